@@ -1,0 +1,79 @@
+"""The chat commands the bot understands, and how a message becomes one.
+
+Pure functions: no botbuilder imports, so routing is easy to test.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    description: str
+
+
+# The manifest's command list is built from this tuple (Teams shows at most 10 per scope).
+COMMANDS: tuple[Command, ...] = (
+    Command("help", "help", "What the bot can do, with buttons for the common commands"),
+    Command("workshops", "workshops", "The twelve implementation workshops at a glance"),
+    Command("workshop", "workshop <name>", "One workshop: purpose, agenda, attendees, duration"),
+)
+
+COMMAND_NAMES = tuple(c.name for c in COMMANDS)
+
+# Words people type that mean a command.
+ALIASES = {
+    "?": "help",
+    "hi": "help",
+    "hello": "help",
+    "start": "help",
+    "menu": "help",
+    "list": "workshops",
+    "catalog": "workshops",
+    "catalogue": "workshops",
+    "details": "workshop",
+    "show": "workshop",
+}
+
+_MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
+_SPACE = re.compile(r"\s+")
+
+
+def strip_mentions(text: Optional[str]) -> str:
+    """Remove `<at>Bot</at>` mentions Teams puts in channel messages and fold white space."""
+    if not text:
+        return ""
+    return _SPACE.sub(" ", _MENTION.sub(" ", text)).strip()
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: Optional[str]  # None: not a command we know
+    argument: str
+    text: str  # the cleaned text, for hints
+
+
+def parse(text: Optional[str]) -> ParsedCommand:
+    cleaned = strip_mentions(text)
+    head, _, rest = cleaned.partition(" ")
+    word = head.lower().strip("/!.,:;")
+    name = word if word in COMMAND_NAMES else ALIASES.get(word)
+    return ParsedCommand(name=name, argument=rest.strip(), text=cleaned)
+
+
+def closest_command(text: str) -> Optional[str]:
+    """The command a mistyped word most likely meant, or None when nothing is close."""
+    word = text.split(" ", 1)[0].lower() if text else ""
+    if not word:
+        return None
+    candidates = list(COMMAND_NAMES) + list(ALIASES)
+    match = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not match:
+        return None
+    return ALIASES.get(match[0], match[0])

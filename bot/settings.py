@@ -1,0 +1,97 @@
+"""Settings, read once from the environment at start-up (a `.env` file is honoured)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+from dotenv import dotenv_values
+
+VERSION = "0.1.0"
+
+
+class SettingsError(ValueError):
+    """A setting is present but unusable; the message says which and why."""
+
+
+def _flag(value: Optional[str], name: str, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, not {value!r}")
+
+
+def _port(value: Optional[str]) -> int:
+    if not value:
+        return 3978
+    try:
+        port = int(value)
+    except ValueError:
+        raise SettingsError(f"PORT must be a number, not {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise SettingsError(f"PORT must be between 0 and 65535, not {port}")
+    return port
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_id: str = ""
+    app_password: str = ""
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    host: str = "127.0.0.1"
+    port: int = 3978
+    public_base_url: str = ""
+    sqlite_path: str = "data/workshops.sqlite3"
+    cosmos_endpoint: str = ""
+    cosmos_key: str = ""
+    cosmos_database: str = "workshops"
+    cosmos_verify_tls: bool = True
+    # Where the Bot Framework token validator fetches signing keys; tests point it at a stand-in.
+    openid_metadata_url: str = ""
+
+    @property
+    def anonymous(self) -> bool:
+        """No app id: local development with the Agents Playground, no token check."""
+        return not self.app_id
+
+    @property
+    def uses_cosmos(self) -> bool:
+        return bool(self.cosmos_endpoint and self.cosmos_key)
+
+    @property
+    def store_backend(self) -> str:
+        return "cosmos" if self.uses_cosmos else "sqlite"
+
+    @classmethod
+    def from_env(
+        cls, environ: Optional[Mapping[str, str]] = None, dotenv_path: str = ".env"
+    ) -> "Settings":
+        """Real environment variables win over the `.env` file."""
+        env: dict = {}
+        if dotenv_path and os.path.exists(dotenv_path):
+            env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+        env.update(os.environ if environ is None else environ)
+        get = lambda name, default="": (env.get(name) or default).strip()  # noqa: E731
+        app_id = get("MicrosoftAppId")
+        return cls(
+            app_id=app_id,
+            app_password=get("MicrosoftAppPassword"),
+            app_type=get("MicrosoftAppType", "MultiTenant"),
+            app_tenant_id=get("MicrosoftAppTenantId"),
+            # Anonymous mode listens on loopback only unless HOST says otherwise.
+            host=get("HOST", "127.0.0.1" if not app_id else "0.0.0.0"),
+            port=_port(get("PORT")),
+            public_base_url=get("PUBLIC_BASE_URL").rstrip("/"),
+            sqlite_path=get("SQLITE_PATH", "data/workshops.sqlite3"),
+            cosmos_endpoint=get("COSMOS_ENDPOINT"),
+            cosmos_key=get("COSMOS_KEY"),
+            cosmos_database=get("COSMOS_DATABASE", "workshops"),
+            cosmos_verify_tls=_flag(env.get("COSMOS_VERIFY_TLS"), "COSMOS_VERIFY_TLS", True),
+            openid_metadata_url=get("BOT_OPENID_METADATA"),
+        )

@@ -1,0 +1,6 @@
+"""Fixtures live in tests/plugins/, one module per real part the tests start."""
+
+pytest_plugins = [
+    "tests.plugins.cosmos",
+    "tests.plugins.botapp",
+]

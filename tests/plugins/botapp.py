@@ -1,0 +1,1 @@
+"""The bot app under test, and a stand-in for the Bot Framework connector."""

@@ -1,0 +1,1 @@
+"""Local Cosmos DB server (@vercel/cosmosdb-server) and store fixtures."""
