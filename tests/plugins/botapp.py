@@ -1,1 +1,204 @@
-"""The bot app under test, and a stand-in for the Bot Framework connector."""
+"""The bot app under test, served by aiohttp on loopback, and a stand-in for the
+Bot Framework connector that records what the bot sends back."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+BOT_ID = "28:workshops-bot"
+TENANT = "tenant-1"
+_ids = itertools.count(1)
+
+
+@dataclass
+class Connector:
+    """Records activities the bot posts, keyed by conversation id."""
+
+    sent: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    url: str = ""
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
+        return app
+
+    async def _post(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        body["_conversation"] = request.match_info["conversation"]
+        self.sent.append(body)
+        return web.json_response({"id": f"sent-{next(_ids)}"})
+
+    async def _put(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.updates.append(body)
+        return web.json_response({"id": request.match_info["activity"]})
+
+    def clear(self) -> None:
+        self.sent.clear()
+        self.updates.clear()
+
+
+def conversation(scope: str) -> dict:
+    """Conversation, channel data and mention prefix for a team channel, a group chat or a personal chat."""
+    n = next(_ids)
+    if scope == "channel":
+        return {
+            "conversation": {"id": f"19:channel{n}@thread.tacv2;messageid={n}", "conversationType": "channel",
+                             "isGroup": True, "tenantId": TENANT},
+            "channelData": {"team": {"id": f"19:team{n}@thread.tacv2"}, "channel": {"id": f"19:channel{n}@thread.tacv2"},
+                            "tenant": {"id": TENANT}},
+        }
+    if scope == "groupChat":
+        return {"conversation": {"id": f"19:group{n}@thread.v2", "conversationType": "groupChat", "isGroup": True,
+                                 "tenantId": TENANT},
+                "channelData": {"tenant": {"id": TENANT}}}
+    return {"conversation": {"id": f"a:personal{n}", "conversationType": "personal", "tenantId": TENANT},
+            "channelData": {"tenant": {"id": TENANT}}}
+
+
+def user(n: int = 1, name: str = "Ada Lovelace") -> dict:
+    return {"id": f"29:user{n}", "name": name, "aadObjectId": f"00000000-0000-0000-0000-{n:012d}"}
+
+
+@dataclass
+class Harness:
+    client: TestClient
+    connector: Connector
+    scope: str = "personal"
+    place: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.place = conversation(self.scope)
+
+    def activity(self, type_: str, **fields) -> dict:
+        base = {
+            "type": type_, "id": f"act-{next(_ids)}", "channelId": "msteams",
+            "serviceUrl": self.connector.url, "from": user(), "recipient": {"id": BOT_ID, "name": "Workshops"},
+            "locale": "en-GB", **self.place,
+        }
+        base.update(fields)
+        return base
+
+    def message(self, text: str, **fields) -> dict:
+        if self.scope in ("channel", "groupChat"):
+            fields.setdefault("entities", [{"type": "mention", "text": "<at>Workshops</at>",
+                                            "mentioned": {"id": BOT_ID, "name": "Workshops"}}])
+            text = f"<at>Workshops</at> {text}"
+        return self.activity("message", text=text, **fields)
+
+    async def post(self, body, headers: Optional[dict] = None, raw: Optional[bytes] = None):
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        data = raw if raw is not None else json.dumps(body)
+        return await self.client.post("/api/messages", data=data, headers=headers)
+
+    async def say(self, text: str, **fields) -> list[dict]:
+        """Send a message; return what the bot sent back during that turn."""
+        before = len(self.connector.sent)
+        response = await self.post(self.message(text, **fields))
+        assert response.status in (200, 201), await response.text()
+        return self.connector.sent[before:]
+
+    async def invoke(self, name: str, value) -> tuple[int, object]:
+        response = await self.post(self.activity("invoke", name=name, value=value))
+        return response.status, await response.json()
+
+
+@pytest.fixture(scope="session")
+async def connector():
+    stand_in = Connector()
+    server = TestServer(stand_in.app(), host="127.0.0.1")
+    await server.start_server()
+    stand_in.url = str(server.make_url("/")).rstrip("/") + "/"
+    yield stand_in
+    await server.close()
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    return Settings(sqlite_path=str(tmp_path / "bot.sqlite3"), **overrides)
+
+
+@pytest.fixture
+async def app_client(tmp_path):
+    """A factory: start the real app with given settings, close it after the test."""
+    from app import create_app
+
+    clients = []
+
+    async def start(**overrides) -> TestClient:
+        client = TestClient(TestServer(create_app(make_settings(tmp_path, **overrides)), host="127.0.0.1"))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture(params=["channel", "groupChat", "personal"])
+def scope(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def bot(app_client, connector, scope) -> Harness:
+    connector.clear()
+    return Harness(await app_client(), connector, scope)
+
+
+@pytest.fixture
+async def personal_bot(app_client, connector) -> Harness:
+    connector.clear()
+    return Harness(await app_client(), connector, "personal")
+
+
+def card_of(activity: dict) -> dict:
+    """The Adaptive Card an activity carries (fails the test if there is none)."""
+    attachments = activity.get("attachments") or []
+    assert attachments, f"expected a card, got text: {activity.get('text')!r}"
+    assert attachments[0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    return attachments[0]["content"]
+
+
+def card_text(card: dict) -> str:
+    """Every piece of text a person would read on a card, in order."""
+    out = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "label", "placeholder"):
+                if isinstance(node.get(key), str):
+                    out.append(node[key])
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(out)
+
+
+def parse_cards(named_cards: list[tuple[str, dict]]) -> dict[str, list[str]]:
+    """Run the Adaptive Cards JS renderer over cards; return each card's parse and validation events."""
+    payload = json.dumps([{"name": n, "card": c} for n, c in named_cards])
+    result = subprocess.run(["node", str(ROOT / "tests/js/check_cards.js")], input=payload, capture_output=True,
+                            text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    return {entry["name"]: entry["events"] for entry in json.loads(result.stdout)}

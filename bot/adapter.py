@@ -1,0 +1,64 @@
+"""The Bot Framework adapter: authentication from settings, and one place for turn errors."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from types import SimpleNamespace
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ActivityTypes
+
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+FRIENDLY_ERROR = "Sorry, something went wrong on my side. Please try again in a moment. (ref {ref})"
+# botbuilder looks up an invoke's answer under this turn-state key.
+INVOKE_RESPONSE_KEY = "BotFrameworkAdapter.InvokeResponse"
+
+
+def auth_configuration(settings: Settings) -> SimpleNamespace:
+    """The attribute names ConfigurationBotFrameworkAuthentication reads."""
+    config = SimpleNamespace(
+        APP_ID=settings.app_id or None,
+        APP_PASSWORD=settings.app_password or None,
+        APP_TYPE=settings.app_type,
+        APP_TENANTID=settings.app_tenant_id or None,
+    )
+    if settings.openid_metadata_url:
+        config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
+        config.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = settings.openid_metadata_url
+    return config
+
+
+def error_body(status: int, code: str, message: str) -> dict:
+    """The Universal Actions error answer (type application/vnd.microsoft.error)."""
+    return {"statusCode": status, "type": "application/vnd.microsoft.error",
+            "value": {"code": code, "message": message}}
+
+
+async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    """Log the failure with a reference the user can quote; tell the user one short sentence."""
+    ref = uuid.uuid4().hex[:8]
+    activity = turn_context.activity
+    log.error("turn failed ref=%s type=%s conversation=%s", ref, activity.type,
+              getattr(activity.conversation, "id", None), exc_info=error)
+    message = FRIENDLY_ERROR.format(ref=ref)
+    if activity.type == ActivityTypes.invoke:
+        turn_context.turn_state[INVOKE_RESPONSE_KEY] = Activity(
+            type=ActivityTypes.invoke_response,
+            value=InvokeResponse(status=500, body=error_body(500, "InternalError", message)),
+        )
+        return
+    try:
+        await turn_context.send_activity(message)
+    except Exception:  # the channel itself may be what failed
+        log.exception("could not tell the user about ref=%s", ref)
+
+
+def create_adapter(settings: Settings) -> CloudAdapter:
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth_configuration(settings)))
+    adapter.on_turn_error = on_turn_error
+    return adapter
