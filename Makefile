@@ -1,0 +1,40 @@
+# The two commands: `make run` and `make test`. Both install what they need first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 3978
+PLAYGROUND_PORT ?= 56150
+
+.PHONY: run test install package clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the pinned requirements change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+test: install
+	$(PY) -m pytest
+
+# Starts the bot (embedded SQLite store, anonymous local mode) and the Agents Playground,
+# which opens in a browser at http://localhost:$(PLAYGROUND_PORT). Ctrl+C stops both.
+run: install
+	@PORT=$(PORT) $(PY) app.py & bot=$$!; \
+	trap 'kill $$bot 2>/dev/null' EXIT INT TERM; \
+	npx --no-install agentsplayground --app-endpoint http://127.0.0.1:$(PORT)/api/messages \
+		--channel-id msteams --port $(PLAYGROUND_PORT) --disable-telemetry
+
+# Builds the Teams app package (build/appPackage.zip) from MicrosoftAppId and PUBLIC_BASE_URL.
+package: install
+	$(PY) -m manifest.build
+
+clean:
+	rm -rf $(VENV) node_modules build .pytest_cache
