@@ -24,11 +24,13 @@ install: $(VENV)/.installed node_modules/.installed
 test: install
 	$(PY) -m pytest
 
-# Starts the bot (embedded SQLite store, anonymous local mode) and the Agents Playground,
-# which opens in a browser at http://localhost:$(PLAYGROUND_PORT). Ctrl+C stops both.
+# Starts the bot (embedded SQLite store, anonymous local mode) and the Agents Playground at
+# http://localhost:$(PLAYGROUND_PORT), opened in a browser where the machine has one. Ctrl+C stops both.
 run: install
 	@PORT=$(PORT) $(PY) app.py & bot=$$!; \
 	trap 'kill $$bot 2>/dev/null' EXIT INT TERM; \
+	command -v xdg-open >/dev/null 2>&1 || export TEAMSAPPTESTER_BROWSER=none; \
+	echo "Agents Playground: http://localhost:$(PLAYGROUND_PORT)"; \
 	npx --no-install agentsplayground --app-endpoint http://127.0.0.1:$(PORT)/api/messages \
 		--channel-id msteams --port $(PLAYGROUND_PORT) --disable-telemetry
 

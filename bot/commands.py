@@ -67,6 +67,13 @@ def parse(text: Optional[str]) -> ParsedCommand:
     return ParsedCommand(name=name, argument=rest.strip(), text=cleaned)
 
 
+def submitted_command(value: object) -> Optional[str]:
+    """The command a card's Submit button carries (`{"command": "workshop cutover"}`), or None."""
+    if isinstance(value, dict) and isinstance(value.get("command"), str) and value["command"].strip():
+        return value["command"][:200]
+    return None
+
+
 def closest_command(text: str) -> Optional[str]:
     """The command a mistyped word most likely meant, or None when nothing is close."""
     word = text.split(" ", 1)[0].lower() if text else ""

@@ -44,12 +44,16 @@ class WorkshopBot(TeamsActivityHandler):
     # Messages -------------------------------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        parsed = commands.parse(turn_context.activity.text)
+        activity = turn_context.activity
+        text = activity.text
+        if not (text or "").strip() and activity.value is not None:
+            text = commands.submitted_command(activity.value)
+            if text is None:
+                await turn_context.send_activity("I can't act on that button. Type **help** to see what I can do.")
+                return
+        parsed = commands.parse(text)
         if parsed.name:
             await self._commands[parsed.name](turn_context, parsed.argument)
-            return
-        if not parsed.text and turn_context.activity.value is not None:
-            await turn_context.send_activity("That button is not something I can act on yet. Type **help** to see what I can do.")
             return
         await turn_context.send_activity(self._hint(parsed.text))
 

@@ -50,8 +50,12 @@ def numbered(items: Iterable[str]) -> dict:
 
 
 def command_button(title: str, command: str) -> dict:
-    """A button that sends `command` as if the user typed it (Teams imBack)."""
-    return {"type": "Action.Submit", "title": title, "data": {"msteams": {"type": "imBack", "value": command}}}
+    """A button that runs a chat command, as if the user had typed it.
+
+    Plain Submit data rather than Teams' imBack: the Agents Playground ignores imBack,
+    and in Teams the bot gets the same command either way.
+    """
+    return {"type": "Action.Submit", "title": title, "data": {"command": command}}
 
 
 def link_button(title: str, url: str) -> dict:

@@ -24,7 +24,7 @@ def buttons(card: dict) -> list[dict]:
 
 
 def commands_sent_by(card: dict) -> list[str]:
-    return [b["data"]["msteams"]["value"] for b in buttons(card) if b.get("type") == "Action.Submit"]
+    return [b["data"]["command"] for b in buttons(card) if b.get("type") == "Action.Submit"]
 
 
 async def test_help_lists_the_commands_with_buttons(bot: Harness):
@@ -142,3 +142,16 @@ async def test_a_turn_error_gives_one_friendly_message_and_no_stack_trace(app_cl
     assert "secret" not in text and "Traceback" not in text
     ref = text.rsplit("ref ", 1)[1].rstrip(")")
     assert any(ref in record.getMessage() for record in caplog.records), "the log carries the same reference"
+
+
+async def test_a_card_button_runs_its_command(bot: Harness):
+    card = card_of((await bot.say("workshops"))[0])
+    details = next(b for b in buttons(card) if b.get("data", {}).get("command") == "workshop cutover")
+    replies = await bot.send_value(details["data"])
+    assert card_of(replies[0])["body"][0]["text"] == "Cutover strategy"
+
+
+@pytest.mark.parametrize("value", [{}, {"command": ""}, {"command": 7}, {"other": "x"}, ["x"], "text"])
+async def test_a_button_without_a_command_gets_a_clear_answer(personal_bot: Harness, value):
+    replies = await personal_bot.send_value(value)
+    assert replies[0]["text"] == "I can't act on that button. Type **help** to see what I can do."

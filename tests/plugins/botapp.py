@@ -113,6 +113,13 @@ class Harness:
         assert response.status in (200, 201), await response.text()
         return self.connector.sent[before:]
 
+    async def send_value(self, value) -> list[dict]:
+        """Press an Action.Submit button: a message with the button's data as value and no text."""
+        before = len(self.connector.sent)
+        response = await self.post(self.activity("message", value=value))
+        assert response.status in (200, 201), await response.text()
+        return self.connector.sent[before:]
+
     async def invoke(self, name: str, value) -> tuple[int, object]:
         response = await self.post(self.activity("invoke", name=name, value=value))
         return response.status, await response.json()
