@@ -1,0 +1,1 @@
+"""Workshop domain rules: plain Python, no Bot Framework imports."""
