@@ -1,0 +1,107 @@
+"""The project: what `setup` asks for, and the rules its answers must meet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Mapping
+
+PHASES = {"initiate": "Initiate", "implement": "Implement", "prepare": "Prepare", "operate": "Operate"}
+
+PRODUCTS = {
+    "finance": "Finance",
+    "supply-chain": "Supply Chain Management",
+    "commerce": "Commerce",
+    "human-resources": "Human Resources",
+    "project-operations": "Project Operations",
+    "sales": "Sales",
+    "customer-service": "Customer Service",
+    "field-service": "Field Service",
+    "marketing": "Marketing",
+    "power-platform": "Power Platform",
+}
+
+MAX_TEXT = 120
+
+
+class FormError(ValueError):
+    """Answers that cannot be saved; `errors` maps each bad field to a message for the user."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ProjectDetails:
+    name: str
+    customer: str
+    partner: str
+    products: tuple[str, ...]
+    go_live: date
+    phase: str
+    time_zone: str
+
+
+def _text(answers: Mapping, field: str, label: str, errors: dict, required: bool = True) -> str:
+    value = answers.get(field)
+    value = value.strip() if isinstance(value, str) else ""
+    if required and not value:
+        errors[field] = f"{label} is required."
+    elif len(value) > MAX_TEXT:
+        errors[field] = f"{label} is too long ({len(value)} characters; at most {MAX_TEXT})."
+    return value
+
+
+def parse_date(value: object) -> date | None:
+    """A YYYY-MM-DD date, or None when it is not a real calendar date."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def split_choices(value: object) -> tuple[str, ...]:
+    """An Adaptive Card multi-select answers with comma-separated values."""
+    if not isinstance(value, str):
+        return ()
+    return tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+
+
+def project_from_answers(answers: Mapping, *, today: date, valid_time_zones: frozenset[str]) -> ProjectDetails:
+    """Check every answer at once, so the user sees all problems in one go."""
+    if not isinstance(answers, Mapping):
+        raise FormError({"form": "The form was empty."})
+    errors: dict[str, str] = {}
+    name = _text(answers, "name", "Project name", errors)
+    customer = _text(answers, "customer", "Customer", errors)
+    partner = _text(answers, "partner", "Implementation partner", errors)
+
+    products = split_choices(answers.get("products"))
+    unknown = [p for p in products if p not in PRODUCTS]
+    if not products:
+        errors["products"] = "Choose at least one product in scope."
+    elif unknown:
+        errors["products"] = f"Unknown product: {', '.join(unknown)}."
+
+    raw_go_live = answers.get("goLive")
+    go_live = parse_date(raw_go_live)
+    if go_live is None:
+        errors["goLive"] = "Give the estimated go-live as a real date (YYYY-MM-DD)."
+    elif go_live <= today:
+        errors["goLive"] = "The estimated go-live must be in the future."
+
+    phase = answers.get("phase") if isinstance(answers.get("phase"), str) else ""
+    if phase not in PHASES:
+        errors["phase"] = f"Choose the current phase: {', '.join(PHASES.values())}."
+
+    time_zone = answers.get("timeZone") if isinstance(answers.get("timeZone"), str) else ""
+    time_zone = time_zone.strip() or "UTC"
+    if time_zone not in valid_time_zones:
+        errors["timeZone"] = f"Unknown time zone {time_zone[:60]!r}; use a name like Europe/London."
+
+    if errors:
+        raise FormError(errors)
+    return ProjectDetails(name, customer, partner, products, go_live, phase, time_zone)
