@@ -1,0 +1,118 @@
+"""botbuilder `Storage` (dialog stacks, ConversationState, UserState) on a DocumentStore.
+
+Semantics follow botbuilder's MemoryStorage: read returns only the keys found
+(dicts come back as dicts, StoreItem and other objects as objects); write with
+no e_tag or "*" overwrites, an empty e_tag is refused, and a stale e_tag is
+refused with an exception (a Conflict that is also a KeyError, the type
+MemoryStorage raises); delete ignores missing keys.
+
+One deliberate difference, shared with botbuilder-azure's Cosmos DB storage:
+every stored item has an ETag, and read always puts it in `e_tag`, so a state
+write carries the ETag it was read with and a concurrent turn that saved first
+wins; the other one is refused rather than silently overwritten. Like
+MemoryStorage, write never changes the objects passed to it, so saving the same
+state twice in one turn, with changes in between, needs a read in between.
+
+Values are flattened with jsonpickle (as botbuilder's own storages do), so the
+objects a dialog keeps in its state round-trip. Restoring can instantiate any
+class named in the data; that is fine because only this bot writes the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Dict, Iterable, Optional
+
+from botbuilder.core import Storage
+from jsonpickle.pickler import Pickler
+from jsonpickle.unpickler import Unpickler
+
+from .base import BOT_STATE, FORBIDDEN_ID_CHARS, MAX_ID_LENGTH, Conflict, DocumentStore, NotFound
+
+ESCAPE = "*"
+DOC_TYPE = "botState"
+
+
+class StateConflict(Conflict, KeyError):
+    """A state write carried a stale e_tag."""
+
+    __str__ = Exception.__str__  # KeyError would quote the message
+
+
+def storage_id(key: str) -> str:
+    """A botbuilder storage key as a valid document id (also used as its partition key).
+
+    Characters ids may not hold (and the escape character itself, and control
+    characters) become `*xx` (hex code point), so different keys stay different;
+    keys still too long keep a prefix plus a SHA-256 of the whole key.
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"a storage key must be a non-empty string, not {key!r}")
+    escaped = "".join(
+        f"{ESCAPE}{ord(c):02x}" if c in FORBIDDEN_ID_CHARS or c == ESCAPE or ord(c) < 0x20 or ord(c) == 0x7F else c
+        for c in key
+    )
+    if len(escaped) <= MAX_ID_LENGTH:
+        return escaped
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{escaped[: MAX_ID_LENGTH - len(digest) - 1]}{ESCAPE}{digest}"
+
+
+def _e_tag_of(item: Any) -> Optional[str]:
+    if isinstance(item, dict):
+        return item.get("e_tag")
+    return getattr(item, "e_tag", None)
+
+
+class BotStateStorage(Storage):
+    def __init__(self, store: DocumentStore):
+        super().__init__()
+        self.store = store
+
+    async def read(self, keys: Optional[Iterable[str]]) -> Dict[str, Any]:
+        items: Dict[str, Any] = {}
+        if not keys:
+            return items
+        for key in keys:
+            doc_id = storage_id(key)
+            try:
+                doc = await self.store.get(BOT_STATE, doc_id, doc_id)
+            except NotFound:
+                continue
+            if doc.get("realId") != key:  # a hashed long key that collided: not ours
+                continue
+            flat = doc["document"]
+            if isinstance(flat, dict):
+                flat = {**flat, "e_tag": doc["_etag"]}
+            items[key] = Unpickler().restore(flat)
+        return items
+
+    async def write(self, changes: Dict[str, Any]) -> None:
+        if changes is None:
+            raise Exception("Changes are required when writing")  # pylint: disable=broad-exception-raised
+        if not changes:
+            return
+        for key, change in changes.items():
+            e_tag = _e_tag_of(change)
+            if e_tag == "":
+                raise Exception("BotStateStorage.write(): etag missing")  # pylint: disable=broad-exception-raised
+            flat = Pickler().flatten(change)
+            if isinstance(flat, dict):
+                flat.pop("e_tag", None)
+            doc_id = storage_id(key)
+            doc = {"id": doc_id, "projectId": doc_id, "type": DOC_TYPE, "realId": key, "document": flat}
+            if e_tag is None or e_tag == "*":
+                await self.store.upsert(BOT_STATE, doc)
+                continue
+            try:
+                try:
+                    await self.store.replace(BOT_STATE, doc, e_tag)
+                except NotFound:
+                    await self.store.create(BOT_STATE, doc)  # as MemoryStorage: nothing stored, nothing to clash with
+            except Conflict:
+                raise StateConflict(f"Etag conflict for {key!r}: it was changed since e_tag {e_tag!r} was read") from None
+
+    async def delete(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            doc_id = storage_id(key)
+            await self.store.delete(BOT_STATE, doc_id, doc_id)

@@ -1,0 +1,241 @@
+"""The embedded SQLite backend (stdlib sqlite3), the default when no Cosmos DB is configured.
+
+Concurrency: one connection, used only from one dedicated worker thread. Every
+call is handed to that thread, so the event loop never blocks on disk I/O and
+operations run one at a time; a conditional write (compare ETag, then write)
+is therefore atomic with respect to every other call in this process. Writes
+also run in `BEGIN IMMEDIATE` transactions with a busy timeout, so a second
+process on the same file waits its turn instead of corrupting anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from .base import (
+    Conflict,
+    DocumentStore,
+    NotFound,
+    StoreError,
+    StoreUnavailable,
+    check_container,
+    check_key,
+    prepare,
+)
+
+BUSY_TIMEOUT_MS = 5000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    container  TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    doc_type   TEXT,
+    etag       TEXT NOT NULL,
+    ts         INTEGER NOT NULL,
+    body       TEXT NOT NULL,
+    PRIMARY KEY (container, project_id, id)
+) WITHOUT ROWID
+"""
+
+
+class SqliteStore(DocumentStore):
+    backend = "sqlite"
+
+    def __init__(self, path: str):
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        self._conn: Optional[sqlite3.Connection] = None
+
+    @classmethod
+    async def open(cls, path: str) -> "SqliteStore":
+        store = cls(path)
+        try:
+            await store._run(store._open)
+        except BaseException:
+            store._executor.shutdown(wait=False)
+            raise
+        return store
+
+    def _open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit transactions; we issue BEGIN IMMEDIATE ourselves.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(_SCHEMA)
+        self._conn = conn
+
+    async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self._executor is None:
+            raise StoreError("the store is closed")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, fn, *args)
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreUnavailable("The database is busy; please try again in a moment.") from error
+            raise StoreError(f"SQLite error: {error}") from error
+
+    def _write(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run fn inside one immediate (write-locked) transaction."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    @staticmethod
+    def _row(body: str, etag: str, ts: int) -> dict:
+        doc = json.loads(body)
+        doc["_etag"] = etag
+        doc["_ts"] = ts
+        return doc
+
+    @staticmethod
+    def _new_version(clean: dict) -> tuple[Optional[str], str, int]:
+        doc_type = clean.get("type") if isinstance(clean.get("type"), str) else None
+        return doc_type, uuid.uuid4().hex, int(time.time())
+
+    async def get(self, container: str, project_id: str, id: str) -> dict:
+        check_container(container)
+        check_key(project_id, id)
+
+        def read() -> Optional[dict]:
+            row = self._conn.execute(
+                "SELECT body, etag, ts FROM documents WHERE container=? AND project_id=? AND id=?",
+                (container, project_id, id),
+            ).fetchone()
+            return self._row(*row) if row else None
+
+        doc = await self._run(read)
+        if doc is None:
+            raise NotFound(f"{container}/{project_id}/{id} does not exist")
+        return doc
+
+    async def create(self, container: str, doc: dict) -> dict:
+        check_container(container)
+        clean, text = prepare(doc)
+        doc_type, etag, ts = self._new_version(clean)
+
+        def insert(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "INSERT INTO documents (container, project_id, id, doc_type, etag, ts, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (container, clean["projectId"], clean["id"], doc_type, etag, ts, text),
+            )
+            return cursor.rowcount == 1
+
+        if not await self._run(self._write, insert):
+            raise Conflict(f"{container}/{clean['projectId']}/{clean['id']} already exists")
+        return self._row(text, etag, ts)
+
+    async def replace(self, container: str, doc: dict, etag: str) -> dict:
+        check_container(container)
+        clean, text = prepare(doc)
+        if not isinstance(etag, str) or not etag:
+            raise ValueError(f"replace needs the ETag the document was read with, not {etag!r}")
+        doc_type, new_etag, ts = self._new_version(clean)
+        key = (container, clean["projectId"], clean["id"])
+
+        def swap(conn: sqlite3.Connection) -> str:
+            cursor = conn.execute(
+                "UPDATE documents SET doc_type=?, etag=?, ts=?, body=?"
+                " WHERE container=? AND project_id=? AND id=? AND etag=?",
+                (doc_type, new_etag, ts, text, *key, etag),
+            )
+            if cursor.rowcount == 1:
+                return "ok"
+            exists = conn.execute(
+                "SELECT 1 FROM documents WHERE container=? AND project_id=? AND id=?", key
+            ).fetchone()
+            return "conflict" if exists else "missing"
+
+        outcome = await self._run(self._write, swap)
+        if outcome == "missing":
+            raise NotFound(f"{'/'.join(key)} does not exist")
+        if outcome == "conflict":
+            raise Conflict(f"{'/'.join(key)} was changed by someone else (ETag mismatch)")
+        return self._row(text, new_etag, ts)
+
+    async def upsert(self, container: str, doc: dict) -> dict:
+        check_container(container)
+        clean, text = prepare(doc)
+        doc_type, etag, ts = self._new_version(clean)
+
+        def put(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO documents (container, project_id, id, doc_type, etag, ts, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (container, project_id, id) DO UPDATE SET"
+                " doc_type=excluded.doc_type, etag=excluded.etag, ts=excluded.ts, body=excluded.body",
+                (container, clean["projectId"], clean["id"], doc_type, etag, ts, text),
+            )
+
+        await self._run(self._write, put)
+        return self._row(text, etag, ts)
+
+    async def delete(self, container: str, project_id: str, id: str) -> bool:
+        check_container(container)
+        check_key(project_id, id)
+
+        def remove(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "DELETE FROM documents WHERE container=? AND project_id=? AND id=?", (container, project_id, id)
+            )
+            return cursor.rowcount == 1
+
+        return await self._run(self._write, remove)
+
+    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None) -> list[dict]:
+        check_container(container)
+        if not isinstance(project_id, str) or not project_id:
+            raise ValueError(f"projectId must be a non-empty string, not {project_id!r}")
+        if doc_type is not None and not isinstance(doc_type, str):
+            raise ValueError(f"doc_type must be a string or None, not {doc_type!r}")
+        sql = "SELECT body, etag, ts FROM documents WHERE container=? AND project_id=?"
+        params: tuple = (container, project_id)
+        if doc_type is not None:
+            sql += " AND doc_type=?"
+            params += (doc_type,)
+        sql += " ORDER BY id"  # BINARY collation on UTF-8 = code point order, same as Python's sort
+
+        def select() -> list[dict]:
+            return [self._row(*row) for row in self._conn.execute(sql, params).fetchall()]
+
+        return await self._run(select)
+
+    async def ping(self) -> bool:
+        try:
+            return await self._run(lambda: self._conn.execute("SELECT 1").fetchone() == (1,))
+        except StoreError:
+            return False
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        conn = self._conn
+
+        def shut() -> None:
+            if conn is not None:
+                conn.close()
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(executor, shut)
+        finally:
+            executor.shutdown(wait=False)
+            self._conn = None
