@@ -1,4 +1,5 @@
-"""Composition root: read settings once, build the catalog, adapter, bot and web app; `python app.py` serves it."""
+"""Composition root: read settings once, build the catalog, store, adapter, bot and web app;
+`python app.py` serves it."""
 
 from __future__ import annotations
 
@@ -6,26 +7,43 @@ import logging
 import sys
 
 from aiohttp import web
+from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
 from bot.handler import WorkshopBot
+from bot.planning import Planning
 from bot.settings import Settings, SettingsError
+from bot.store import BotStateStorage, StoreError, open_store
 from bot.web import MAX_BODY_BYTES, PRIVACY, TERMS, health_handler, json_errors, messages_handler, static_page
 from catalog import CatalogError, default_catalog
 
 log = logging.getLogger("workshops")
 
+STORE = web.AppKey("store", object)
+BOT = web.AppKey("bot", WorkshopBot)
+
 
 def create_app(settings: Settings) -> web.Application:
+    """The store opens when the app starts (the Cosmos DB client needs the running loop) and
+    closes when it stops; the catalog is loaded and validated before anything is served."""
     catalog = default_catalog()
     adapter = create_adapter(settings)
-    bot = WorkshopBot(catalog)
+    app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
+
+    async def open_services(app: web.Application) -> None:
+        store = await open_store(settings)
+        app[STORE] = store
+        app[BOT] = WorkshopBot(catalog, Planning(store, catalog), ConversationState(BotStateStorage(store)))
+
+    async def close_services(app: web.Application) -> None:
+        await app[STORE].close()
 
     async def store_ping() -> bool:
-        return True
+        return await app[STORE].ping()
 
-    app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
-    app.router.add_post("/api/messages", messages_handler(adapter, bot))
+    app.on_startup.append(open_services)
+    app.on_cleanup.append(close_services)
+    app.router.add_post("/api/messages", messages_handler(adapter, lambda: app[BOT]))
     app.router.add_get("/healthz", health_handler(settings, store_ping))
     # The manifest links to these two pages.
     app.router.add_get("/privacy", static_page(PRIVACY))
@@ -46,7 +64,12 @@ def main() -> None:
         log.warning("ANONYMOUS LOCAL MODE: no MicrosoftAppId is set, so requests are NOT authenticated.")
         log.warning("Listening on %s only. Set MicrosoftAppId/MicrosoftAppPassword for Azure Bot Service.", settings.host)
         log.warning("=" * 72)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    log.info("store: %s", settings.store_backend)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None)
+    except StoreError as error:
+        log.error("cannot start: the %s store is not available: %s", settings.store_backend, error)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "help", "What the bot can do, with buttons for the common commands"),
     Command("workshops", "workshops", "The twelve implementation workshops at a glance"),
     Command("workshop", "workshop <name>", "One workshop: purpose, agenda, attendees, duration"),
+    Command("setup", "setup", "Set up this team's project, or edit it"),
+    Command("roster", "roster", "The team's members and their project roles"),
+    Command("plan", "plan", "The workshop series: recommend it, change it, approve it"),
 )
 
 COMMAND_NAMES = tuple(c.name for c in COMMANDS)
@@ -39,6 +42,10 @@ ALIASES = {
     "catalogue": "workshops",
     "details": "workshop",
     "show": "workshop",
+    "project": "setup",
+    "team": "roster",
+    "roles": "roster",
+    "series": "plan",
 }
 
 _MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)

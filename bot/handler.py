@@ -5,19 +5,27 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable, Optional
 
-from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import (CardFactory, ConversationState, InvokeResponse, MessageFactory, TurnContext)
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.schema import Activity
+from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.schema import Activity, ActivityTypes
 
-from cards import catalog_cards
+from cards import catalog_cards, project_cards
 from catalog import Catalog
+from dialogs.forms import submitted_form
+from dialogs.plan import PlanDialog
+from dialogs.setup import SetupDialog
 
 from . import commands
 from .adapter import error_body
+from .planning import Outcome, Planning, Refused
+from .projects import PLAN, actor, find
+from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[TurnContext, str], Awaitable[None]]
+TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
 
 def _reply(adaptive_card: dict) -> Activity:
@@ -28,9 +36,24 @@ def invoke_error(status: int, code: str, message: str) -> InvokeResponse:
     return InvokeResponse(status=status, body=error_body(status, code, message))
 
 
+def invoke_card(card: dict) -> InvokeResponse:
+    return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive",
+                                            "value": card})
+
+
+def invoke_message(message: str) -> InvokeResponse:
+    return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                                            "value": message})
+
+
 class WorkshopBot(TeamsActivityHandler):
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, planning: Planning, conversation_state: ConversationState):
         self.catalog = catalog
+        self.planning = planning
+        self.conversation_state = conversation_state
+        self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        self.dialogs.add(SetupDialog(planning))
+        self.dialogs.add(PlanDialog(planning))
         # Static cards are built once, not per turn.
         self._help = _reply(catalog_cards.help_card())
         self._welcome = _reply(catalog_cards.welcome_card())
@@ -39,7 +62,29 @@ class WorkshopBot(TeamsActivityHandler):
             "help": self._send_help,
             "workshops": self._send_workshops,
             "workshop": self._send_workshop,
+            "setup": self._setup,
+            "roster": self._roster,
+            "plan": self._plan,
         }
+        self._card_actions = {
+            "roster.save": self.planning.save_roles,
+            "plan.approve": lambda tc, data: self.planning.act_on_plan(tc, "plan.approve", data),
+            "plan.change": lambda tc, data: self.planning.act_on_plan(tc, "plan.change", data),
+        }
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        try:
+            await super().on_turn(turn_context)
+        except StoreUnavailable:
+            log.warning("store unavailable during a %s turn", turn_context.activity.type)
+            if turn_context.activity.type == ActivityTypes.invoke:
+                turn_context.turn_state["BotFrameworkAdapter.InvokeResponse"] = Activity(
+                    type=ActivityTypes.invoke_response, value=invoke_error(503, "StoreUnavailable", TRY_AGAIN))
+            else:
+                await turn_context.send_activity(TRY_AGAIN)
+            return
+        # Dialog state is saved once, at the end of the turn (a no-op when no dialog was touched).
+        await self.conversation_state.save_changes(turn_context)
 
     # Messages -------------------------------------------------------------
 
@@ -47,6 +92,12 @@ class WorkshopBot(TeamsActivityHandler):
         activity = turn_context.activity
         text = activity.text
         if not (text or "").strip() and activity.value is not None:
+            if submitted_form(activity):
+                await self._continue_form(turn_context)
+                return
+            if isinstance(activity.value, dict) and activity.value.get("verb") in self._card_actions:
+                await self._submitted_card_action(turn_context, activity.value)
+                return
             text = commands.submitted_command(activity.value)
             if text is None:
                 await turn_context.send_activity("I can't act on that button. Type **help** to see what I can do.")
@@ -78,6 +129,55 @@ class WorkshopBot(TeamsActivityHandler):
             return
         await turn_context.send_activity(_reply(catalog_cards.workshop_card(self.catalog, workshop)))
 
+    # Dialog-led commands ----------------------------------------------------
+
+    async def _begin(self, turn_context: TurnContext, dialog_id: str) -> None:
+        """Start a dialog, replacing any form this conversation left unfinished."""
+        dialog_context = await self.dialogs.create_context(turn_context)
+        await dialog_context.cancel_all_dialogs()
+        await dialog_context.begin_dialog(dialog_id)
+
+    async def _continue_form(self, turn_context: TurnContext) -> None:
+        dialog_context = await self.dialogs.create_context(turn_context)
+        if dialog_context.active_dialog is None:
+            command = "plan" if submitted_form(turn_context.activity) == "plan" else "setup"
+            await turn_context.send_activity(f"That form is no longer open. Type **{command}** to start again.")
+            return
+        result = await dialog_context.continue_dialog()
+        if result.status == DialogTurnStatus.Empty:
+            await turn_context.send_activity("That form is no longer open.")
+
+    async def _setup(self, turn_context: TurnContext, _argument: str) -> None:
+        refusal = await self.planning.setup_refusal(turn_context)
+        if refusal:
+            await turn_context.send_activity(refusal)
+            return
+        await self._begin(turn_context, SetupDialog.__name__)
+
+    async def _roster(self, turn_context: TurnContext, _argument: str) -> None:
+        project_id, project, _ = await self.planning.context(turn_context)
+        if not project:
+            await turn_context.send_activity(_reply(project_cards.needs_setup_card("roster")))
+            return
+        roster = await self.planning.sync_roster(turn_context, project_id)
+        who = actor(turn_context.activity)["aadObjectId"]
+        await turn_context.send_activity(_reply(await self.planning.roster_card(project, roster, who)))
+
+    async def _plan(self, turn_context: TurnContext, argument: str) -> None:
+        project_id, project, roster = await self.planning.context(turn_context)
+        if not project:
+            await turn_context.send_activity(_reply(project_cards.needs_setup_card("plan")))
+            return
+        plan = await find(self.planning.store, project_id, PLAN)
+        if plan and argument.lower() not in ("again", "new", "review", "redo"):
+            await turn_context.send_activity(_reply(await self.planning.plan_card(project, plan)))
+            return
+        refusal = await self.planning.plan_refusal(project, roster, actor(turn_context.activity)["aadObjectId"])
+        if refusal:
+            await turn_context.send_activity(refusal)
+            return
+        await self._begin(turn_context, PlanDialog.__name__)
+
     # Installation ---------------------------------------------------------
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -91,7 +191,10 @@ class WorkshopBot(TeamsActivityHandler):
         if any(member.id == bot_id for member in activity.members_added or []):
             await turn_context.send_activity(self._welcome)
 
-    # Card actions (Action.Execute) -----------------------------------------
+    # Card actions -----------------------------------------------------------
+
+    async def _run_card_action(self, turn_context: TurnContext, verb: str, data: dict) -> Outcome:
+        return await self._card_actions[verb](turn_context, data)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> Optional[InvokeResponse]:
         if turn_context.activity.name != "adaptiveCard/action":
@@ -99,7 +202,39 @@ class WorkshopBot(TeamsActivityHandler):
         action = _card_action(turn_context.activity.value)
         if action is None:
             return invoke_error(400, "BadRequest", "This card action is malformed.")
-        return invoke_error(400, "NotSupported", f"The card action '{action['verb']}' is not supported.")
+        if action["verb"] not in self._card_actions:
+            return invoke_error(400, "NotSupported", f"The card action '{action['verb'][:50]}' is not supported.")
+        try:
+            outcome = await self._run_card_action(turn_context, action["verb"], action.get("data") or {})
+        except Refused as refused:
+            return invoke_message(str(refused))
+        if outcome.changed:
+            await self._update_card_for_everyone(turn_context, outcome.card)
+        return invoke_card(outcome.card)
+
+    async def _submitted_card_action(self, turn_context: TurnContext, data: dict) -> None:
+        """The Action.Submit fallback of an Action.Execute button, from older Teams clients."""
+        try:
+            outcome = await self._run_card_action(turn_context, data["verb"], data)
+        except Refused as refused:
+            await turn_context.send_activity(str(refused))
+            return
+        if outcome.changed:
+            await self._update_card_for_everyone(turn_context, outcome.card)
+        elif outcome.message:
+            await turn_context.send_activity(outcome.message)
+
+    async def _update_card_for_everyone(self, turn_context: TurnContext, card: dict) -> None:
+        """The invoke answer refreshes the card for the person who pressed; this updates the message itself."""
+        message_id = turn_context.activity.reply_to_id
+        if not message_id:
+            return
+        updated = _reply(card)
+        updated.id = message_id
+        try:
+            await turn_context.update_activity(updated)
+        except Exception:  # the change is saved; a failed refresh must not undo it for the user
+            log.warning("could not update card message %s", message_id, exc_info=True)
 
 
 def _card_action(value: object) -> Optional[dict]:

@@ -51,7 +51,8 @@ def parse_activity(raw: bytes) -> Activity:
         raise BadActivity(400, "InvalidActivity", "The activity has fields of the wrong type.") from None
 
 
-def messages_handler(adapter: CloudAdapter, bot: Bot) -> Callable[[web.Request], Awaitable[web.Response]]:
+def messages_handler(adapter: CloudAdapter, bot: Callable[[], Bot]) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """`bot` is looked up per request: it is built when the app starts, after the store opens."""
     async def messages(request: web.Request) -> web.Response:
         if request.content_type != "application/json":
             return json_error(415, "UnsupportedMediaType", "Send the activity as application/json.")
@@ -72,7 +73,7 @@ def messages_handler(adapter: CloudAdapter, bot: Bot) -> Callable[[web.Request],
             log.warning("refused an unauthenticated request: %s", type(error).__name__)
             return json_error(401, "Unauthorized", "This request is not signed by the Bot Framework.")
 
-        invoke_response = await adapter.process_activity(auth, activity, bot.on_turn)
+        invoke_response = await adapter.process_activity(auth, activity, bot().on_turn)
         if invoke_response:
             return web.json_response(_plain(invoke_response.body), status=invoke_response.status)
         return web.Response(status=201)
@@ -89,7 +90,10 @@ def _plain(body: object) -> object:
 
 def health_handler(settings: Settings, ping: Callable[[], Awaitable[bool]]):
     async def healthz(_request: web.Request) -> web.Response:
-        store_ok = await ping()
+        try:
+            store_ok = await ping()
+        except Exception:  # a health check reports; it never fails
+            store_ok = False
         return web.json_response(
             {"status": "ok" if store_ok else "degraded", "version": VERSION,
              "store": {"backend": settings.store_backend, "ok": store_ok}},

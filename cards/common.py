@@ -9,13 +9,16 @@ CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
-# Characters that Teams' card markdown would interpret; escaped so user text stays text.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
+# What makes Teams' card markdown act (emphasis, links, code, HTML-like tags, headings, tables),
+# and list markers at the start of a line; escaped so user text stays text.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
+_LIST_MARKER = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+])(?=\s)", re.MULTILINE)
 
 
 def escape(text: object) -> str:
-    """Show `text` literally in a TextBlock: no markdown, no links, no lists."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """Show `text` literally in a TextBlock or FactSet: no markdown, no links, no lists."""
+    escaped = _MARKDOWN.sub(r"\\\1", str(text))
+    return _LIST_MARKER.sub(lambda m: (f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[4]}\\{m[5]}"), escaped)
 
 
 def card(body: list, actions: Optional[list] = None) -> dict:
@@ -64,3 +67,43 @@ def link_button(title: str, url: str) -> dict:
 
 def as_attachment(adaptive_card: dict) -> dict:
     return {"contentType": CONTENT_TYPE, "content": adaptive_card}
+
+
+def choice_set(id_: str, label: str, options: dict, value: str = "", multi: bool = False, **extra) -> dict:
+    """A dropdown (or, for multi, checkboxes) over {value: title}."""
+    element = {"type": "Input.ChoiceSet", "id": id_, "label": label, "value": value,
+               "choices": [{"title": t, "value": v} for v, t in options.items()], **extra}
+    if multi:
+        element.update(isMultiSelect=True, style="expanded")
+    return element
+
+
+def text_input(id_: str, label: str, value: str = "", **extra) -> dict:
+    return {"type": "Input.Text", "id": id_, "label": label, "value": value, **extra}
+
+
+def field_error(errors: dict, field: str) -> list:
+    """The server's message for one field, shown under its input."""
+    if field not in errors:
+        return []
+    return [{"type": "TextBlock", "text": escape(errors[field]), "color": "Attention", "spacing": "None",
+             "wrap": True}]
+
+
+def form_errors_banner(errors: dict) -> list:
+    if not errors:
+        return []
+    message = escape(errors["form"]) if "form" in errors else "Please fix the fields marked below."
+    return [{"type": "TextBlock", "text": message, "color": "Attention", "weight": "Bolder", "wrap": True}]
+
+
+def execute_button(title: str, verb: str, data: dict, **extra) -> dict:
+    """Action.Execute (Universal Actions) with an Action.Submit fallback for older Teams clients;
+    both carry the verb, so the bot handles them the same way."""
+    payload = {"verb": verb, **data}
+    return {"type": "Action.Execute", "title": title, "verb": verb, "data": payload,
+            "fallback": {"type": "Action.Submit", "title": title, "data": payload}, **extra}
+
+
+def notice(message: str, style: str = "Good") -> dict:
+    return {"type": "TextBlock", "text": escape(message), "color": style, "wrap": True, "weight": "Bolder"}

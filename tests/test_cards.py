@@ -2,7 +2,7 @@
 
 from cards import catalog_cards
 from catalog import default_catalog
-from tests.plugins.botapp import parse_cards
+from tests.plugins.botapp import nodes, of_type, parse_cards
 
 
 def all_cards() -> list[tuple[str, dict]]:
@@ -35,3 +35,61 @@ def test_the_checker_does_report_a_broken_card():
 def test_cards_are_version_1_5():
     for name, card in all_cards():
         assert card["version"] == "1.5", name
+
+
+def planning_cards() -> list[tuple[str, dict]]:
+    from datetime import date, datetime, timezone
+
+    from cards import plan_cards, project_cards
+    from workshops import plan as plans
+    from workshops.recommend import profile_from_answers, recommend
+
+    catalog = default_catalog()
+    today = date(2026, 11, 28)
+    hostile = "<script>alert(1)</script> **bold** [link](https://evil.example) 1. list"
+    project = {"projectId": "p", "name": hostile, "customer": hostile, "partner": "Fabrikam",
+               "products": ["finance"], "goLive": "2027-09-01", "phase": "implement", "timeZone": "UTC"}
+    roster = {"members": {"a": {"name": hostile, "roles": ["solution-architect"], "organisation": "partner"},
+                          "b": {"name": "Bo", "roles": [], "organisation": "", "inTeam": False}}}
+    answers = {"products": "finance", "migration_volume": "high", "gap_count": "3", "go_live": "2027-09-01"}
+    recommendations = recommend(profile_from_answers(answers, today=today), catalog, today=today)
+    by = {"aadObjectId": "a", "name": hostile}
+    now = datetime(2026, 11, 28, tzinfo=timezone.utc)
+    plan = plans.new_plan("p", recommendations, answers, by, now)
+    changed = plans.change(plan, "alm", False, hostile, by, now)
+    approved = plans.approve(changed, by, now)
+    return [
+        ("setup-form", project_cards.setup_form_card({})),
+        ("setup-form-errors", project_cards.setup_form_card({"name": hostile}, {"name": "x", "form": hostile},
+                                                            editing=True)),
+        ("project-saved", project_cards.project_saved_card(project, created=True)),
+        ("needs-setup", project_cards.needs_setup_card("roster")),
+        ("roster-editable", plan_cards.roster_card(project, roster, catalog, missing_roles=["cutover-lead"],
+                                                   editable=True, message="Roles saved.")),
+        ("roster-readonly", plan_cards.roster_card(project, roster, catalog, missing_roles=[], editable=False)),
+        ("roster-empty", plan_cards.roster_card(project, {}, catalog, missing_roles=[], editable=True)),
+        ("plan-form", plan_cards.plan_form_card(answers, {"gap_count": hostile})),
+        ("plan", plan_cards.plan_card(project, plan, catalog)),
+        ("plan-changed", plan_cards.plan_card(project, changed, catalog, message=hostile, message_style="Attention")),
+        ("plan-approved", plan_cards.plan_card(project, approved, catalog)),
+    ]
+
+
+def test_planning_cards_parse_without_warnings():
+    cards = planning_cards()
+    results = parse_cards(cards)
+    assert {name: events for name, events in results.items() if events} == {}
+
+
+def rendered_markdown(card: dict) -> list[str]:
+    """Text that Teams renders as markdown: TextBlocks and FactSet values (input values are plain)."""
+    texts = [node["text"] for node in nodes(card, of_type("TextBlock"))]
+    return texts + [fact["value"] for node in nodes(card, of_type("FactSet")) for fact in node["facts"]]
+
+
+def test_hostile_text_is_escaped_on_planning_cards():
+    for name, card in planning_cards():
+        for text in rendered_markdown(card):
+            assert "<script>" not in text, name
+            assert "[link](" not in text, name
+            assert "**bold**" not in text, name

@@ -3,24 +3,11 @@
 import pytest
 
 from catalog import default_catalog
-from tests.plugins.botapp import BOT_ID, Harness, card_of, card_text, user
+from tests.plugins.botapp import BOT_ID, Harness, card_of, card_text, nodes, of_type, user
 
 
 def buttons(card: dict) -> list[dict]:
-    found = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type", "").startswith("Action."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return nodes(card, of_type("Action."))
 
 
 def commands_sent_by(card: dict) -> list[str]:
@@ -96,7 +83,7 @@ async def test_user_text_in_a_no_match_card_is_shown_as_text(personal_bot: Harne
     card = card_of((await personal_bot.say("workshop [click](https://evil.example) **x**"))[0])
     shown = card_text(card)
     assert "[click](https://" not in shown
-    assert r"\[click\]\(https://evil\.example\)" in shown
+    assert r"\[click\](https://evil.example)" in shown
 
 
 @pytest.mark.parametrize("text, hint", [("hepl", "help"), ("worksops", "workshops"), ("good morning", None)])

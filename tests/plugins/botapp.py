@@ -28,6 +28,8 @@ class Connector:
 
     sent: list = field(default_factory=list)
     updates: list = field(default_factory=list)
+    member_requests: list = field(default_factory=list)
+    members: list = field(default_factory=list)  # what the paged members API answers, for any conversation
     url: str = ""
 
     def app(self) -> web.Application:
@@ -35,7 +37,19 @@ class Connector:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._post)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._post)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._put)
+        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
         return app
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """Teams' paged members API: pageSize and an opaque continuationToken (here, an offset)."""
+        size = int(request.query.get("pageSize") or 2)
+        start = int(request.query.get("continuationToken") or 0)
+        self.member_requests.append((request.match_info["conversation"], request.query.get("continuationToken")))
+        page = self.members[start:start + size]
+        body = {"members": page}
+        if start + size < len(self.members):
+            body["continuationToken"] = str(start + size)
+        return web.json_response(body)
 
     async def _post(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -51,6 +65,8 @@ class Connector:
     def clear(self) -> None:
         self.sent.clear()
         self.updates.clear()
+        self.member_requests.clear()
+        self.members = [teams_member(n, name) for n, name in enumerate(PEOPLE, start=1)]
 
 
 def conversation(scope: str) -> dict:
@@ -71,8 +87,22 @@ def conversation(scope: str) -> dict:
             "channelData": {"tenant": {"id": TENANT}}}
 
 
-def user(n: int = 1, name: str = "Ada Lovelace") -> dict:
-    return {"id": f"29:user{n}", "name": name, "aadObjectId": f"00000000-0000-0000-0000-{n:012d}"}
+PEOPLE = ("Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Edsger Dijkstra")
+
+
+def user(n: int = 1, name: str = "") -> dict:
+    """A Teams user as it appears in an activity's `from`."""
+    return {"id": f"29:user{n}", "name": name or PEOPLE[(n - 1) % len(PEOPLE)], "aadObjectId": aad(n)}
+
+
+def aad(n: int) -> str:
+    return f"00000000-0000-0000-0000-{n:012d}"
+
+
+def teams_member(n: int, name: str) -> dict:
+    """A member as Teams' members API returns it."""
+    return {"id": f"29:user{n}", "name": name, "aadObjectId": aad(n), "email": f"user{n}@contoso.example",
+            "userPrincipalName": f"user{n}@contoso.example", "tenantId": TENANT}
 
 
 @dataclass
@@ -113,10 +143,10 @@ class Harness:
         assert response.status in (200, 201), await response.text()
         return self.connector.sent[before:]
 
-    async def send_value(self, value) -> list[dict]:
+    async def send_value(self, value, **fields) -> list[dict]:
         """Press an Action.Submit button: a message with the button's data as value and no text."""
         before = len(self.connector.sent)
-        response = await self.post(self.activity("message", value=value))
+        response = await self.post(self.activity("message", value=value, **fields))
         assert response.status in (200, 201), await response.text()
         return self.connector.sent[before:]
 
@@ -180,6 +210,28 @@ def card_of(activity: dict) -> dict:
     assert attachments, f"expected a card, got text: {activity.get('text')!r}"
     assert attachments[0]["contentType"] == "application/vnd.microsoft.card.adaptive"
     return attachments[0]["content"]
+
+
+def nodes(card: dict, keep) -> list[dict]:
+    """Every element or action of a card (nested ones included) for which `keep(node)` is true."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if keep(node):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+def of_type(prefix: str):
+    return lambda node: str(node.get("type", "")).startswith(prefix)
 
 
 def card_text(card: dict) -> str:

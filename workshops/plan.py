@@ -1,0 +1,83 @@
+"""The workshop series of a project: recommended, changed by the team, approved by a solution architect.
+
+A plan is a plain dict (it is stored as one document). Every change returns a new dict with
+`version` increased by one; a card carries the version it showed, so an action from an
+out-of-date card is recognised and never applied blindly.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Iterable, Mapping
+
+from .recommend import Recommendation
+
+AWAITING = "awaiting-approval"
+APPROVED = "approved"
+MAX_REASON = 300
+MAX_HISTORY = 200
+
+
+class PlanError(ValueError):
+    """A change the plan cannot take; the message is for the user."""
+
+
+def person(aad_object_id: str, name: str) -> dict:
+    return {"aadObjectId": aad_object_id, "name": name}
+
+
+def new_plan(project_id: str, recommendations: Iterable[Recommendation], answers: Mapping, by: dict,
+             now: datetime, previous: Mapping | None = None) -> dict:
+    """A fresh recommendation; re-running the questionnaire keeps the history and needs approval again."""
+    items = [{
+        "workshopId": r.workshop_id, "recommended": r.recommended, "included": r.recommended,
+        "reasons": list(r.reasons), "complexity": r.complexity, "durationHours": r.duration_hours,
+        "windowStart": r.window_start.isoformat(), "windowEnd": r.window_end.isoformat(), "order": r.order,
+    } for r in recommendations]
+    history = list((previous or {}).get("changes", []))
+    history.append({"at": now.isoformat(), "by": by, "action": "recommend", "workshopId": "", "reason": ""})
+    return {
+        "id": "plan", "projectId": project_id, "type": "plan",
+        "version": int((previous or {}).get("version", 0)) + 1,
+        "status": AWAITING, "answers": dict(answers), "items": items, "changes": history[-MAX_HISTORY:],
+        "approvedBy": None, "approvedAt": None,
+    }
+
+
+def included(plan: Mapping) -> list[str]:
+    return [i["workshopId"] for i in sorted(plan.get("items", []), key=lambda i: i["order"]) if i["included"]]
+
+
+def change(plan: Mapping, workshop_id: str, include: bool, reason: str, by: dict, now: datetime) -> dict:
+    """Add or remove one workshop, with a reason; an approved plan goes back to awaiting approval."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlanError("Say why: a reason is required to add or remove a workshop.")
+    if len(reason) > MAX_REASON:
+        raise PlanError(f"The reason is too long ({len(reason)} characters; at most {MAX_REASON}).")
+    result = copy.deepcopy(dict(plan))
+    item = next((i for i in result["items"] if i["workshopId"] == workshop_id), None)
+    if item is None:
+        raise PlanError("That workshop is not in the catalog.")
+    if item["included"] == include:
+        raise PlanError("That workshop is already in the series." if include else "That workshop is not in the series.")
+    item["included"] = include
+    result["changes"] = (result.get("changes", []) + [{
+        "at": now.isoformat(), "by": by, "action": "add" if include else "remove",
+        "workshopId": workshop_id, "reason": reason,
+    }])[-MAX_HISTORY:]
+    result.update(status=AWAITING, approvedBy=None, approvedAt=None, version=int(result["version"]) + 1)
+    return result
+
+
+def approve(plan: Mapping, by: dict, now: datetime) -> dict:
+    if plan.get("status") == APPROVED:
+        raise PlanError("The series is already approved.")
+    if not included(plan):
+        raise PlanError("The series is empty: add at least one workshop before approving.")
+    result = copy.deepcopy(dict(plan))
+    result["changes"] = (result.get("changes", []) + [{
+        "at": now.isoformat(), "by": by, "action": "approve", "workshopId": "", "reason": ""}])[-MAX_HISTORY:]
+    result.update(status=APPROVED, approvedBy=by, approvedAt=now.isoformat(), version=int(result["version"]) + 1)
+    return result
