@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 
-.PHONY: run test install package clean
+.PHONY: run test install package cosmos-local clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: install
 	echo "Agents Playground: http://localhost:$(PLAYGROUND_PORT)"; \
 	npx --no-install agentsplayground --app-endpoint http://127.0.0.1:$(PORT)/api/messages \
 		--channel-id msteams --port $(PLAYGROUND_PORT) --disable-telemetry
+
+# A local Cosmos DB server on https://127.0.0.1:8081/ (self-signed), to run the bot on Cosmos DB:
+#   COSMOS_ENDPOINT=https://127.0.0.1:8081/ COSMOS_KEY=bG9jYWw= COSMOS_VERIFY_TLS=false make run
+cosmos-local: node_modules/.installed
+	node tests/js/cosmosdb_server.js --port 8081 --host 127.0.0.1
 
 # Builds the Teams app package (build/appPackage.zip) from MicrosoftAppId and PUBLIC_BASE_URL.
 package: install

@@ -53,6 +53,7 @@ def create_app(settings: Settings) -> web.Application:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("azure").setLevel(logging.WARNING)  # the SDK logs every request's headers at INFO
     try:
         settings = Settings.from_env()
         app = create_app(settings)

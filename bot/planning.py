@@ -13,7 +13,7 @@ from typing import Callable, Mapping, Optional
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
-from cards import plan_cards, project_cards
+from cards import plan_cards
 from catalog import Catalog
 from dialogs.forms import InvalidAnswers
 from workshops import people, plan as plans
@@ -80,7 +80,7 @@ class Planning:
         if not project:
             return {"timeZone": "UTC", "phase": "initiate"}
         return {k: project.get(k, "") for k in ("name", "customer", "partner", "goLive", "phase", "timeZone")} | {
-            "products": ",".join(project.get("products", []))}
+            "products": ",".join(project.get("products", [])), "editing": True}
 
     async def validate_setup(self, turn_context: TurnContext, answers: dict) -> ProjectDetails:
         refusal = await self.setup_refusal(turn_context)

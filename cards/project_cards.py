@@ -33,7 +33,9 @@ def setup_form_card(values: Mapping, errors: Optional[dict] = None, *, editing: 
     body += [choice_set("phase", "Current phase", PHASES, get("phase", "initiate"))] + field_error(errors, "phase")
     body += [text_input("timeZone", "Team time zone (IANA name)", get("timeZone", "UTC"),
                         placeholder="Europe/London")] + field_error(errors, "timeZone")
-    return card(body, [{"type": "Action.Submit", "title": "Save project", "data": {"form": SETUP_FORM}}])
+    # `editing` rides along with the answers, so a form shown again with errors keeps its heading.
+    return card(body, [{"type": "Action.Submit", "title": "Save project",
+                        "data": {"form": SETUP_FORM, "editing": editing}}])
 
 
 def project_facts(project: Mapping) -> dict:

@@ -20,7 +20,7 @@ class SetupDialog(ComponentDialog):
 
     @staticmethod
     def _render(values, errors):
-        return project_cards.setup_form_card(values, errors, editing=bool(values.get("name")))
+        return project_cards.setup_form_card(values, errors, editing=values.get("editing") is True)
 
     async def _ask(self, step: WaterfallStepContext) -> DialogTurnResult:
         return await step.begin_dialog("setup-form", await self.planning.setup_values(step.context))

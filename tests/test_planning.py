@@ -71,7 +71,9 @@ async def test_setup_form_reports_every_bad_answer_and_keeps_waiting(bot: Harnes
     form = card_of((await bot.say("setup"))[0])
     assert {"name", "customer", "partner", "products", "goLive", "phase", "timeZone"} <= set(inputs(form))
     bad = {**SETUP, "name": "", "goLive": "2020-01-01", "products": ""}
-    shown = card_text(card_of((await bot.send_value(bad))[0]))
+    again = card_of((await bot.send_value(bad))[0])
+    shown = card_text(again)
+    assert "Set up the project" in shown, "a new project's form keeps its heading"
     assert "Project name is required." in shown
     assert "go-live must be in the future" in shown
     assert "at least one product" in shown

@@ -3,6 +3,7 @@ Bot Framework connector that records what the bot sends back."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import subprocess
@@ -113,7 +114,7 @@ class Harness:
     place: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        self.place = conversation(self.scope)
+        self.place = self.place or conversation(self.scope)
 
     def activity(self, type_: str, **fields) -> dict:
         base = {
@@ -171,13 +172,14 @@ def make_settings(tmp_path: Path, **overrides) -> Settings:
 
 @pytest.fixture
 async def app_client(tmp_path):
-    """A factory: start the real app with given settings, close it after the test."""
+    """A factory: start the real app (on the given settings, or a private SQLite file), close it after the test."""
     from app import create_app
 
     clients = []
 
-    async def start(**overrides) -> TestClient:
-        client = TestClient(TestServer(create_app(make_settings(tmp_path, **overrides)), host="127.0.0.1"))
+    async def start(settings: Optional[Settings] = None, **overrides) -> TestClient:
+        settings = dataclasses.replace(settings, **overrides) if settings else make_settings(tmp_path, **overrides)
+        client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
         return client

@@ -8,8 +8,11 @@ Every test gets its own SQLite file or its own Cosmos DB database.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import http.client
+import json
 import os
 import re
 import shutil
@@ -18,9 +21,11 @@ import ssl
 import subprocess
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
+import aiohttp
 import pytest
 
 from bot.settings import Settings
@@ -33,26 +38,7 @@ SERVER_CLI = SERVER_PACKAGE / "lib" / "cli.js"
 TEST_KEY = base64.b64encode(b"local-cosmosdb-server-test-key").decode()
 START_TIMEOUT = 30.0
 
-# @vercel/cosmosdb-server 1.0.1 answers a point read of a missing document with a 500
-# ("Cannot read properties of undefined"), where Azure Cosmos DB answers 404. This shim
-# repairs that one handler, then runs the package's own cli.js with the given arguments.
-SERVER_SHIM = r"""
-const path = require("path");
-const lib = path.join(process.env.COSMOSDB_SERVER_DIR, "lib");
-const handler = require(path.join(lib, "handler", "read-document.js"));
-const original = handler.default;
-handler.default = (account, req, res, params) => {
-  try {
-    return original(account, req, res, params);
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    res.statusCode = 404;
-    return { code: "NotFound", message: "Entity with the specified id does not exist in the system." };
-  }
-};
-process.argv = [process.argv[0], path.join(lib, "cli.js"), ...process.argv.slice(1)];
-require(path.join(lib, "cli.js"));
-"""
+SERVER_SCRIPT = ROOT / "tests" / "js" / "cosmosdb_server.js"  # the package's server, with one fix
 BACKENDS = ["sqlite", "cosmos"]
 
 
@@ -124,8 +110,8 @@ def start_cosmos_server(log_dir: Path) -> CosmosServer:
     stdout = open(log_dir / "stdout.log", "wb")
     stderr = open(log_dir / "stderr.log", "wb")
     process = subprocess.Popen(
-        [node, "-e", SERVER_SHIM, "--", "--port", "0", "--host", "127.0.0.1"],
-        cwd=ROOT, env={**os.environ, "COSMOSDB_SERVER_DIR": str(SERVER_PACKAGE)},
+        [node, str(SERVER_SCRIPT), "--port", "0", "--host", "127.0.0.1"],
+        cwd=ROOT,
         stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr, start_new_session=True,
     )
     stdout.close()
@@ -194,3 +180,131 @@ async def store(store_factory, backend):
     assert opened.backend == backend
     return opened
 
+
+
+# Fault injection ---------------------------------------------------------------
+
+HOP_BY_HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive"}
+
+
+@dataclass
+class Fault:
+    kind: str  # "429", "503", "413", "drop" (before forwarding), "drop-after" (forwarded, answer lost), "stall"
+    times: int
+    retry_after_ms: int = 100
+    methods: tuple = ()  # only requests with these HTTP methods; () = any
+
+
+@dataclass
+class FaultProxy:
+    upstream_port: int
+    port: int = 0
+    faults: list = field(default_factory=list)
+    log: list = field(default_factory=list)  # (method, path, what happened)
+    _server: Optional[asyncio.AbstractServer] = None
+    _session: Optional[aiohttp.ClientSession] = None
+    _tasks: set = field(default_factory=set)
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/"
+
+    def inject(self, kind: str, times: int = 1, **options) -> None:
+        self.faults.append(Fault(kind, times, **options))
+
+    def clear(self) -> None:
+        self.faults.clear()
+
+    def served(self, what: str) -> int:
+        return sum(1 for _, _, happened in self.log if happened == what)
+
+    async def start(self, cert_file: str, key_file: str) -> None:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert_file, key_file)
+        self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=False), auto_decompress=False)
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=context)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._server.wait_closed()
+        await self._session.close()
+
+    def _next_fault(self, method: str, path: str) -> Optional[Fault]:
+        if "/docs" not in path:
+            return None
+        for fault in self.faults:
+            if fault.times > 0 and (not fault.methods or method in fault.methods):
+                fault.times -= 1
+                return fault
+        return None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        self._tasks.add(task)
+        try:
+            await self._serve(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            pass
+        finally:
+            self._tasks.discard(task)
+            if not writer.is_closing():
+                writer.close()  # flushes the answer, then TLS close_notify
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(writer.wait_closed(), 1)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        method, path, _ = head[0].split(" ", 2)
+        headers = [tuple(part.strip() for part in line.split(":", 1)) for line in head[1:] if ":" in line]
+        length = int(next((v for k, v in headers if k.lower() == "content-length"), "0"))
+        body = await reader.readexactly(length) if length else b""
+
+        fault = self._next_fault(method, path)
+        kind = fault.kind if fault else "forwarded"
+        self.log.append((method, path, kind))
+        if kind == "drop":
+            writer.transport.abort()  # no answer; the request never reached the server
+            return
+        if kind == "stall":
+            await asyncio.sleep(3600)
+        if kind in ("429", "503", "413"):
+            status = int(kind)
+            extra = {"x-ms-retry-after-ms": str(fault.retry_after_ms)} if status == 429 else {}
+            message = {"429": "Request rate is large.", "503": "Service is unavailable.",
+                       "413": "Request size is too large."}[kind]
+            await self._answer(writer, status, {"content-type": "application/json", **extra},
+                               json.dumps({"code": kind, "message": message}).encode())
+            return
+
+        upstream = f"https://127.0.0.1:{self.upstream_port}{path}"
+        forward = {k: v for k, v in headers if k.lower() not in HOP_BY_HOP}
+        async with self._session.request(method, upstream, headers=forward, data=body) as response:
+            answer = await response.read()
+            answer_headers = {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP}
+            status = response.status
+        if method == "GET" and path == "/":  # account metadata: point the SDK back at the proxy
+            answer = answer.replace(f":{self.upstream_port}/".encode(), f":{self.port}/".encode())
+        if kind == "drop-after":
+            writer.transport.abort()  # the server applied the request; its answer is lost
+            return
+        await self._answer(writer, status, answer_headers, answer)
+
+    @staticmethod
+    async def _answer(writer: asyncio.StreamWriter, status: int, headers: dict, body: bytes) -> None:
+        lines = [f"HTTP/1.1 {status} {'OK' if status < 400 else 'Error'}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        lines += [f"content-length: {len(body)}", "connection: close", "", ""]
+        writer.write("\r\n".join(lines).encode("latin-1") + body)
+        await writer.drain()
+
+
+@pytest.fixture
+async def proxy(cosmos_server):
+    fault_proxy = FaultProxy(upstream_port=cosmos_server.port)
+    await fault_proxy.start(str(cosmos_server.cert_file), str(cosmos_server.cert_file.with_name("key.pem")))
+    yield fault_proxy
+    await fault_proxy.stop()

@@ -1,0 +1,20 @@
+// Runs @vercel/cosmosdb-server (a local server speaking the Cosmos DB REST protocol) for tests
+// and local development. Version 1.0.1 answers a point read of a missing document with a 500
+// ("Cannot read properties of undefined") where Azure Cosmos DB answers 404; this repairs that
+// one handler, then runs the package's own cli.js with the given arguments, e.g.
+//   node tests/js/cosmosdb_server.js --port 8081 --host 127.0.0.1
+const path = require("path");
+const lib = path.join(path.dirname(require.resolve("@vercel/cosmosdb-server/package.json")), "lib");
+const handler = require(path.join(lib, "handler", "read-document.js"));
+const original = handler.default;
+handler.default = (account, req, res, params) => {
+  try {
+    return original(account, req, res, params);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    res.statusCode = 404;
+    return { code: "NotFound", message: "Entity with the specified id does not exist in the system." };
+  }
+};
+process.argv = [process.argv[0], path.join(lib, "cli.js"), ...process.argv.slice(1)];
+require(path.join(lib, "cli.js"));
