@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
@@ -10,17 +11,21 @@ from aiohttp import web
 from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
+from bot.agendas import Agendas
 from bot.handler import WorkshopBot
 from bot.planning import Planning
+from bot.reminders import Reminders
 from bot.settings import Settings, SettingsError
 from bot.store import BotStateStorage, StoreError, open_store
-from bot.web import MAX_BODY_BYTES, PRIVACY, TERMS, health_handler, json_errors, messages_handler, static_page
+from bot.web import (MAX_BODY_BYTES, PRIVACY, TERMS, calendar_handler, health_handler, json_errors,
+                     messages_handler, static_page)
 from catalog import CatalogError, default_catalog
 
 log = logging.getLogger("workshops")
 
 STORE = web.AppKey("store", object)
 BOT = web.AppKey("bot", WorkshopBot)
+REMINDERS = web.AppKey("reminders", asyncio.Task)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -33,9 +38,14 @@ def create_app(settings: Settings) -> web.Application:
     async def open_services(app: web.Application) -> None:
         store = await open_store(settings)
         app[STORE] = store
-        app[BOT] = WorkshopBot(catalog, Planning(store, catalog), ConversationState(BotStateStorage(store)))
+        reminders = Reminders(store, adapter, catalog, settings.app_id)
+        app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
+        app[BOT] = WorkshopBot(catalog, Planning(store, catalog), Agendas(store, catalog, settings),
+                               ConversationState(BotStateStorage(store)))
 
     async def close_services(app: web.Application) -> None:
+        app[REMINDERS].cancel()
+        await asyncio.gather(app[REMINDERS], return_exceptions=True)
         await app[STORE].close()
 
     async def store_ping() -> bool:
@@ -45,6 +55,7 @@ def create_app(settings: Settings) -> web.Application:
     app.on_cleanup.append(close_services)
     app.router.add_post("/api/messages", messages_handler(adapter, lambda: app[BOT]))
     app.router.add_get("/healthz", health_handler(settings, store_ping))
+    app.router.add_get("/calendar/{project}/{workshop}.ics", calendar_handler(lambda: app[BOT].agendas))
     # The manifest links to these two pages.
     app.router.add_get("/privacy", static_page(PRIVACY))
     app.router.add_get("/terms", static_page(TERMS))

@@ -26,6 +26,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("setup", "setup", "Set up this team's project, or edit it"),
     Command("roster", "roster", "The team's members and their project roles"),
     Command("plan", "plan", "The workshop series: recommend it, change it, approve it"),
+    Command("agenda", "agenda <workshop>", "A workshop's agenda card: tailor, approve, schedule, RSVP"),
 )
 
 COMMAND_NAMES = tuple(c.name for c in COMMANDS)
@@ -46,6 +47,7 @@ ALIASES = {
     "team": "roster",
     "roles": "roster",
     "series": "plan",
+    "agendas": "agenda",
 }
 
 _MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)

@@ -18,6 +18,7 @@ from dialogs.setup import SetupDialog
 
 from . import commands
 from .adapter import error_body
+from .agendas import Agendas
 from .planning import Outcome, Planning, Refused
 from .projects import PLAN, actor, find
 from .store import StoreUnavailable
@@ -25,6 +26,8 @@ from .store import StoreUnavailable
 log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[TurnContext, str], Awaitable[None]]
+PLANNING_VERBS = ("roster.save", "plan.approve", "plan.change")
+AGENDA_VERBS = ("agenda.rsvp", "agenda.approve", "agenda.edit", "agenda.schedule", "agenda.refresh")
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
 
@@ -47,9 +50,10 @@ def invoke_message(message: str) -> InvokeResponse:
 
 
 class WorkshopBot(TeamsActivityHandler):
-    def __init__(self, catalog: Catalog, planning: Planning, conversation_state: ConversationState):
+    def __init__(self, catalog: Catalog, planning: Planning, agendas: Agendas, conversation_state: ConversationState):
         self.catalog = catalog
         self.planning = planning
+        self.agendas = agendas
         self.conversation_state = conversation_state
         self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self.dialogs.add(SetupDialog(planning))
@@ -65,12 +69,10 @@ class WorkshopBot(TeamsActivityHandler):
             "setup": self._setup,
             "roster": self._roster,
             "plan": self._plan,
+            "agenda": self._agenda,
         }
-        self._card_actions = {
-            "roster.save": self.planning.save_roles,
-            "plan.approve": lambda tc, data: self.planning.act_on_plan(tc, "plan.approve", data),
-            "plan.change": lambda tc, data: self.planning.act_on_plan(tc, "plan.change", data),
-        }
+        # Card action verb -> the operation that owns it, called as (turn_context, verb, data).
+        self._card_actions = {**dict.fromkeys(PLANNING_VERBS, planning.act), **dict.fromkeys(AGENDA_VERBS, agendas.act)}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         try:
@@ -178,6 +180,16 @@ class WorkshopBot(TeamsActivityHandler):
             return
         await self._begin(turn_context, PlanDialog.__name__)
 
+    async def _agenda(self, turn_context: TurnContext, name: str) -> None:
+        _, project, _ = await self.planning.context(turn_context)
+        if not project:
+            await turn_context.send_activity(_reply(project_cards.needs_setup_card("agenda")))
+            return
+        try:
+            await self.agendas.open(turn_context, project, name)
+        except Refused as refused:
+            await turn_context.send_activity(str(refused))
+
     # Installation ---------------------------------------------------------
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
@@ -194,7 +206,7 @@ class WorkshopBot(TeamsActivityHandler):
     # Card actions -----------------------------------------------------------
 
     async def _run_card_action(self, turn_context: TurnContext, verb: str, data: dict) -> Outcome:
-        return await self._card_actions[verb](turn_context, data)
+        return await self._card_actions[verb](turn_context, verb, data)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> Optional[InvokeResponse]:
         if turn_context.activity.name != "adaptiveCard/action":
@@ -209,7 +221,7 @@ class WorkshopBot(TeamsActivityHandler):
         except Refused as refused:
             return invoke_message(str(refused))
         if outcome.changed:
-            await self._update_card_for_everyone(turn_context, outcome.card)
+            await self._update_card_for_everyone(turn_context, outcome.everyone or outcome.card)
         return invoke_card(outcome.card)
 
     async def _submitted_card_action(self, turn_context: TurnContext, data: dict) -> None:
@@ -220,7 +232,7 @@ class WorkshopBot(TeamsActivityHandler):
             await turn_context.send_activity(str(refused))
             return
         if outcome.changed:
-            await self._update_card_for_everyone(turn_context, outcome.card)
+            await self._update_card_for_everyone(turn_context, outcome.everyone or outcome.card)
         elif outcome.message:
             await turn_context.send_activity(outcome.message)
 

@@ -43,9 +43,10 @@ class Stale(Exception):
 class Outcome:
     """What a card action produced: the card to show now, and a short message."""
 
-    card: dict
+    card: dict  # for the person who acted
     message: str = ""
     changed: bool = False
+    everyone: Optional[dict] = None  # the card for everyone else, when it differs from `card`
 
 
 def utc_now() -> datetime:
@@ -205,6 +206,11 @@ class Planning:
 
     async def plan_card(self, project: dict, plan: dict, message: str = "", style: str = "Good") -> dict:
         return plan_cards.plan_card(project, plan, self.catalog, message=message, message_style=style)
+
+    async def act(self, turn_context: TurnContext, verb: str, data: Mapping) -> Outcome:
+        if verb == "roster.save":
+            return await self.save_roles(turn_context, data)
+        return await self.act_on_plan(turn_context, verb, data)
 
     async def act_on_plan(self, turn_context: TurnContext, verb: str, data: Mapping) -> Outcome:
         """Approve or change the series from its card, guarded by the version the card showed."""

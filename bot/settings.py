@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from dotenv import dotenv_values
@@ -38,6 +39,26 @@ def _port(value: Optional[str]) -> int:
     return port
 
 
+def _number(value: Optional[str], name: str, default: float) -> float:
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {value!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{name} must be greater than 0, not {value!r}")
+    return number
+
+
+def _secret(value: str) -> dict:
+    if not value:
+        return {}
+    if len(value) < 32:
+        raise SettingsError("SIGNING_SECRET must be at least 32 characters long")
+    return {"signing_secret": value.encode(), "signing_secret_configured": True}
+
+
 @dataclass(frozen=True)
 class Settings:
     app_id: str = ""
@@ -54,6 +75,16 @@ class Settings:
     cosmos_verify_tls: bool = True
     # Where the Bot Framework token validator fetches signing keys; tests point it at a stand-in.
     openid_metadata_url: str = ""
+    # Signs download and tab links. Unset: a random one per process (links die on restart).
+    signing_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
+    signing_secret_configured: bool = False
+    reminder_lead_hours: float = 24.0
+    reminder_interval_seconds: float = 60.0
+
+    @property
+    def base_url(self) -> str:
+        """Where people's browsers reach the bot: PUBLIC_BASE_URL, else this machine."""
+        return self.public_base_url or f"http://localhost:{self.port}"
 
     @property
     def anonymous(self) -> bool:
@@ -94,4 +125,7 @@ class Settings:
             cosmos_database=get("COSMOS_DATABASE", "workshops"),
             cosmos_verify_tls=_flag(env.get("COSMOS_VERIFY_TLS"), "COSMOS_VERIFY_TLS", True),
             openid_metadata_url=get("BOT_OPENID_METADATA"),
+            **_secret(get("SIGNING_SECRET")),
+            reminder_lead_hours=_number(get("REMINDER_LEAD_HOURS"), "REMINDER_LEAD_HOURS", 24.0),
+            reminder_interval_seconds=_number(get("REMINDER_INTERVAL_SECONDS"), "REMINDER_INTERVAL_SECONDS", 60.0),
         )

@@ -136,3 +136,16 @@ def static_page(html: str):
         return web.Response(text=html, content_type="text/html")
 
     return page
+
+
+def calendar_handler(agendas: Callable[[], object]):
+    """GET /calendar/{project}/{workshop}.ics?token=...: a signed, expiring link to an invitation."""
+    async def calendar(request: web.Request) -> web.Response:
+        status, body = await agendas().invitation(request.match_info["project"], request.match_info["workshop"],
+                                                  request.query.get("token"))
+        if status != 200:
+            return json_error(status, "Forbidden" if status == 403 else "NotFound", body)
+        return web.Response(body=body.encode("utf-8"), content_type="text/calendar", charset="utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{request.match_info["workshop"]}.ics"'})
+
+    return calendar

@@ -1,0 +1,99 @@
+"""Proactive reminders in a workshop's thread, a set time before it starts.
+
+Each scheduled session has one reminder record in the `reminders` partition (written when it is
+scheduled), so finding what is due is a query of one partition. A reminder is claimed with an
+ETag-guarded write before it is sent: when two instances of the bot run, only one claim wins, so
+a reminder goes out once. A send that fails releases the claim for the next round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import datetime
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import ConversationReference
+
+from catalog import Catalog
+from workshops import agenda
+
+from .agendas import REMINDERS
+from .planning import utc_now
+from .projects import find
+from .store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError
+
+log = logging.getLogger(__name__)
+
+
+def reminder_text(workshop_title: str, start: datetime, time_zone: str, waiting: list[dict]) -> str:
+    local = start.astimezone(ZoneInfo(time_zone))
+    text = f"Reminder: **{workshop_title}** starts {local:%a %d %b %Y at %H:%M} ({time_zone})."
+    if waiting:
+        names = ", ".join(p.get("name", "") for p in waiting)
+        return f"{text} Mandatory attendees who have not accepted yet: {names}."
+    return f"{text} Every mandatory attendee has accepted."
+
+
+class Reminders:
+    def __init__(self, store: DocumentStore, adapter, catalog: Catalog, app_id: str,
+                 clock: Callable[[], datetime] = utc_now):
+        self.store, self.adapter, self.catalog, self.app_id, self.clock = store, adapter, catalog, app_id, clock
+        self.instance = uuid.uuid4().hex[:8]
+
+    async def run_once(self) -> int:
+        """Send every reminder that is due; return how many this instance sent."""
+        now, sent = self.clock(), 0
+        for record in await self.store.query(PROJECT_DATA, REMINDERS, doc_type="reminder"):
+            if record.get("sentAt") or datetime.fromisoformat(record["dueAt"]) > now:
+                continue
+            if datetime.fromisoformat(record["start"]) <= now:
+                continue  # scheduled too late for a reminder to be useful
+            try:
+                claimed = await self.store.replace(
+                    PROJECT_DATA, {**record, "sentAt": now.isoformat(), "sentBy": self.instance}, record["_etag"])
+            except (Conflict, NotFound):
+                continue  # another instance claimed it, or it was rescheduled meanwhile
+            try:
+                await self._send(record)
+                sent += 1
+            except Exception:
+                log.warning("reminder %s not sent; it will be tried again", record["id"], exc_info=True)
+                try:
+                    await self.store.replace(PROJECT_DATA, {**claimed, "sentAt": None}, claimed["_etag"])
+                except StoreError:
+                    pass
+        return sent
+
+    async def _send(self, record: dict) -> None:
+        project_id = record["sessionProjectId"]
+        project = await find(self.store, project_id, "project")
+        session = await find(self.store, project_id, record["sessionId"])
+        if not project or not session or session.get("start") != record["start"]:
+            return  # the workshop is gone or was moved; its new time has its own reminder
+        if not session.get("conversationReference"):
+            return
+        workshop = self.catalog.get(session["workshopId"])
+        roster = await find(self.store, project_id, "roster") or {}
+        waiting = agenda.not_accepted(session, agenda.invitees(workshop, roster)["mandatory"])
+        text = reminder_text(workshop.title, datetime.fromisoformat(session["start"]),
+                             project.get("timeZone") or "UTC", waiting)
+        reference = ConversationReference().deserialize(session["conversationReference"])
+
+        async def post(turn_context: TurnContext) -> None:
+            await turn_context.send_activity(text)
+
+        await self.adapter.continue_conversation(reference, post, self.app_id or None)
+
+    async def run_forever(self, interval_seconds: float) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except StoreError:
+                log.warning("reminders: the store is not answering; trying again later")
+            except Exception:
+                log.exception("reminders: unexpected failure; trying again later")
+            await asyncio.sleep(interval_seconds)

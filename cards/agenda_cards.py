@@ -1,0 +1,146 @@
+"""The agenda card of a workshop session: one card that the team shapes, the solution architect
+approves and the attendees answer; each person sees their own RSVP on it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Mapping, Optional
+from zoneinfo import ZoneInfo
+
+from catalog import Catalog, Workshop
+from workshops import agenda
+
+from .common import card, choice_set, escape, execute_button, heading, link_button, notice, text
+
+MAX_REFRESH_USERS = 60  # Teams' limit for refresh.userIds
+
+
+def _when(session: Mapping, time_zone: str) -> str:
+    if not session.get("start"):
+        return "Not scheduled yet"
+    tz = ZoneInfo(time_zone)
+    start = datetime.fromisoformat(session["start"]).astimezone(tz)
+    end = start + timedelta(minutes=session["durationMinutes"])
+    return f"{start:%a %d %b %Y}, {start:%H:%M} to {end:%H:%M} ({escape(time_zone)})"
+
+
+def _names(people: list[dict]) -> str:
+    return ", ".join(escape(p.get("name", "")) for p in people) or "Nobody yet"
+
+
+def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
+                viewer: Optional[str] = None, message: str = "", style: str = "Good",
+                calendar_url: Optional[str] = None) -> dict:
+    """`viewer` (an aadObjectId) gets the personal view: their own RSVP is shown."""
+    members = (roster.get("members") or {}) if roster else {}
+    invited = agenda.invitees(workshop, roster or {})
+    status = session["status"]
+    data = {"workshopId": workshop.id}
+    versioned = {**data, "version": session["version"]}
+
+    body = heading(workshop.title, escape(project.get("name", "")))
+    if message:
+        body.append(notice(message, style))
+    status_text = agenda.STATUS_LABELS[status]
+    if status == agenda.APPROVED and session.get("approvedBy"):
+        status_text += f" by {escape(session['approvedBy'].get('name', ''))}"
+    body.append(text(f"**{status_text}** · {_when(session, project.get('timeZone', 'UTC'))}",
+                     color="Good" if status == agenda.APPROVED else "Default"))
+    meeting = session.get("meeting") or {}
+    body.append(text(workshop.purpose, isSubtle=True))
+
+    topics = [t for t in session["topics"] if not t["dropped"]]
+    lines = []
+    for n, topic in enumerate(topics, start=1):
+        owner = members.get(topic["owner"], {}).get("name") if topic["owner"] else None
+        lines.append(f"{n}. {escape(topic['title'])} ({topic['minutes']} min{', ' + escape(owner) if owner else ''})")
+    body.append(text("**Agenda**", spacing="Medium"))
+    body.append(text("\n".join(lines)))
+    planned, available = agenda.agenda_minutes(session), session["durationMinutes"]
+    if planned > available:
+        body.append(text(f"The topics need {planned} minutes; the session has {available}.", color="Warning"))
+
+    body.append(text(f"**Mandatory:** {_names(invited['mandatory'])}", spacing="Medium"))
+    if invited["unfilled"]:
+        labels = ", ".join(catalog.role_label(r) for r in invited["unfilled"])
+        body.append(text(f"Mandatory roles nobody holds: **{labels}**", color="Attention", spacing="None"))
+    body.append(text(f"**Recommended:** {_names(invited['recommended'])}", spacing="None"))
+
+    rsvps = session.get("rsvps", {})
+    counts = {r: [v["name"] for v in rsvps.values() if v["response"] == r] for r in agenda.RSVP_LABELS}
+    summary = " · ".join(f"{label}: {len(counts[r])}" for r, label in agenda.RSVP_LABELS.items())
+    body.append(text(f"**RSVPs** {summary}", spacing="Medium"))
+    for response, label in agenda.RSVP_LABELS.items():
+        if counts[response]:
+            body.append(text(f"{label}: {', '.join(escape(n) for n in counts[response])}", size="Small",
+                             spacing="None"))
+    if viewer:
+        mine = rsvps.get(viewer)
+        body.append(text(f"Your answer: **{agenda.RSVP_LABELS[mine['response']]}**" if mine
+                         else "You have not answered yet.", spacing="Small"))
+    body.append({"type": "ActionSet", "actions": [
+        execute_button(label, "agenda.rsvp", {**data, "response": response})
+        for response, label in (("accept", "Accept"), ("tentative", "Tentative"), ("decline", "Decline"))]})
+
+    actions = []
+    if status in (agenda.DRAFT, agenda.AWAITING):
+        actions.append(execute_button("Approve agenda", "agenda.approve", versioned))
+    if status not in (agenda.HELD, agenda.CLOSED):
+        actions.append({"type": "Action.ShowCard", "title": "Edit agenda",
+                        "card": _edit_form(session, members, versioned)})
+        actions.append({"type": "Action.ShowCard", "title": "Schedule",
+                        "card": _schedule_form(session, project, versioned)})
+    if meeting.get("joinUrl"):
+        actions.append(link_button("Join meeting", meeting["joinUrl"]))
+    if calendar_url and session.get("start"):
+        actions.append(link_button("Add to calendar", calendar_url))
+    if workshop.learn_more:
+        actions.append(link_button("Pre-reading", workshop.learn_more))
+
+    result = card(body, actions)
+    user_ids = [p.get("userId") for p in invited["mandatory"] + invited["recommended"] if p.get("userId")]
+    result["refresh"] = {"action": {"type": "Action.Execute", "verb": "agenda.refresh", "data": data},
+                         "userIds": user_ids[:MAX_REFRESH_USERS]}
+    return result
+
+
+def _edit_form(session: Mapping, members: Mapping, versioned: dict) -> dict:
+    owners = {agenda.NO_OWNER: "No owner", **{aad: m.get("name", "") for aad, m in members.items()}}
+    body = [text("Untick a topic to drop it; give each an owner and minutes.", isSubtle=True)]
+    for topic in session["topics"]:
+        tid = topic["id"]
+        body += [
+            {"type": "Input.Toggle", "id": f"keep:{tid}", "title": topic["title"],
+             "value": "false" if topic["dropped"] else "true", "valueOn": "true", "valueOff": "false",
+             "separator": True},
+            {"type": "ColumnSet", "spacing": "None", "columns": [
+                {"type": "Column", "width": "stretch", "items": [
+                    choice_set(f"owner:{tid}", "Owner", owners, topic["owner"] or agenda.NO_OWNER,
+                               style="compact")]},
+                {"type": "Column", "width": "auto", "items": [
+                    {"type": "Input.Number", "id": f"minutes:{tid}", "label": "Minutes", "min": 1,
+                     "max": agenda.MAX_MINUTES, "value": topic["minutes"]}]},
+            ]},
+        ]
+    body += [
+        text("**Add a topic**", spacing="Medium"),
+        {"type": "Input.Text", "id": "newTitle", "label": "Topic", "maxLength": agenda.MAX_TOPIC_TITLE},
+        choice_set("newOwner", "Owner", owners, agenda.NO_OWNER, style="compact"),
+        {"type": "Input.Number", "id": "newMinutes", "label": "Minutes", "min": 1, "max": agenda.MAX_MINUTES,
+         "value": 15},
+    ]
+    return card(body, [execute_button("Save agenda", "agenda.edit", versioned)])
+
+
+def _schedule_form(session: Mapping, project: Mapping, versioned: dict) -> dict:
+    tz = project.get("timeZone", "UTC")
+    day = time_of_day = ""
+    if session.get("start"):
+        local = datetime.fromisoformat(session["start"]).astimezone(ZoneInfo(tz))
+        day, time_of_day = local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+    return card([
+        text(f"Times are in the team's time zone, {escape(tz)}. The session lasts "
+             f"{session['durationMinutes'] // 60} h {session['durationMinutes'] % 60:02d} min.", isSubtle=True),
+        {"type": "Input.Date", "id": "day", "label": "Date", "value": day},
+        {"type": "Input.Time", "id": "time", "label": "Start time", "value": time_of_day},
+    ], [execute_button("Save time", "agenda.schedule", versioned)])

@@ -1,0 +1,199 @@
+"""Workshop agendas through the real adapter: the card, tailoring, approval, RSVPs, scheduling and
+the calendar invitation."""
+
+import asyncio
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+import icalendar
+import pytest
+
+from tests.plugins.botapp import Harness, card_of, card_text, nodes, of_type
+from tests.test_planning import ADA, ALAN, ANSWERS, GRACE, KATHERINE, execute_actions, give_roles, press, set_up
+
+DATA_MIGRATION = "data-migration"
+
+
+async def agenda_card(bot: Harness, name: str = "data migration", who=ADA) -> dict:
+    return card_of((await bot.say(f"agenda {name}", **{"from": who}))[-1])
+
+
+async def ready(bot: Harness) -> dict:
+    """A project with roles and an approved plan; returns the data migration agenda card."""
+    await set_up(bot)
+    await give_roles(bot)
+    await bot.say("plan")
+    await bot.send_value(ANSWERS)
+    return await agenda_card(bot)
+
+
+def links(card: dict) -> dict:
+    return {a["title"]: a["url"] for a in nodes(card, of_type("Action.OpenUrl"))}
+
+
+def future_day(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+@pytest.fixture
+async def bot(personal_bot):
+    return personal_bot
+
+
+async def test_agenda_needs_a_project_and_a_planned_workshop(bot: Harness):
+    assert "needs a project" in card_text(card_of((await bot.say("agenda cutover"))[0]))
+    await set_up(bot)
+    assert "not in the project's series" in (await bot.say("agenda cutover"))[0]["text"]
+    await give_roles(bot)
+    await bot.say("plan")
+    await bot.send_value(ANSWERS)
+    assert "don't know a workshop" in (await bot.say("agenda nonsense"))[0]["text"]
+    assert "not in the project's series" in (await bot.say("agenda user experience"))[0]["text"]
+
+
+async def test_agenda_card_shows_purpose_topics_attendees_status_and_pre_reading(bot: Harness):
+    card = await ready(bot)
+    shown = card_text(card)
+    assert "Data migration strategy" in shown and "Draft" in shown and "Not scheduled yet" in shown
+    for topic in ("Migration strategy and general information", "Data volume", "Multithreading", "Testing"):
+        assert topic in shown
+    assert "**Mandatory:** Grace Hopper" in shown, "resolved from the roster by role"
+    assert "Mandatory roles nobody holds: **Technical lead**" in shown
+    assert "You have not answered yet." in shown
+    assert links(card)["Pre-reading"].endswith("data-management-configuration-data-migration")
+    assert card["refresh"]["action"]["verb"] == "agenda.refresh"
+    assert card["refresh"]["userIds"] == ["29:user2"]
+
+
+async def test_rsvps_are_recorded_and_each_person_sees_their_own(bot: Harness, connector):
+    card = await ready(bot)
+    _, mine = await press(bot, card, "agenda.rsvp", GRACE, response="accept")
+    assert "Your answer: **Accepted**" in card_text(mine["value"])
+    _, theirs = await press(bot, card, "agenda.rsvp", ALAN, response="decline")
+    shown = card_text(theirs["value"])
+    assert "Your answer: **Declined**" in shown
+    assert "Accepted: Grace Hopper" in shown and "Declined: Alan Turing" in shown
+    # The message everyone sees is updated, without anyone's personal answer on it.
+    everyone = card_text(card_of(connector.updates[-1]))
+    assert "Declined: Alan Turing" in everyone and "Your answer" not in everyone
+    # Teams asks for each person's view through the refresh verb.
+    refresh = card["refresh"]["action"]
+    value = {"action": {"type": "Action.Execute", "verb": refresh["verb"], "data": refresh["data"]}}
+    response = await bot.post(bot.activity("invoke", name="adaptiveCard/action", value=value, **{"from": GRACE}))
+    assert "Your answer: **Accepted**" in card_text((await response.json())["value"])
+
+
+async def test_concurrent_rsvps_are_all_kept(bot: Harness, connector):
+    card = await ready(bot)
+    people = [{"id": f"29:p{n}", "name": f"Person {n}", "aadObjectId": f"aad-{n}"} for n in range(25)]
+    await asyncio.gather(*(press(bot, card, "agenda.rsvp", p, response="tentative") for p in people))
+    _, body = await press(bot, card, "agenda.rsvp", GRACE, response="accept")
+    assert "Tentative: 25" in card_text(body["value"])
+
+
+async def test_only_a_solution_architect_approves_and_a_change_needs_approval_again(bot: Harness):
+    card = await ready(bot)
+    _, refused = await press(bot, card, "agenda.approve", ALAN)
+    assert refused["value"] == "Only a solution architect can approve the agenda."
+    _, approved = await press(bot, card, "agenda.approve", GRACE)
+    assert "Approved by Grace Hopper" in card_text(approved["value"])
+    _, again = await press(bot, card, "agenda.approve", GRACE)
+    assert "out of date" in card_text(again["value"]), "a double click approves once"
+
+    _, edited = await press(bot, approved["value"], "agenda.edit", ALAN, **{
+        "keep:t4": "false", "owner:t1": "00000000-0000-0000-0000-000000000003", "minutes:t1": "30",
+        "newTitle": "Legacy archive <b>scope</b>", "newOwner": "", "newMinutes": "20"})
+    shown = card_text(edited["value"])
+    assert "Awaiting approval" in shown and "needs a solution architect's approval" in shown
+    assert "Network latency" not in shown.split("**Agenda**")[1].split("**Mandatory")[0], "dropped topic"
+    assert "Migration strategy and general information (30 min, Alan Turing)" in shown
+    assert r"Legacy archive \<b\>scope\</b\> (20 min)" in shown
+
+
+async def test_agenda_edits_are_for_leads_and_checked(bot: Harness):
+    card = await ready(bot)
+    _, refused = await press(bot, card, "agenda.edit", KATHERINE, newTitle="x")
+    assert refused["value"].startswith("Only leads")
+    _, bad = await press(bot, card, "agenda.edit", ALAN, **{"minutes:t1": "-5"})
+    assert "minutes must be a whole number" in card_text(bad["value"])
+    _, stranger = await press(bot, card, "agenda.edit", ALAN, **{"owner:t1": "not-on-roster"})
+    assert "not on the roster" in card_text(stranger["value"])
+
+
+@pytest.mark.parametrize("day, time_, reason", [
+    ("2020-01-01", "10:00", "in the past"),
+    ("not-a-date", "10:00", "real date"),
+    (None, "25:99", "real date"),
+])
+async def test_schedule_refuses_bad_times(bot: Harness, day, time_, reason):
+    card = await ready(bot)
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=day or future_day(10), time=time_)
+    assert reason in card_text(body["value"])
+    assert "Not scheduled yet" in card_text(body["value"])
+
+
+async def test_pre_go_live_workshops_must_be_before_go_live_and_post_go_live_after(bot: Harness):
+    card = await ready(bot)
+    go_live = date.fromisoformat(ANSWERS["go_live"])
+    _, late = await press(bot, card, "agenda.schedule", ALAN, day=(go_live + timedelta(days=2)).isoformat(),
+                          time="10:00")
+    assert "must be held before go-live" in card_text(late["value"])
+    post = await agenda_card(bot, "post go live")
+    _, early = await press(bot, post, "agenda.schedule", ALAN, day=future_day(20), time="10:00")
+    assert "must be on or after go-live" in card_text(early["value"])
+
+
+async def test_scheduling_shows_local_time_and_serves_a_signed_calendar_invitation(bot: Harness):
+    card = await ready(bot)
+    day = future_day(30)
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=day, time="14:30")
+    scheduled = body["value"]
+    shown = card_text(scheduled)
+    assert "14:30 to 17:30 (Europe/London)" in shown, "shown in the team's time zone"
+    url = links(scheduled)["Add to calendar"]
+    parts = urlsplit(url)
+    response = await bot.client.get(f"{parts.path}?{parts.query}")
+    assert response.status == 200
+    assert response.content_type == "text/calendar"
+    calendar = icalendar.Calendar.from_ical(await response.read())
+    event = next(iter(calendar.walk("VEVENT")))
+    start = event.decoded("DTSTART")
+    london = datetime.fromisoformat(f"{day}T14:30").replace(tzinfo=__import__("zoneinfo").ZoneInfo("Europe/London"))
+    assert start == london.astimezone(timezone.utc)
+    assert event.decoded("DTEND") - start == timedelta(hours=3)
+    assert "Data migration strategy" in str(event["SUMMARY"])
+    description = str(event["DESCRIPTION"])
+    assert "Migration strategy and general information" in description and "Pre-reading:" in description
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda q: q.replace("token=", "token=1"),
+    lambda q: "token=9999999999.forged",
+    lambda q: "",
+    lambda q: "token=1.abc",
+])
+async def test_calendar_links_refuse_forged_or_expired_tokens(bot: Harness, mangle):
+    card = await ready(bot)
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00")
+    parts = urlsplit(links(body["value"])["Add to calendar"])
+    response = await bot.client.get(f"{parts.path}?{mangle(parts.query)}")
+    assert response.status == 403
+    assert "not valid or has expired" in (await response.json())["error"]["message"]
+
+
+async def test_a_calendar_link_is_scoped_to_its_workshop(bot: Harness):
+    card = await ready(bot)
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00")
+    parts = urlsplit(links(body["value"])["Add to calendar"])
+    other = parts.path.replace("data-migration.ics", "cutover.ics")
+    assert (await bot.client.get(f"{other}?{parts.query}")).status == 403
+
+
+async def test_agenda_cards_parse_clean(bot: Harness):
+    from tests.plugins.botapp import parse_cards
+
+    card = await ready(bot)
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00")
+    _, approved = await press(bot, body["value"], "agenda.approve", GRACE)
+    results = parse_cards([("draft", card), ("scheduled", body["value"]), ("approved", approved["value"])])
+    assert {k: v for k, v in results.items() if v} == {}

@@ -1,0 +1,191 @@
+"""A workshop session: its agenda, schedule, RSVPs and approval. Pure functions on plain dicts.
+
+Like the plan, every change that needs approval bumps `version`; a card action carries the
+version it showed, so stale cards and double clicks change nothing. RSVPs are per person and
+idempotent, so they are taken from any version of the card.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from typing import Mapping, Optional
+
+from catalog import Workshop
+
+from . import people
+
+DRAFT, AWAITING, APPROVED, HELD, CLOSED = "draft", "awaiting-approval", "approved", "held", "closed"
+STATUS_LABELS = {DRAFT: "Draft", AWAITING: "Awaiting approval", APPROVED: "Approved", HELD: "Held", CLOSED: "Closed"}
+RSVP_LABELS = {"accept": "Accepted", "tentative": "Tentative", "decline": "Declined"}
+MAX_TOPICS = 30
+MAX_TOPIC_TITLE = 120
+MAX_MINUTES = 240
+MAX_HISTORY = 200
+NO_OWNER = "none"  # the owner choice meaning nobody
+
+
+class AgendaError(ValueError):
+    """A change the session cannot take; the message is for the user."""
+
+
+def session_id(workshop_id: str) -> str:
+    return f"session:{workshop_id}"
+
+
+def new_session(project_id: str, workshop: Workshop, duration_hours: int) -> dict:
+    minutes = duration_hours * 60
+    per_topic = max(5, minutes // max(1, len(workshop.topics)))
+    return {
+        "id": session_id(workshop.id), "projectId": project_id, "type": "session", "workshopId": workshop.id,
+        "version": 1, "status": DRAFT, "durationMinutes": minutes, "start": None,
+        "topics": [{"id": f"t{n}", "title": title, "owner": "", "minutes": per_topic, "custom": False,
+                    "dropped": False} for n, title in enumerate(workshop.topics, start=1)],
+        "rsvps": {}, "approvedBy": None, "approvedAt": None, "meeting": None, "history": [],
+    }
+
+
+def _changed(session: Mapping, by: dict, now: datetime, action: str, detail: str = "") -> dict:
+    """A copy with the change logged; an approved agenda that changes needs approval again."""
+    result = copy.deepcopy(dict(session))
+    result["history"] = (result.get("history", []) + [
+        {"at": now.isoformat(), "by": by, "action": action, "detail": detail}])[-MAX_HISTORY:]
+    if result["status"] in (DRAFT, APPROVED):
+        result.update(status=AWAITING, approvedBy=None, approvedAt=None)
+    result["version"] = int(result["version"]) + 1
+    return result
+
+
+def _minutes(value: object, label: str) -> int:
+    text = str(value).strip() if value is not None else ""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_MINUTES:
+        raise AgendaError(f"{label}: minutes must be a whole number from 1 to {MAX_MINUTES}.")
+    return int(text)
+
+
+def _owner(value: object) -> str:
+    owner = str(value or "")
+    return "" if owner == NO_OWNER else owner
+
+
+def edit_topics(session: Mapping, answers: Mapping, roster: Mapping, by: dict, now: datetime) -> dict:
+    """Apply the agenda edit form: per topic keep or drop (`keep:<id>`), owner (`owner:<id>`),
+    minutes (`minutes:<id>`); and optionally a new topic (`newTitle`, `newOwner`, `newMinutes`).
+    Owners must be on the roster; unknown fields are ignored."""
+    members = (roster.get("members") or {}) if roster else {}
+    result = copy.deepcopy(dict(session))
+    for topic in result["topics"]:
+        tid = topic["id"]
+        if f"keep:{tid}" in answers:
+            topic["dropped"] = str(answers[f"keep:{tid}"]).lower() != "true"
+        if f"owner:{tid}" in answers:
+            owner = _owner(answers[f"owner:{tid}"])
+            if owner and owner not in members:
+                raise AgendaError(f"The owner of “{topic['title']}” is not on the roster.")
+            topic["owner"] = owner
+        if f"minutes:{tid}" in answers:
+            topic["minutes"] = _minutes(answers[f"minutes:{tid}"], topic["title"])
+    title = str(answers.get("newTitle") or "").strip()
+    if title:
+        if len(title) > MAX_TOPIC_TITLE:
+            raise AgendaError(f"A topic title can be at most {MAX_TOPIC_TITLE} characters.")
+        if len(result["topics"]) >= MAX_TOPICS:
+            raise AgendaError(f"An agenda can have at most {MAX_TOPICS} topics.")
+        owner = _owner(answers.get("newOwner"))
+        if owner and owner not in members:
+            raise AgendaError("The new topic's owner is not on the roster.")
+        result["topics"].append({"id": f"c{uuid.uuid4().hex[:8]}", "title": title, "owner": owner,
+                                 "minutes": _minutes(answers.get("newMinutes") or 15, title), "custom": True,
+                                 "dropped": False})
+    if not [t for t in result["topics"] if not t["dropped"]]:
+        raise AgendaError("An agenda needs at least one topic.")
+    if result["topics"] == session["topics"]:
+        raise AgendaError("Nothing changed.")
+    return _changed(result, by, now, "edit")
+
+
+def parse_start(day: object, time_of_day: object, tz) -> Optional[datetime]:
+    """A date (YYYY-MM-DD) and time (HH:MM) in the team's time zone, as an aware UTC datetime."""
+    try:
+        local = datetime.fromisoformat(f"{str(day).strip()}T{str(time_of_day).strip()[:5]}")
+    except ValueError:
+        return None
+    return local.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def schedule_problem(start: Optional[datetime], minutes: int, workshop: Workshop, go_live: date,
+                     now: datetime, tz) -> Optional[str]:
+    """Why this start time cannot be used, or None when it can."""
+    if start is None:
+        return "Pick a real date and a time."
+    if start <= now:
+        return "That time is in the past: pick a time that is still to come."
+    end_local = (start + timedelta(minutes=minutes)).astimezone(tz)
+    start_local = start.astimezone(tz)
+    if workshop.timing == "post-go-live" and start_local.date() < go_live:
+        return f"{workshop.title} reviews the go-live, so it must be on or after go-live ({go_live:%d %b %Y})."
+    if workshop.timing != "post-go-live" and end_local.date() >= go_live:
+        return f"{workshop.title} prepares for go-live, so it must be held before go-live ({go_live:%d %b %Y})."
+    return None
+
+
+def schedule(session: Mapping, start: datetime, by: dict, now: datetime) -> dict:
+    if session.get("start") == start.isoformat():
+        raise AgendaError("The workshop is already at that time.")
+    result = _changed(session, by, now, "schedule", start.isoformat())
+    result["start"] = start.isoformat()
+    result.pop("reminderSentAt", None)
+    return result
+
+
+def rsvp(session: Mapping, who: dict, response: str, now: datetime) -> dict:
+    if response not in RSVP_LABELS:
+        raise AgendaError("Answer accept, tentative or decline.")
+    result = copy.deepcopy(dict(session))
+    result["rsvps"][who["aadObjectId"]] = {"response": response, "name": who["name"], "at": now.isoformat()}
+    return result
+
+
+def approve(session: Mapping, by: dict, now: datetime) -> dict:
+    if session["status"] == APPROVED:
+        raise AgendaError("The agenda is already approved.")
+    if session["status"] in (HELD, CLOSED):
+        raise AgendaError("The workshop has been held; its agenda can no longer be approved.")
+    result = copy.deepcopy(dict(session))
+    result["history"] = (result.get("history", []) + [
+        {"at": now.isoformat(), "by": by, "action": "approve", "detail": ""}])[-MAX_HISTORY:]
+    result.update(status=APPROVED, approvedBy=by, approvedAt=now.isoformat(), version=int(result["version"]) + 1)
+    return result
+
+
+def invitees(workshop: Workshop, roster: Mapping) -> dict:
+    """Who is invited, by role: mandatory people, recommended people, and mandatory roles nobody holds."""
+    def people_for(roles) -> list[dict]:
+        seen, result = set(), []
+        for role in roles:
+            for person in people.holders(roster, role):
+                if person["aadObjectId"] not in seen:
+                    seen.add(person["aadObjectId"])
+                    result.append(person)
+        return result
+
+    mandatory = people_for(workshop.mandatory)
+    mandatory_ids = {p["aadObjectId"] for p in mandatory}
+    recommended = [p for p in people_for(workshop.recommended) if p["aadObjectId"] not in mandatory_ids]
+    return {"mandatory": mandatory, "recommended": recommended,
+            "unfilled": people.unfilled_roles(roster, workshop.mandatory)}
+
+
+def not_accepted(session: Mapping, mandatory: list[dict]) -> list[dict]:
+    """Mandatory attendees who have not accepted (no answer, tentative or declined)."""
+    return [p for p in mandatory if (session.get("rsvps", {}).get(p["aadObjectId"]) or {}).get("response") != "accept"]
+
+
+def agenda_minutes(session: Mapping) -> int:
+    return sum(t["minutes"] for t in session["topics"] if not t["dropped"])
+
+
+def reminder_due(session: Mapping, lead_hours: float) -> datetime:
+    """When the reminder for a scheduled session is due: `lead_hours` before it starts."""
+    return datetime.fromisoformat(session["start"]) - timedelta(hours=lead_hours)
