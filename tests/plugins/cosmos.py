@@ -54,7 +54,14 @@ class CosmosServer:
         """The server's self-signed certificate (and key.pem beside it)."""
         return SERVER_PACKAGE / "cert.pem"
 
+    def check_alive(self) -> None:
+        """Fail clearly if the server died during the session (a negative code is the signal that ended it)."""
+        if self.process.poll() is not None:
+            pytest.fail(f"the Cosmos DB server (pid {self.process.pid}) died during the session with code "
+                        f"{self.process.returncode}\n{self.logs()}", pytrace=False)
+
     def settings(self, database: str = "", endpoint: str = "", **overrides) -> Settings:
+        self.check_alive()
         return Settings(
             cosmos_endpoint=endpoint or self.url,
             cosmos_key=TEST_KEY,
@@ -282,10 +289,15 @@ class FaultProxy:
 
         upstream = f"https://127.0.0.1:{self.upstream_port}{path}"
         forward = {k: v for k, v in headers if k.lower() not in HOP_BY_HOP}
-        async with self._session.request(method, upstream, headers=forward, data=body) as response:
-            answer = await response.read()
-            answer_headers = {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP}
-            status = response.status
+        try:
+            async with self._session.request(method, upstream, headers=forward, data=body) as response:
+                answer = await response.read()
+                answer_headers = {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP}
+                status = response.status
+        except aiohttp.ClientError as error:  # the server is gone: say so instead of an unhandled error
+            self.log.append((method, path, f"upstream failed: {error}"))
+            await self._answer(writer, 502, {"content-type": "application/json"}, b'{"message": "bad gateway"}')
+            return
         if method == "GET" and path == "/":  # account metadata: point the SDK back at the proxy
             answer = answer.replace(f":{self.upstream_port}/".encode(), f":{self.port}/".encode())
         if kind == "drop-after":
