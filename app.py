@@ -12,12 +12,13 @@ from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
 from bot.agendas import Agendas
+from bot.followup import FollowUp
 from bot.handler import WorkshopBot
 from bot.planning import Planning
 from bot.reminders import Reminders
 from bot.settings import Settings, SettingsError
 from bot.store import BotStateStorage, StoreError, open_store
-from bot.web import (MAX_BODY_BYTES, PRIVACY, TERMS, calendar_handler, health_handler, json_errors,
+from bot.web import (MAX_BODY_BYTES, PRIVACY, TERMS, calendar_handler, export_handler, health_handler, json_errors,
                      messages_handler, static_page)
 from catalog import CatalogError, default_catalog
 
@@ -41,7 +42,7 @@ def create_app(settings: Settings) -> web.Application:
         reminders = Reminders(store, adapter, catalog, settings.app_id)
         app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
         app[BOT] = WorkshopBot(catalog, Planning(store, catalog), Agendas(store, catalog, settings),
-                               ConversationState(BotStateStorage(store)))
+                               FollowUp(store, catalog, settings), ConversationState(BotStateStorage(store)))
 
     async def close_services(app: web.Application) -> None:
         app[REMINDERS].cancel()
@@ -56,6 +57,7 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_post("/api/messages", messages_handler(adapter, lambda: app[BOT]))
     app.router.add_get("/healthz", health_handler(settings, store_ping))
     app.router.add_get("/calendar/{project}/{workshop}.ics", calendar_handler(lambda: app[BOT].agendas))
+    app.router.add_get("/export/{project}/{name}", export_handler(lambda: app[BOT].followup))
     # The manifest links to these two pages.
     app.router.add_get("/privacy", static_page(PRIVACY))
     app.router.add_get("/terms", static_page(TERMS))

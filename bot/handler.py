@@ -10,7 +10,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes
 
-from cards import catalog_cards, project_cards
+from cards import catalog_cards, outcome_cards, project_cards
 from catalog import Catalog
 from dialogs.forms import submitted_form
 from dialogs.plan import PlanDialog
@@ -19,6 +19,7 @@ from dialogs.setup import SetupDialog
 from . import commands
 from .adapter import error_body
 from .agendas import Agendas
+from .followup import FollowUp
 from .planning import Outcome, Planning, Refused
 from .projects import PLAN, actor, find
 from .store import StoreUnavailable
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 CommandHandler = Callable[[TurnContext, str], Awaitable[None]]
 PLANNING_VERBS = ("roster.save", "plan.approve", "plan.change")
 AGENDA_VERBS = ("agenda.rsvp", "agenda.approve", "agenda.edit", "agenda.schedule", "agenda.refresh")
+FOLLOW_UP_VERBS = ("attendance.checkin", "attendance.save", "attendance.import", "outcome.save", "session.close",
+                   "action.done")
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
 
@@ -50,10 +53,12 @@ def invoke_message(message: str) -> InvokeResponse:
 
 
 class WorkshopBot(TeamsActivityHandler):
-    def __init__(self, catalog: Catalog, planning: Planning, agendas: Agendas, conversation_state: ConversationState):
+    def __init__(self, catalog: Catalog, planning: Planning, agendas: Agendas, followup: FollowUp,
+                 conversation_state: ConversationState):
         self.catalog = catalog
         self.planning = planning
         self.agendas = agendas
+        self.followup = followup
         self.conversation_state = conversation_state
         self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self.dialogs.add(SetupDialog(planning))
@@ -70,9 +75,16 @@ class WorkshopBot(TeamsActivityHandler):
             "roster": self._roster,
             "plan": self._plan,
             "agenda": self._agenda,
+            "checkin": self._checkin,
+            "attendance": self._attendance,
+            "outcomes": self._outcomes,
+            "actions": self._actions,
+            "status": self._status,
+            "export": self._export,
         }
         # Card action verb -> the operation that owns it, called as (turn_context, verb, data).
-        self._card_actions = {**dict.fromkeys(PLANNING_VERBS, planning.act), **dict.fromkeys(AGENDA_VERBS, agendas.act)}
+        self._card_actions = {**dict.fromkeys(PLANNING_VERBS, planning.act), **dict.fromkeys(AGENDA_VERBS, agendas.act),
+                              **dict.fromkeys(FOLLOW_UP_VERBS, followup.act)}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         try:
@@ -181,14 +193,58 @@ class WorkshopBot(TeamsActivityHandler):
         await self._begin(turn_context, PlanDialog.__name__)
 
     async def _agenda(self, turn_context: TurnContext, name: str) -> None:
+        project = await self._with_project(turn_context, "agenda")
+        if project:
+            try:
+                await self.agendas.open(turn_context, project, name)
+            except Refused as refused:
+                await turn_context.send_activity(str(refused))
+
+    async def _with_project(self, turn_context: TurnContext, command: str) -> Optional[dict]:
+        """The turn's project, or None after offering set-up."""
         _, project, _ = await self.planning.context(turn_context)
         if not project:
-            await turn_context.send_activity(_reply(project_cards.needs_setup_card("agenda")))
-            return
+            await turn_context.send_activity(_reply(project_cards.needs_setup_card(command)))
+        return project
+
+    async def _checkin(self, turn_context: TurnContext, name: str) -> None:
+        if await self._with_project(turn_context, "checkin"):
+            await self._answer(turn_context, lambda: self.followup.checkin(turn_context, name))
+
+    async def _attendance(self, turn_context: TurnContext, name: str) -> None:
+        if await self._with_project(turn_context, "attendance"):
+            await self._answer(turn_context, lambda: self.followup.attendance_card(turn_context, name))
+
+    async def _outcomes(self, turn_context: TurnContext, name: str) -> None:
+        if await self._with_project(turn_context, "outcomes"):
+            await self._answer(turn_context, lambda: self.followup.outcome_form(turn_context, name))
+
+    async def _actions(self, turn_context: TurnContext, scope: str) -> None:
+        project = await self._with_project(turn_context, "actions")
+        if project:
+            await self._answer(turn_context, lambda: self.followup.actions_card(turn_context, project, scope.lower()))
+
+    async def _status(self, turn_context: TurnContext, _argument: str) -> None:
+        project = await self._with_project(turn_context, "status")
+        if project:
+            status = await self.followup.status(project)
+            await turn_context.send_activity(_reply(outcome_cards.status_card(project, status, self.catalog)))
+
+    async def _export(self, turn_context: TurnContext, _argument: str) -> None:
+        project = await self._with_project(turn_context, "export")
+        if project:
+            links = self.followup.export_links(project["projectId"])
+            await turn_context.send_activity(_reply(outcome_cards.export_card(project, links)))
+
+    @staticmethod
+    async def _answer(turn_context: TurnContext, produce) -> None:
+        """Send what `produce` returns (a card or a text); a refusal is sent as its message."""
         try:
-            await self.agendas.open(turn_context, project, name)
+            answer = await produce()
         except Refused as refused:
             await turn_context.send_activity(str(refused))
+            return
+        await turn_context.send_activity(answer if isinstance(answer, str) else _reply(answer))
 
     # Installation ---------------------------------------------------------
 

@@ -149,3 +149,17 @@ def calendar_handler(agendas: Callable[[], object]):
                             headers={"Content-Disposition": f'attachment; filename="{request.match_info["workshop"]}.ics"'})
 
     return calendar
+
+
+def export_handler(followup: Callable[[], object]):
+    """GET /export/{project}/{name}?token=...: findings.csv, actions.csv or outcomes.md."""
+    async def export(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        status, content_type, body = await followup().export(request.match_info["project"], name,
+                                                             request.query.get("token"))
+        if status != 200:
+            return json_error(status, "Forbidden" if status == 403 else "NotFound", body)
+        return web.Response(body=body.encode("utf-8"), content_type=content_type, charset="utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    return export

@@ -78,9 +78,11 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
         mine = rsvps.get(viewer)
         body.append(text(f"Your answer: **{agenda.RSVP_LABELS[mine['response']]}**" if mine
                          else "You have not answered yet.", spacing="Small"))
-    body.append({"type": "ActionSet", "actions": [
-        execute_button(label, "agenda.rsvp", {**data, "response": response})
-        for response, label in (("accept", "Accept"), ("tentative", "Tentative"), ("decline", "Decline"))]})
+    answers = [execute_button(label, "agenda.rsvp", {**data, "response": response})
+               for response, label in (("accept", "Accept"), ("tentative", "Tentative"), ("decline", "Decline"))]
+    if session.get("start") and status not in (agenda.HELD, agenda.CLOSED):
+        answers.append(execute_button("I'm here", "attendance.checkin", data))
+    body.append({"type": "ActionSet", "actions": answers})
 
     actions = []
     if status in (agenda.DRAFT, agenda.AWAITING):

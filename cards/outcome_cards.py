@@ -1,0 +1,215 @@
+"""Cards for after a workshop: attendance, the outcome capture form and summary, open actions,
+the project status, and the export links."""
+
+from __future__ import annotations
+
+from typing import Mapping, Optional
+
+from catalog import Catalog, Workshop
+from workshops import agenda, attendance, outcomes
+
+from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
+                     heading, link_button, notice, text, text_input)
+
+
+def _coverage_blocks(catalog: Catalog, covered: dict) -> list:
+    blocks = []
+    if covered["covered"]:
+        labels = ", ".join(catalog.role_label(r) for r in covered["covered"])
+        blocks.append(text(f"Mandatory roles present: {labels}", color="Good"))
+    blocks += [text(f"⚠ No {catalog.role_label(r).lower()} was present: a mandatory role for this workshop.",
+                    color="Attention", spacing="None") for r in covered["missing"]]
+    return blocks
+
+
+def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
+                    editable: bool, can_import: bool, message: str = "", style: str = "Good") -> dict:
+    members = roster.get("members") or {}
+    invited = agenda.invitees(workshop, roster)
+    invited_ids = [p["aadObjectId"] for p in invited["mandatory"] + invited["recommended"]]
+    marks = session.get("attendance") or {}
+    extra = [aad for aad in marks if aad not in invited_ids]
+    data = {"workshopId": workshop.id}
+    body = heading(f"Attendance: {workshop.title}", escape(project.get("name", "")))
+    if message:
+        body.append(notice(message, style))
+    body += _coverage_blocks(catalog, attendance.coverage(session, workshop, roster))
+    options = {"unknown": "Not recorded", **attendance.STATUSES}
+    for aad in invited_ids + extra:
+        name = escape(members.get(aad, {}).get("name") or marks.get(aad, {}).get("name", "Someone"))
+        who = "invited" if aad in invited_ids else "came without an invitation"
+        current = attendance.status_of(session, aad) or "unknown"
+        if editable:
+            body.append(choice_set(f"status:{aad}", f"{name} ({who})", options, current, style="compact"))
+        else:
+            body.append(text(f"**{name}**: {options[current]}", spacing="Small"))
+    actions = [execute_button("I'm here", "attendance.checkin", data)]
+    if editable:
+        others = {aad: m.get("name", "") for aad, m in members.items() if aad not in invited_ids + extra}
+        if others:
+            body.append(text("**Someone else came**", spacing="Medium"))
+            body.append(choice_set("guest", "Add from the roster", others, "", style="compact",
+                                   placeholder="Nobody"))
+        actions.insert(0, execute_button("Save attendance", "attendance.save", data))
+        if can_import:
+            actions.append(execute_button("Import from the Teams meeting", "attendance.import", data))
+    return card(body, actions)
+
+
+def _rows_for(items: list[dict], new_rows: int) -> list[tuple[str, dict]]:
+    return [(item["id"], item) for item in items] + [(f"new{n}", {}) for n in range(1, new_rows + 1)]
+
+
+def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, roster: Mapping,
+                      outcome: Optional[Mapping], errors: Optional[dict] = None,
+                      values: Optional[Mapping] = None) -> dict:
+    """The capture form, prefilled from the recorded outcome (or from answers sent back with errors)."""
+    errors = errors or {}
+    current = outcome or {}
+    members = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
+    body = heading(f"Outcomes: {workshop.title}", escape(project.get("name", "")))
+    body += form_errors_banner(errors)
+    body += [text_input("summary", "Summary", (values or {}).get("summary", current.get("summary", "")),
+                        isMultiline=True, maxLength=outcomes.MAX_TEXT)] + field_error(errors, "summary")
+    topics = {t["id"]: t["title"] for t in session["topics"] if not t["dropped"]}
+    body.append(choice_set("covered", "Agenda topics covered", topics, ",".join(current.get("covered", [])),
+                           multi=True))
+    body.append(text_input("decisions", "Decisions (one per line)", "\n".join(current.get("decisions", [])),
+                           isMultiline=True))
+    body.append(text_input("recommendations", "Recommendations (one per line)",
+                           "\n".join(current.get("recommendations", [])), isMultiline=True))
+
+    body.append(text("**Findings**", spacing="Medium"))
+    for row, finding in _rows_for(current.get("findings", []), outcomes.NEW_ROWS):
+        body.append({"type": "Container", "separator": True, "items": [
+            text_input(f"finding:{row}:text", "Finding", finding.get("text", "")),
+            {"type": "ColumnSet", "spacing": "None", "columns": [
+                {"type": "Column", "width": "stretch", "items": [
+                    choice_set(f"finding:{row}:kind", "Type", outcomes.FINDING_KINDS, finding.get("kind", "risk"),
+                               style="compact")]},
+                {"type": "Column", "width": "stretch", "items": [
+                    choice_set(f"finding:{row}:priority", "Priority", outcomes.PRIORITIES,
+                               finding.get("priority", "medium"), style="compact")]},
+            ]},
+        ] + ([{"type": "Input.Toggle", "id": f"finding:{row}:open", "title": "Still open",
+               "value": "true" if finding.get("open", True) else "false", "valueOn": "true", "valueOff": "false"}]
+             if finding else [])
+          + field_error(errors, f"finding:{row}:kind") + field_error(errors, f"finding:{row}:priority")})
+
+    body.append(text("**Action items**", spacing="Medium"))
+    for row, action in _rows_for(current.get("actions", []), outcomes.NEW_ROWS):
+        body.append({"type": "Container", "separator": True, "items": [
+            text_input(f"action:{row}:title", "Action", action.get("title", "")),
+            {"type": "ColumnSet", "spacing": "None", "columns": [
+                {"type": "Column", "width": "stretch", "items": [
+                    choice_set(f"action:{row}:owner", "Owner", members, action.get("owner", ""), style="compact",
+                               placeholder="Choose an owner")]},
+                {"type": "Column", "width": "stretch", "items": [
+                    {"type": "Input.Date", "id": f"action:{row}:due", "label": "Due", "value": action.get("due", "")}]},
+            ]},
+        ] + field_error(errors, f"action:{row}:owner") + field_error(errors, f"action:{row}:due")})
+
+    specific = current.get("specific", {})
+    for spec in outcomes.SPECIFIC.get(workshop.id, ()):
+        if isinstance(spec, outcomes.Group):
+            existing = specific.get(spec.id, [])
+            for n, group in enumerate(existing + [{}] * outcomes.NEW_ROWS, start=1):
+                body.append(text(f"**{spec.label} {n}**", spacing="Medium"))
+                body += [text_input(f"{spec.id}:{n}:{f.id}", f.label, group.get(f.id, ""), isMultiline=f.multiline)
+                         for f in spec.fields]
+        else:
+            body.append(text_input(spec.id, spec.label, specific.get(spec.id, ""), isMultiline=spec.multiline))
+    versioned = {"workshopId": workshop.id, "version": (outcome or {}).get("version", 0)}
+    return card(body, [execute_button("Save outcomes", "outcome.save", versioned)])
+
+
+def _bullets(items: list[str]) -> dict:
+    return text("\n".join(f"- {escape(i)}" for i in items) if items else "None recorded", spacing="None")
+
+
+def outcome_summary_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog,
+                         roster: Mapping, outcome: Mapping, *, message: str = "") -> dict:
+    members = roster.get("members") or {}
+    body = heading(f"Outcomes: {workshop.title}",
+                   f"{escape(project.get('name', ''))} · {agenda.STATUS_LABELS[session['status']]}")
+    if message:
+        body.append(notice(message))
+    body.append(text(escape(outcome["summary"])))
+    present = attendance.present_names(session)
+    body.append(text(f"**Attended ({len(present)}):** {', '.join(escape(n) for n in present) or 'nobody recorded'}"))
+    body += _coverage_blocks(catalog, attendance.coverage(session, workshop, roster))
+    body += [text("**Decisions**", spacing="Medium"), _bullets(outcome.get("decisions", []))]
+    findings = [f"{outcomes.FINDING_KINDS[f['kind']]} ({outcomes.PRIORITIES[f['priority']].lower()}"
+                f"{', closed' if not f.get('open', True) else ''}): {f['text']}" for f in outcome.get("findings", [])]
+    body += [text("**Findings**", spacing="Medium"), _bullets(findings)]
+    body += [text("**Recommendations**", spacing="Medium"), _bullets(outcome.get("recommendations", []))]
+    actions = [f"{a['title']}: {members.get(a['owner'], {}).get('name', '?')}, due {a['due']}"
+               f"{' (done)' if a.get('done') else ''}" for a in outcome.get("actions", [])]
+    body += [text("**Action items**", spacing="Medium"), _bullets(actions)]
+    for spec in outcomes.SPECIFIC.get(workshop.id, ()):
+        value = outcome.get("specific", {}).get(spec.id)
+        if isinstance(spec, outcomes.Group):
+            for n, group in enumerate(value or [], start=1):
+                lines = [f"{f.label}: {group.get(f.id, '')}" for f in spec.fields if group.get(f.id)]
+                body += [text(f"**{spec.label} {n}**", spacing="Medium"), _bullets(lines)]
+        elif value:
+            body += [text(f"**{spec.label}**", spacing="Medium"), text(escape(value), spacing="None")]
+    actions_ = [command_button("Edit outcomes", f"outcomes {workshop.id}")]
+    if session["status"] == agenda.HELD:
+        actions_.append(execute_button("Close the workshop", "session.close", {"workshopId": workshop.id}))
+    return card(body, actions_)
+
+
+def actions_card(project: Mapping, items: list[dict], catalog: Catalog, roster: Mapping, *, scope: str,
+                 viewer: str, can_complete_any: bool, message: str = "") -> dict:
+    members = roster.get("members") or {}
+    titles = {"mine": "My open actions", "all": "Open actions", "overdue": "Overdue actions"}
+    body = heading(titles[scope], escape(project.get("name", "")))
+    if message:
+        body.append(notice(message))
+    if not items:
+        body.append(text("Nothing open. 🎉" if scope != "overdue" else "Nothing overdue."))
+    for item in items:
+        owner = members.get(item["owner"], {}).get("name", "?")
+        line = (f"**{escape(item['title'])}**\n\n{escape(owner)} · due {item['due']}"
+                f"{' · **overdue**' if item['overdue'] else ''} · {catalog.get(item['workshopId']).title}")
+        column = [text(line, color="Attention" if item["overdue"] else "Default")]
+        row = {"type": "ColumnSet", "separator": True, "columns": [
+            {"type": "Column", "width": "stretch", "items": column}]}
+        if can_complete_any or item["owner"] == viewer:
+            row["columns"].append({"type": "Column", "width": "auto", "verticalContentAlignment": "Center",
+                                   "items": [{"type": "ActionSet", "actions": [execute_button(
+                                       "Done", "action.done", {"workshopId": item["workshopId"],
+                                                               "actionId": item["id"], "scope": scope})]}]})
+        body.append(row)
+    return card(body, [command_button("Mine", "actions mine"), command_button("All", "actions all"),
+                       command_button("Overdue", "actions overdue")])
+
+
+def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
+    body = heading("Project status", escape(project.get("name", "")))
+    if status["engagement_closed"]:
+        body.append(text("**Engagement closed**: post go-live is done.", color="Good"))
+    elif status["ready"]:
+        body.append(text(f"**On track for go-live** on {project.get('goLive', '')}", color="Good"))
+    else:
+        body.append(text(f"**Not ready for go-live**: {len(status['blocking'])} high-priority risk(s) or "
+                         "issue(s) open.", color="Attention"))
+    body.append(text("**The series**", spacing="Medium"))
+    for row in status["series"]:
+        line = f"{row['title']}: {row['state']}"
+        if row.get("missing_roles"):
+            line += " · ⚠ missing " + ", ".join(catalog.role_label(r).lower() for r in row["missing_roles"])
+        body.append(text(line, spacing="None"))
+    counts = status["open_by_priority"]
+    body.append(text("**Open risks and issues** " + " · ".join(
+        f"{outcomes.PRIORITIES[p]}: {counts.get(p, 0)}" for p in outcomes.PRIORITIES), spacing="Medium"))
+    body.append(text(f"**Overdue actions:** {status['overdue']}", spacing="None",
+                     color="Attention" if status["overdue"] else "Default"))
+    return card(body, [command_button("Open actions", "actions all"), command_button("Export", "export")])
+
+
+def export_card(project: Mapping, links: Mapping[str, str]) -> dict:
+    return card(heading("Export", escape(project.get("name", ""))) + [
+        text("Outcomes, findings and actions as files. The links work for 24 hours.")],
+        [link_button(title, url) for title, url in links.items()])

@@ -1,0 +1,98 @@
+"""Who attended a workshop session, and whether every mandatory role was in the room."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta
+from typing import Iterable, Mapping, Optional
+
+from catalog import Workshop
+
+from . import people
+
+STATUSES = {"present": "Present", "late": "Late", "absent": "Absent"}
+ATTENDED = ("present", "late")
+CHECKIN_EARLY = timedelta(minutes=30)  # check-in opens this long before the start
+CHECKIN_LATE = timedelta(minutes=30)  # and stays open this long after the end
+
+
+def running(session: Mapping, now: datetime) -> bool:
+    """Whether `now` is within the session's check-in window."""
+    if not session.get("start"):
+        return False
+    start = datetime.fromisoformat(session["start"])
+    end = start + timedelta(minutes=session["durationMinutes"])
+    return start - CHECKIN_EARLY <= now <= end + CHECKIN_LATE
+
+
+def check_in(session: Mapping, who: Mapping, now: datetime) -> dict:
+    """Mark a person present (late when they arrive after the start); a second check-in keeps the first time."""
+    result = copy.deepcopy(dict(session))
+    marks = result.setdefault("attendance", {})
+    if (marks.get(who["aadObjectId"]) or {}).get("status") in ATTENDED:
+        return result
+    late = session.get("start") and now > datetime.fromisoformat(session["start"]) + timedelta(minutes=10)
+    marks[who["aadObjectId"]] = {"name": who["name"], "status": "late" if late else "present",
+                                 "at": now.isoformat(), "source": "checkin"}
+    return result
+
+
+def mark(session: Mapping, answers: Mapping, roster: Mapping, now: datetime) -> dict:
+    """The lead's attendance card: `status:<aad>` for invitees and roster members; unknown people ignored."""
+    members = roster.get("members") or {}
+    result = copy.deepcopy(dict(session))
+    marks = result.setdefault("attendance", {})
+    for key, value in answers.items():
+        if not (isinstance(key, str) and key.startswith("status:")):
+            continue
+        aad = key.split(":", 1)[1]
+        if aad not in members and aad not in marks:
+            continue
+        if value in ("", "unknown", None):
+            marks.pop(aad, None)
+            continue
+        if value not in STATUSES:
+            continue
+        name = members.get(aad, {}).get("name") or (marks.get(aad) or {}).get("name", "Someone")
+        if (marks.get(aad) or {}).get("status") != value:
+            marks[aad] = {"name": name, "status": value, "at": now.isoformat(), "source": "manual"}
+    guest = answers.get("guest")
+    if isinstance(guest, str) and guest in members and guest not in marks:
+        marks[guest] = {"name": members[guest].get("name", "Someone"), "status": "present", "at": now.isoformat(),
+                        "source": "manual"}
+    return result
+
+
+def import_report(session: Mapping, records: Iterable[Mapping], roster: Mapping) -> dict:
+    """A Teams meeting's attendance report: everyone who joined is present (late if they joined
+    10 minutes after the start); manual marks made by a lead are kept."""
+    result = copy.deepcopy(dict(session))
+    marks = result.setdefault("attendance", {})
+    start = datetime.fromisoformat(session["start"]) if session.get("start") else None
+    for record in records:
+        aad = record.get("aadObjectId")
+        if not aad or (marks.get(aad) or {}).get("source") == "manual":
+            continue
+        joined = record.get("joined")
+        late = bool(start and joined and datetime.fromisoformat(joined.replace("Z", "+00:00")) > start + timedelta(minutes=10))
+        marks[aad] = {"name": record.get("name") or "Someone", "status": "late" if late else "present",
+                      "at": joined or "", "source": "meeting", "seconds": record.get("totalSeconds")}
+    return result
+
+
+def coverage(session: Mapping, workshop: Workshop, roster: Mapping) -> dict:
+    """Which mandatory roles were present, and which were not (each needs a warning)."""
+    attended = {aad for aad, m in (session.get("attendance") or {}).items() if m.get("status") in ATTENDED}
+    covered, missing = [], []
+    for role in workshop.mandatory:
+        holders = {p["aadObjectId"] for p in people.holders(roster, role)}
+        (covered if holders & attended else missing).append(role)
+    return {"covered": covered, "missing": missing, "attended": len(attended)}
+
+
+def present_names(session: Mapping) -> list[str]:
+    return [m["name"] for m in (session.get("attendance") or {}).values() if m.get("status") in ATTENDED]
+
+
+def status_of(session: Mapping, aad: str) -> Optional[str]:
+    return ((session.get("attendance") or {}).get(aad) or {}).get("status")

@@ -1,0 +1,229 @@
+"""What came out of a workshop: summary, covered topics, decisions, findings, recommendations,
+action items, and the fields the source text asks for in particular workshops.
+
+The capture card sends flat answers; `parse_outcome` turns them into one outcome document's
+content and reports every bad field at once. `changes` gives the audit trail entry of an edit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Mapping, Optional
+
+FINDING_KINDS = {"assertion": "Assertion", "risk": "Risk", "issue": "Issue"}
+PRIORITIES = {"high": "High", "medium": "Medium", "low": "Low"}
+NEW_ROWS = 3  # blank rows the capture card offers for new findings, actions and gaps
+MAX_TEXT = 2000
+MAX_ITEMS = 50
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    multiline: bool = True
+
+
+@dataclass(frozen=True)
+class Group:
+    """A repeated set of fields, e.g. one per gap."""
+
+    id: str
+    label: str
+    fields: tuple[Field, ...]
+
+
+# Workshop-specific outcome fields, from what the source text says each workshop is for.
+SPECIFIC: dict[str, tuple] = {
+    "gap-solution": (Group("gaps", "Gap", (
+        Field("requirement", "Requirement", False), Field("solution", "Proposed solution"),
+        Field("risks", "Risks"), Field("alternatives", "Alternatives (ISV or workaround)"),
+        Field("dependencies", "Dependencies"))),),
+    "post-go-live": (Field("accomplishments", "Accomplishments against goals"),
+                     Field("lessons", "Lessons learned"), Field("assessment", "Post go-live assessment")),
+    "data-migration": (Field("volumes", "Data volumes", False), Field("throughput", "Expected throughput", False)),
+    "solution-performance": (Field("scenarios", "Key business scenarios"), Field("volumes", "Volumes", False)),
+}
+
+
+class OutcomeError(ValueError):
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _lines(value: object) -> list[str]:
+    return [line.strip() for line in _text(value).splitlines() if line.strip()]
+
+
+def _rows(answers: Mapping, prefix: str) -> dict[str, dict[str, str]]:
+    """`prefix:<row>:<field>` answers grouped by row, in the order the card listed them."""
+    rows: dict[str, dict[str, str]] = {}
+    for key, value in answers.items():
+        parts = key.split(":") if isinstance(key, str) else []
+        if len(parts) == 3 and parts[0] == prefix:
+            rows.setdefault(parts[1], {})[parts[2]] = _text(value) if not isinstance(value, bool) else str(value)
+    return rows
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], roster: Mapping,
+                  previous: Optional[Mapping], today: date) -> dict:
+    """The outcome content from the capture card's answers; existing findings and actions keep
+    their ids (and an action its done state); a row whose text is cleared is removed."""
+    errors: dict[str, str] = {}
+    members = roster.get("members") or {}
+    previous = previous or {}
+    summary = _text(answers.get("summary"))
+    if not summary:
+        errors["summary"] = "Write a short summary of the workshop."
+    for name, value in (("summary", summary),):
+        if len(value) > MAX_TEXT:
+            errors[name] = f"The summary is too long (at most {MAX_TEXT} characters)."
+    covered = [t for t in _text(answers.get("covered")).split(",") if t in set(topic_ids)]
+
+    old_findings = {f["id"]: f for f in previous.get("findings", [])}
+    findings = []
+    for row, values in _rows(answers, "finding").items():
+        text = values.get("text", "")
+        if not text:
+            continue
+        kind, priority = values.get("kind", ""), values.get("priority", "")
+        if kind not in FINDING_KINDS:
+            errors[f"finding:{row}:kind"] = "Say whether the finding is an assertion, a risk or an issue."
+        if priority not in PRIORITIES:
+            errors[f"finding:{row}:priority"] = "Give the finding a priority: high, medium or low."
+        fid = row if row in old_findings else _new_id("f")
+        is_open = values.get("open", "true").lower() != "false"
+        findings.append({"id": fid, "text": text[:MAX_TEXT], "kind": kind, "priority": priority, "open": is_open})
+
+    old_actions = {a["id"]: a for a in previous.get("actions", [])}
+    actions = []
+    for row, values in _rows(answers, "action").items():
+        title = values.get("title", "")
+        if not title:
+            continue
+        owner, due = values.get("owner", ""), values.get("due", "")
+        if owner not in members:
+            errors[f"action:{row}:owner"] = f"Choose who owns “{title[:60]}” from the roster."
+        try:
+            due_date = date.fromisoformat(due)
+        except ValueError:
+            errors[f"action:{row}:due"] = f"Give “{title[:60]}” a real due date."
+        else:
+            if row not in old_actions and due_date < today:
+                errors[f"action:{row}:due"] = f"The due date of “{title[:60]}” is in the past."
+        old = old_actions.get(row, {})
+        actions.append({"id": row if old else _new_id("a"), "title": title[:MAX_TEXT], "owner": owner, "due": due,
+                        "done": old.get("done", False), "doneAt": old.get("doneAt"), "doneBy": old.get("doneBy")})
+    if len(findings) > MAX_ITEMS or len(actions) > MAX_ITEMS:
+        errors["form"] = f"At most {MAX_ITEMS} findings and {MAX_ITEMS} actions per workshop."
+
+    specific = {}
+    for spec in SPECIFIC.get(workshop_id, ()):
+        if isinstance(spec, Group):
+            groups = [{f.id: values.get(f.id, "")[:MAX_TEXT] for f in spec.fields}
+                      for values in _rows(answers, spec.id).values()]
+            specific[spec.id] = [g for g in groups if any(g.values())]
+        else:
+            specific[spec.id] = _text(answers.get(spec.id))[:MAX_TEXT]
+    if errors:
+        raise OutcomeError(errors)
+    return {"summary": summary, "covered": covered, "decisions": _lines(answers.get("decisions")),
+            "recommendations": _lines(answers.get("recommendations")), "findings": findings,
+            "actions": actions, "specific": specific}
+
+
+CONTENT_FIELDS = ("summary", "covered", "decisions", "recommendations", "findings", "actions", "specific")
+
+
+def changes(old: Optional[Mapping], new: Mapping) -> list[str]:
+    """What an edit changed, field by field, in words for the audit trail."""
+    old = old or {}
+    result = []
+    for field in CONTENT_FIELDS:
+        before, after = old.get(field), new.get(field)
+        if before == after:
+            continue
+        if field in ("findings", "actions"):
+            before_ids = {i["id"]: i for i in before or []}
+            after_ids = {i["id"]: i for i in after or []}
+            label = field[:-1]
+            result += [f"added {label} “{after_ids[i].get('text') or after_ids[i].get('title')}”"
+                       for i in after_ids if i not in before_ids]
+            result += [f"removed {label} “{before_ids[i].get('text') or before_ids[i].get('title')}”"
+                       for i in before_ids if i not in after_ids]
+            result += [f"changed {label} “{after_ids[i].get('text') or after_ids[i].get('title')}”"
+                       for i in after_ids if i in before_ids and after_ids[i] != before_ids[i]]
+        else:
+            result.append(f"{field}: {_short(before)} → {_short(after)}")
+    return result
+
+
+def _short(value: object) -> str:
+    text = "" if value in (None, "", [], {}) else str(value)
+    return (text[:80] + "…") if len(text) > 80 else (text or "(empty)")
+
+
+def open_items(outcomes: Iterable[Mapping], today: date) -> dict:
+    """Across a project's outcomes: open findings by kind and priority, open and overdue actions."""
+    findings, actions = [], []
+    for outcome in outcomes:
+        for finding in outcome.get("findings", []):
+            if finding.get("open", True):
+                findings.append({**finding, "workshopId": outcome["workshopId"]})
+        for action in outcome.get("actions", []):
+            if not action.get("done"):
+                actions.append({**action, "workshopId": outcome["workshopId"],
+                                "overdue": date.fromisoformat(action["due"]) < today})
+    return {"findings": findings, "actions": actions}
+
+
+def blocking(findings: Iterable[Mapping]) -> list[Mapping]:
+    """Open high-priority risks and issues: go-live is not ready while any remain."""
+    return [f for f in findings if f.get("open", True) and f["priority"] == "high" and f["kind"] in ("risk", "issue")]
+
+
+def complete_action(outcome: Mapping, action_id: str, by: Mapping, now_iso: str) -> dict:
+    result = dict(outcome)
+    result["actions"] = [dict(a, done=True, doneAt=now_iso, doneBy=dict(by)) if a["id"] == action_id else a
+                         for a in outcome.get("actions", [])]
+    return result
+
+
+def export_csv(rows: Iterable[Mapping], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        # A leading =, +, - or @ would be run as a formula by spreadsheet programs.
+        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def export_markdown(project: Mapping, docs: Iterable[Mapping], catalog, names: Mapping[str, str]) -> str:
+    """All recorded outcomes of a project as one Markdown document."""
+    lines = [f"# {project.get('name', '')}: workshop outcomes", ""]
+    for doc in docs:
+        lines += [f"## {catalog.get(doc['workshopId']).title}", "", doc.get("summary", ""), ""]
+        for heading, items in (("Decisions", doc.get("decisions", [])),
+                               ("Recommendations", doc.get("recommendations", []))):
+            lines += [f"### {heading}", ""] + [f"- {i}" for i in items] + ([] if items else ["- None"]) + [""]
+        lines += ["### Findings", ""] + [
+            f"- **{FINDING_KINDS[f['kind']]}, {PRIORITIES[f['priority']].lower()}"
+            f"{'' if f.get('open', True) else ', closed'}**: {f['text']}" for f in doc.get("findings", [])] + [""]
+        lines += ["### Action items", ""] + [
+            f"- [{'x' if a.get('done') else ' '}] {a['title']} ({names.get(a['owner'], a['owner'])}, due {a['due']})"
+            for a in doc.get("actions", [])] + [""]
+    return "\n".join(lines)
