@@ -25,6 +25,7 @@ from .store import PROJECT_DATA, Conflict, DocumentStore, update
 log = logging.getLogger(__name__)
 
 EXPORT_SECONDS = 24 * 3600
+DIGESTS = "digests"  # the partition with one record per project that has action items
 EXPORTS = {"findings.csv": "Findings (CSV)", "actions.csv": "Actions (CSV)", "outcomes.md": "Outcomes (Markdown)"}
 LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
 
@@ -128,6 +129,13 @@ class FollowUp:
             "id": f"audit:{now.isoformat()}:{uuid.uuid4().hex[:6]}", "projectId": project_id, "type": "audit",
             "record": outcome_id(workshop.id), "at": now.isoformat(), "by": by,
             "changes": changed or ["recorded the outcomes"]})
+        if content["actions"] and not (previous or {}).get("actions"):
+            # Registers the project for the daily overdue digest (read from one partition).
+            try:
+                await self.store.create(PROJECT_DATA, {"id": f"digest|{project_id}", "projectId": DIGESTS,
+                                                       "type": "digest", "project": project_id, "lastSentOn": None})
+            except Conflict:
+                pass  # already registered by another workshop's actions
         if session["status"] not in (agenda.HELD, agenda.CLOSED):
             session = await update(self.store, PROJECT_DATA, project_id, session["id"],
                                    lambda s: {**s, "status": agenda.HELD} if s["status"] != agenda.CLOSED else s)

@@ -1,4 +1,5 @@
-"""Proactive reminders in a workshop's thread, a set time before it starts.
+"""Proactive messages: reminders in a workshop's thread a set time before it starts, and at most
+one digest of overdue action items a day per project.
 
 Each scheduled session has one reminder record in the `reminders` partition (written when it is
 scheduled), so finding what is due is a query of one partition. A reminder is claimed with an
@@ -19,9 +20,10 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationReference
 
 from catalog import Catalog
-from workshops import agenda
+from workshops import agenda, outcomes
 
 from .agendas import REMINDERS
+from .followup import DIGESTS
 from .planning import utc_now
 from .projects import find
 from .store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError
@@ -45,7 +47,43 @@ class Reminders:
         self.instance = uuid.uuid4().hex[:8]
 
     async def run_once(self) -> int:
-        """Send every reminder that is due; return how many this instance sent."""
+        """Send every reminder and digest that is due; return how many this instance sent."""
+        return await self.send_reminders() + await self.send_digests()
+
+    async def send_digests(self) -> int:
+        """One message a day per project listing overdue actions, claimed like reminders."""
+        today, sent = self.clock().date().isoformat(), 0
+        for record in await self.store.query(PROJECT_DATA, DIGESTS, doc_type="digest"):
+            if record.get("lastSentOn") == today:
+                continue
+            project_id = record["project"]
+            project = await find(self.store, project_id, "project")
+            overdue = [a for a in outcomes.open_items(
+                await self.store.query(PROJECT_DATA, project_id, doc_type="outcome"), self.clock().date())["actions"]
+                if a["overdue"]]
+            if not project or not overdue or not project.get("conversationReference"):
+                continue
+            try:
+                claimed = await self.store.replace(PROJECT_DATA, {**record, "lastSentOn": today}, record["_etag"])
+            except (Conflict, NotFound):
+                continue
+            roster = await find(self.store, project_id, "roster") or {}
+            names = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
+            lines = [f"- {a['title']} ({names.get(a['owner'], 'no owner')}, due {a['due']})" for a in overdue]
+            text = f"**{len(overdue)} overdue action item(s)** in {project.get('name', '')}:\n" + "\n".join(lines)
+            try:
+                await self._post(project["conversationReference"], text)
+                sent += 1
+            except Exception:
+                log.warning("digest for %s not sent; it will be tried again", project_id, exc_info=True)
+                try:
+                    await self.store.replace(PROJECT_DATA, {**claimed, "lastSentOn": record.get("lastSentOn")},
+                                             claimed["_etag"])
+                except StoreError:
+                    pass
+        return sent
+
+    async def send_reminders(self) -> int:
         now, sent = self.clock(), 0
         for record in await self.store.query(PROJECT_DATA, REMINDERS, doc_type="reminder"):
             if record.get("sentAt") or datetime.fromisoformat(record["dueAt"]) > now:
@@ -81,12 +119,14 @@ class Reminders:
         waiting = agenda.not_accepted(session, agenda.invitees(workshop, roster)["mandatory"])
         text = reminder_text(workshop.title, datetime.fromisoformat(session["start"]),
                              project.get("timeZone") or "UTC", waiting)
-        reference = ConversationReference().deserialize(session["conversationReference"])
+        await self._post(session["conversationReference"], text)
 
+    async def _post(self, reference: dict, text: str) -> None:
         async def post(turn_context: TurnContext) -> None:
             await turn_context.send_activity(text)
 
-        await self.adapter.continue_conversation(reference, post, self.app_id or None)
+        await self.adapter.continue_conversation(ConversationReference().deserialize(reference), post,
+                                                 self.app_id or None)
 
     async def run_forever(self, interval_seconds: float) -> None:
         while True:

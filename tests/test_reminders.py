@@ -74,3 +74,27 @@ async def test_rescheduling_sends_a_new_reminder_for_the_new_time(app_client, co
         assert "Every mandatory attendee has accepted." in connector.sent[before]["text"]
     finally:
         await store.close()
+
+
+async def test_overdue_actions_get_one_digest_a_day(app_client, connector, store_settings):
+    from tests.test_followup import record_outcomes
+
+    bot, start = await scheduled(app_client, connector, store_settings)
+    await record_outcomes(bot)  # one action, due in 14 days
+    store = await open_store(store_settings)
+    try:
+        adapter = create_adapter(store_settings)
+        now = datetime.now(timezone.utc)
+        early = Reminders(store, adapter, default_catalog(), "", clock=lambda: now)
+        assert await early.send_digests() == 0, "nothing is overdue yet"
+        overdue_day = now + timedelta(days=16)
+        twins = [Reminders(store, adapter, default_catalog(), "", clock=lambda: overdue_day) for _ in range(2)]
+        before = len(connector.sent)
+        assert sum(await asyncio.gather(*(t.send_digests() for t in twins))) == 1
+        assert "**1 overdue action item(s)**" in connector.sent[before]["text"]
+        assert "Measure throughput (Alan Turing" in connector.sent[before]["text"]
+        assert await twins[0].send_digests() == 0, "at most one a day"
+        tomorrow = Reminders(store, adapter, default_catalog(), "", clock=lambda: overdue_day + timedelta(days=1))
+        assert await tomorrow.send_digests() == 1
+    finally:
+        await store.close()
