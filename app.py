@@ -12,6 +12,7 @@ from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
 from bot.agendas import Agendas
+from bot.delivery import Deliveries
 from bot.followup import FollowUp
 from bot.handler import WorkshopBot
 from bot.planning import Planning
@@ -42,7 +43,8 @@ def create_app(settings: Settings) -> web.Application:
         reminders = Reminders(store, adapter, catalog, settings.app_id)
         app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
         app[BOT] = WorkshopBot(catalog, Planning(store, catalog), Agendas(store, catalog, settings),
-                               FollowUp(store, catalog, settings), ConversationState(BotStateStorage(store)))
+                               FollowUp(store, catalog, settings), ConversationState(BotStateStorage(store)),
+                               Deliveries(store), settings.allowed_tenants)
 
     async def close_services(app: web.Application) -> None:
         app[REMINDERS].cancel()

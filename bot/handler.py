@@ -17,7 +17,8 @@ from dialogs.plan import PlanDialog
 from dialogs.setup import SetupDialog
 
 from . import commands
-from .adapter import error_body
+from .adapter import INVOKE_RESPONSE_KEY, error_body
+from .delivery import Deliveries
 from .agendas import Agendas
 from .followup import FollowUp
 from .planning import Outcome, Planning, Refused
@@ -31,6 +32,7 @@ PLANNING_VERBS = ("roster.save", "plan.approve", "plan.change")
 AGENDA_VERBS = ("agenda.rsvp", "agenda.approve", "agenda.edit", "agenda.schedule", "agenda.refresh")
 FOLLOW_UP_VERBS = ("attendance.checkin", "attendance.save", "attendance.import", "outcome.save", "session.close",
                    "action.done")
+NOT_FOR_YOUR_TENANT = "Sorry, this bot is not available to your organisation. Ask your Teams administrator."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
 
@@ -54,8 +56,11 @@ def invoke_message(message: str) -> InvokeResponse:
 
 class WorkshopBot(TeamsActivityHandler):
     def __init__(self, catalog: Catalog, planning: Planning, agendas: Agendas, followup: FollowUp,
-                 conversation_state: ConversationState):
+                 conversation_state: ConversationState, deliveries: Deliveries,
+                 allowed_tenants: frozenset[str] = frozenset()):
         self.catalog = catalog
+        self.deliveries = deliveries
+        self.allowed_tenants = allowed_tenants
         self.planning = planning
         self.agendas = agendas
         self.followup = followup
@@ -87,18 +92,62 @@ class WorkshopBot(TeamsActivityHandler):
                               **dict.fromkeys(FOLLOW_UP_VERBS, followup.act)}
 
     async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not self._tenant_allowed(activity):
+            await self._refuse_tenant(turn_context)
+            return
         try:
+            if self._may_change_something(activity):
+                first, answer = await self.deliveries.claim(activity)
+                if not first:
+                    log.info("ignored a repeated delivery of %s %s", activity.type, activity.id)
+                    if activity.type == ActivityTypes.invoke:
+                        self._set_invoke_answer(turn_context, InvokeResponse(**answer) if answer else
+                                                invoke_message("Already done."))
+                    return
             await super().on_turn(turn_context)
+            if activity.type == ActivityTypes.invoke and self._may_change_something(activity):
+                answer = turn_context.turn_state.get(INVOKE_RESPONSE_KEY)
+                if answer is not None and answer.value is not None:
+                    await self.deliveries.remember_answer(activity, answer.value.status, answer.value.body)
         except StoreUnavailable:
             log.warning("store unavailable during a %s turn", turn_context.activity.type)
             if turn_context.activity.type == ActivityTypes.invoke:
-                turn_context.turn_state["BotFrameworkAdapter.InvokeResponse"] = Activity(
-                    type=ActivityTypes.invoke_response, value=invoke_error(503, "StoreUnavailable", TRY_AGAIN))
+                self._set_invoke_answer(turn_context, invoke_error(503, "StoreUnavailable", TRY_AGAIN))
             else:
                 await turn_context.send_activity(TRY_AGAIN)
             return
         # Dialog state is saved once, at the end of the turn (a no-op when no dialog was touched).
         await self.conversation_state.save_changes(turn_context)
+
+    @staticmethod
+    def _set_invoke_answer(turn_context: TurnContext, response: InvokeResponse) -> None:
+        turn_context.turn_state[INVOKE_RESPONSE_KEY] = Activity(type=ActivityTypes.invoke_response, value=response)
+
+    @staticmethod
+    def _may_change_something(activity: Activity) -> bool:
+        """Turns whose repetition would show or change something twice; help and the catalog are exempt."""
+        if activity.type == ActivityTypes.invoke:
+            return activity.name == "adaptiveCard/action"
+        if activity.type == ActivityTypes.conversation_update:
+            return True
+        if activity.type != ActivityTypes.message:
+            return False
+        if not (activity.text or "").strip():
+            return activity.value is not None
+        return commands.parse(activity.text).name not in (None, "help", "workshops", "workshop")
+
+    def _tenant_allowed(self, activity: Activity) -> bool:
+        if not self.allowed_tenants:
+            return True
+        return tenant_of(activity) in self.allowed_tenants
+
+    async def _refuse_tenant(self, turn_context: TurnContext) -> None:
+        log.warning("refused an activity from tenant %s", tenant_of(turn_context.activity) or "(none)")
+        if turn_context.activity.type == ActivityTypes.invoke:
+            self._set_invoke_answer(turn_context, invoke_error(403, "TenantNotAllowed", NOT_FOR_YOUR_TENANT))
+        elif turn_context.activity.type == ActivityTypes.message:
+            await turn_context.send_activity(NOT_FOR_YOUR_TENANT)
 
     # Messages -------------------------------------------------------------
 
@@ -303,6 +352,12 @@ class WorkshopBot(TeamsActivityHandler):
             await turn_context.update_activity(updated)
         except Exception:  # the change is saved; a failed refresh must not undo it for the user
             log.warning("could not update card message %s", message_id, exc_info=True)
+
+
+def tenant_of(activity: Activity) -> str:
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = (channel_data.get("tenant") or {}).get("id") if isinstance(channel_data.get("tenant"), dict) else None
+    return tenant or (activity.conversation.tenant_id if activity.conversation else "") or ""
 
 
 def _card_action(value: object) -> Optional[dict]:

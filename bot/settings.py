@@ -78,6 +78,7 @@ class Settings:
     # Signs download and tab links. Unset: a random one per process (links die on restart).
     signing_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     signing_secret_configured: bool = False
+    allowed_tenants: frozenset = frozenset()  # empty: any tenant
     reminder_lead_hours: float = 24.0
     reminder_interval_seconds: float = 60.0
 
@@ -126,6 +127,7 @@ class Settings:
             cosmos_verify_tls=_flag(env.get("COSMOS_VERIFY_TLS"), "COSMOS_VERIFY_TLS", True),
             openid_metadata_url=get("BOT_OPENID_METADATA"),
             **_secret(get("SIGNING_SECRET")),
+            allowed_tenants=frozenset(t.strip() for t in get("ALLOWED_TENANTS").split(",") if t.strip()),
             reminder_lead_hours=_number(get("REMINDER_LEAD_HOURS"), "REMINDER_LEAD_HOURS", 24.0),
             reminder_interval_seconds=_number(get("REMINDER_INTERVAL_SECONDS"), "REMINDER_INTERVAL_SECONDS", 60.0),
         )

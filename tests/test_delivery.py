@@ -1,0 +1,70 @@
+"""Repeated deliveries have one effect, and other tenants are kept out."""
+
+from tests.plugins.botapp import BOT_ID, Harness, card_of, card_text
+from tests.test_planning import ANSWERS, GRACE, SETUP, execute_actions, give_roles, set_up
+
+
+async def post_twice(bot: Harness, activity: dict):
+    first = await bot.post(activity)
+    second = await bot.post(activity)
+    return first, second
+
+
+async def test_a_repeated_message_is_answered_once(personal_bot: Harness, connector):
+    before = len(connector.sent)
+    await post_twice(personal_bot, personal_bot.message("setup"))
+    assert len(connector.sent) - before == 1
+
+
+async def test_a_repeated_form_submission_is_applied_once(personal_bot: Harness, connector):
+    await personal_bot.say("setup")
+    submission = personal_bot.activity("message", value=SETUP)
+    before = len(connector.sent)
+    await post_twice(personal_bot, submission)
+    sent = connector.sent[before:]
+    assert len(sent) == 1 and "Project set up" in card_text(card_of(sent[0]))
+
+
+async def test_a_repeated_invoke_gets_the_first_answer(personal_bot: Harness):
+    bot = personal_bot
+    await set_up(bot)
+    await give_roles(bot)
+    await bot.say("plan")
+    card = card_of((await bot.send_value(ANSWERS))[0])
+    action = execute_actions(card)["plan.approve"]
+    invoke = bot.activity("invoke", name="adaptiveCard/action", **{"from": GRACE}, value={
+        "action": {"type": "Action.Execute", "verb": "plan.approve", "data": action["data"]}})
+    first, second = await post_twice(bot, invoke)
+    first_body, second_body = await first.json(), await second.json()
+    assert "Approved by Grace Hopper" in card_text(first_body["value"])
+    assert second_body == first_body, "the retry sees what the first delivery produced, not 'out of date'"
+
+
+async def test_a_repeated_install_welcomes_once(personal_bot: Harness, connector):
+    before = len(connector.sent)
+    await post_twice(personal_bot, personal_bot.activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]))
+    assert len(connector.sent) - before == 1
+
+
+async def test_help_is_not_deduplicated_because_it_changes_nothing(personal_bot: Harness, connector):
+    before = len(connector.sent)
+    await post_twice(personal_bot, personal_bot.message("help"))
+    assert len(connector.sent) - before == 2
+
+
+class TestAllowedTenants:
+    async def test_other_tenants_are_refused_politely_and_nothing_is_stored(self, app_client, connector):
+        connector.clear()
+        bot = Harness(await app_client(allowed_tenants=frozenset({"contoso-tenant"})), connector, "channel")
+        replies = await bot.say("setup")
+        assert replies[0]["text"].startswith("Sorry, this bot is not available to your organisation")
+        assert "attachments" not in replies[0] or not replies[0]["attachments"]
+        response = await bot.post(bot.activity("invoke", name="adaptiveCard/action", value={
+            "action": {"type": "Action.Execute", "verb": "plan.approve", "data": {"version": 1}}}))
+        assert response.status == 403
+        assert (await response.json())["value"]["code"] == "TenantNotAllowed"
+
+        allowed = Harness(bot.client, connector, "channel", place={**bot.place, "channelData": {
+            **bot.place["channelData"], "tenant": {"id": "contoso-tenant"}}})
+        reply = card_of((await allowed.say("roster"))[0])
+        assert "needs a project" in card_text(reply), "the refused setup left nothing behind"
