@@ -17,6 +17,7 @@ from bot.followup import FollowUp
 from bot.handler import WorkshopBot
 from bot.planning import Planning
 from bot.reminders import Reminders
+from bot.sending import SendPolicy
 from bot.settings import Settings, SettingsError
 from bot.store import BotStateStorage, StoreError, open_store
 from bot.web import (MAX_BODY_BYTES, PRIVACY, TERMS, calendar_handler, export_handler, health_handler, json_errors,
@@ -34,7 +35,7 @@ def create_app(settings: Settings) -> web.Application:
     """The store opens when the app starts (the Cosmos DB client needs the running loop) and
     closes when it stops; the catalog is loaded and validated before anything is served."""
     catalog = default_catalog()
-    adapter = create_adapter(settings)
+    adapter = SendPolicy().install(create_adapter(settings))
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
 
     async def open_services(app: web.Application) -> None:

@@ -3,6 +3,7 @@ Bot Framework connector that records what the bot sends back."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import itertools
 import json
@@ -30,6 +31,8 @@ class Connector:
     sent: list = field(default_factory=list)
     updates: list = field(default_factory=list)
     member_requests: list = field(default_factory=list)
+    failures: list = field(default_factory=list)  # (status, retry_after or None) answered before the next posts
+    post_times: list = field(default_factory=list)
     members: list = field(default_factory=list)  # what the paged members API answers, for any conversation
     url: str = ""
 
@@ -53,6 +56,12 @@ class Connector:
         return web.json_response(body)
 
     async def _post(self, request: web.Request) -> web.Response:
+        self.post_times.append((request.match_info["conversation"], asyncio.get_running_loop().time()))
+        if self.failures:
+            status, retry_after = self.failures.pop(0)
+            headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+            return web.json_response({"error": {"code": "Throttled", "message": "slow down"}}, status=status,
+                                     headers=headers)
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
         self.sent.append(body)
@@ -67,6 +76,8 @@ class Connector:
         self.sent.clear()
         self.updates.clear()
         self.member_requests.clear()
+        self.failures.clear()
+        self.post_times.clear()
         self.members = [teams_member(n, name) for n, name in enumerate(PEOPLE, start=1)]
 
 
