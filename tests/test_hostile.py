@@ -1,0 +1,102 @@
+"""Hostile input, generated: malformed and oversized payloads, wrong types, unknown fields,
+unicode edge cases, and HTML, Markdown and script injection. Never a 5xx; errors come as JSON;
+injected text stays text."""
+
+import json
+import re
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from cards.common import escape
+from tests.plugins.botapp import Harness, card_of
+from tests.test_cards import rendered_markdown
+from tests.test_agenda import ready
+
+INJECTIONS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[click](javascript:alert(1))",
+              "**bold** _it_ ~~s~~ `code`", "# heading", "| a | b |", "1. list", "- item", "\u202eevil\u202c",
+              "\x00", "\ud7ff\ue000\U0010ffff", "👩‍👩‍👧‍👦", "a" * 5000, "' OR 1=1 --", "${{7*7}}", "{{7*7}}"]
+text_values = st.one_of(st.text(max_size=300), st.sampled_from(INJECTIONS))
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), text_values),
+    lambda children: st.one_of(st.lists(children, max_size=4), st.dictionaries(st.text(max_size=20), children,
+                                                                                max_size=4)),
+    max_leaves=12)
+activity_types = st.one_of(st.sampled_from(["message", "invoke", "conversationUpdate", "installationUpdate",
+                                            "event", "typing", "messageReaction"]), st.text(max_size=20))
+HYPOTHESIS = settings(max_examples=60, deadline=None,
+                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def assert_clean(status: int, body: bytes) -> None:
+    assert status < 500, body[:300]
+    if status >= 400:
+        error = json.loads(body)
+        assert "error" in error or error.get("type") == "application/vnd.microsoft.error"
+    assert b"Traceback" not in body
+
+
+@HYPOTHESIS
+@given(body=st.one_of(json_values, st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
+async def test_any_json_or_bytes_never_causes_a_5xx(personal_bot: Harness, body):
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else json.dumps(body).encode()
+    response = await personal_bot.post(None, raw=raw)
+    assert_clean(response.status, await response.read())
+
+
+@HYPOTHESIS
+@given(type_=activity_types, text=text_values, value=json_values, name=st.one_of(st.none(), text_values),
+       extra=st.dictionaries(st.sampled_from(["from", "conversation", "recipient", "channelData", "entities",
+                                              "attachments", "replyToId", "timestamp", "locale"]),
+                             json_values, max_size=3))
+async def test_activities_with_odd_fields_never_cause_a_5xx(personal_bot: Harness, type_, text, value, name, extra):
+    activity = {**personal_bot.activity(type_, text=text, value=value, name=name), **extra}
+    response = await personal_bot.post(activity)
+    assert_clean(response.status, await response.read())
+
+
+VERBS = ["plan.approve", "plan.change", "roster.save", "agenda.rsvp", "agenda.approve", "agenda.edit",
+         "agenda.schedule", "agenda.refresh", "attendance.checkin", "attendance.save", "attendance.import",
+         "outcome.save", "session.close", "action.done"]
+
+
+@HYPOTHESIS
+@given(verb=st.sampled_from(VERBS), data=st.dictionaries(
+    st.one_of(st.sampled_from(["workshopId", "version", "response", "include", "reason", "day", "time",
+                               "summary", "newTitle", "keep:t1", "owner:t1", "minutes:t1", "actionId",
+                               "action:new1:title", "action:new1:owner", "action:new1:due", "finding:new1:text",
+                               "finding:new1:kind", "finding:new1:priority", "guest"]), st.text(max_size=15)),
+    st.one_of(json_values, st.sampled_from(["data-migration", "cutover", "accept", "add", "remove", "1"])),
+    max_size=8))
+async def test_card_actions_with_any_data_never_cause_a_5xx(personal_bot: Harness, verb, data):
+    if not getattr(personal_bot, "_prepared", False):
+        await ready(personal_bot)
+        personal_bot._prepared = True
+    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
+    response = await personal_bot.post(personal_bot.activity("invoke", name="adaptiveCard/action", value=value))
+    body = await response.read()
+    assert_clean(response.status, body)
+    answer = json.loads(body)
+    assert answer["statusCode"] in (200, 400, 403, 503)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(st.text(), st.sampled_from(INJECTIONS)))
+def test_escaped_text_has_no_live_markdown(text):
+    escaped = escape(text)
+    bare = re.sub(r"\\.", "", escaped, flags=re.DOTALL)  # what is left once every escaped character is removed
+    assert not set(bare) & set("*_[]<>#|~`\\")
+    assert not re.search(r"^\s*\d+[.)]\s", escaped, re.MULTILINE), "no ordered list"
+    assert not re.search(r"^\s*[-+]\s", escaped, re.MULTILINE), "no bullet list"
+
+
+async def test_injected_text_in_every_user_field_is_shown_as_text(personal_bot: Harness):
+    from tests.test_planning import ALAN, press
+
+    hostile = "<script>alert(1)</script> [x](javascript:alert(1)) **b**"
+    card = await ready(personal_bot)
+    _, body = await press(personal_bot, card, "agenda.edit", ALAN, newTitle=hostile, newMinutes="10")
+    shown = "\n".join(rendered_markdown(body["value"]))
+    assert "<script>" not in shown and "[x](" not in shown
+    assert r"\<script\>alert(1)\</script\> \[x\](javascript:alert(1)) \*\*b\*\*" in shown
+    reply = card_of((await personal_bot.say(f"workshop {hostile}"))[0])
+    assert "<script>" not in "\n".join(rendered_markdown(reply))
