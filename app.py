@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from typing import Optional
 
 from aiohttp import web
 from botbuilder.core import ConversationState
@@ -14,6 +15,7 @@ from bot.adapter import create_adapter
 from bot.agendas import Agendas
 from bot.delivery import Deliveries
 from bot.followup import FollowUp
+from bot.graph import GraphClient, graph_from_settings
 from bot.handler import WorkshopBot
 from bot.planning import Planning
 from bot.reminders import Reminders
@@ -31,10 +33,12 @@ BOT = web.AppKey("bot", WorkshopBot)
 REMINDERS = web.AppKey("reminders", asyncio.Task)
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.Application:
     """The store opens when the app starts (the Cosmos DB client needs the running loop) and
-    closes when it stops; the catalog is loaded and validated before anything is served."""
+    closes when it stops; the catalog is loaded and validated before anything is served. Graph is
+    on when the app's credentials are set; tests pass a client for a local stand-in."""
     catalog = default_catalog()
+    graph = graph or graph_from_settings(settings)
     adapter = SendPolicy().install(create_adapter(settings))
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
 
@@ -43,14 +47,17 @@ def create_app(settings: Settings) -> web.Application:
         app[STORE] = store
         reminders = Reminders(store, adapter, catalog, settings.app_id)
         app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
-        app[BOT] = WorkshopBot(catalog, Planning(store, catalog), Agendas(store, catalog, settings),
-                               FollowUp(store, catalog, settings), ConversationState(BotStateStorage(store)),
+        app[BOT] = WorkshopBot(catalog, Planning(store, catalog), Agendas(store, catalog, settings, graph=graph),
+                               FollowUp(store, catalog, settings, graph=graph),
+                               ConversationState(BotStateStorage(store)),
                                Deliveries(store), settings.allowed_tenants)
 
     async def close_services(app: web.Application) -> None:
         app[REMINDERS].cancel()
         await asyncio.gather(app[REMINDERS], return_exceptions=True)
         await app[STORE].close()
+        if graph:
+            await graph.close()
 
     async def store_ping() -> bool:
         return await app[STORE].ping()

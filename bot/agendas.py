@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Callable, Mapping, Optional
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -16,8 +16,9 @@ from workshops import agenda, people
 from workshops.calendar import invitation
 from workshops import plan as plans
 
+from .graph import GraphUnavailable
 from .planning import Outcome, Refused, Stale, utc_now
-from .projects import PLAN, actor, find, project_key
+from .projects import PLAN, actor, find, project_key, tenant_of
 from .signing import sign, verify
 from .store import PROJECT_DATA, Conflict, DocumentStore, update
 
@@ -137,21 +138,40 @@ class Agendas:
         except agenda.AgendaError as error:
             return Outcome(await self.render(project, session, roster, viewer=who, message=str(error),
                                              style="Attention"), str(error))
-        if verb == "agenda.schedule":
-            saved = await self._after_schedule(project, saved)
         message = {"agenda.rsvp": "Thanks, your answer is saved.", "agenda.approve": "Agenda approved.",
                    "agenda.edit": "Agenda saved.", "agenda.schedule": "Time saved."}[verb]
+        if verb == "agenda.schedule":
+            saved, meeting_problem = await self._after_schedule(project, saved, workshop, by,
+                                                                tenant_of(turn_context.activity))
+            if meeting_problem:
+                message += f" The Teams meeting was not created: {meeting_problem} Save the time again to retry."
         if verb in ("agenda.edit", "agenda.schedule") and saved["status"] == agenda.AWAITING:
             message += " It needs a solution architect's approval."
         return Outcome(await self.render(project, saved, roster, viewer=who, message=message), message,
                        changed=True, everyone=await self.render(project, saved, roster))
 
-    async def _after_schedule(self, project: Mapping, session: dict) -> dict:
-        """Record when the reminder is due; reminders are read from one partition, never across partitions."""
+    async def _after_schedule(self, project: Mapping, session: dict, workshop: Workshop, organizer: dict,
+                              tenant: str) -> tuple[dict, str]:
+        """Record when the reminder is due (reminders are read from one partition, never across
+        partitions) and, with Graph configured, create the Teams meeting. A Graph failure keeps the
+        time and is reported, so the user can retry."""
+        problem = ""
+        if self.graph:
+            start = datetime.fromisoformat(session["start"])
+            try:
+                meeting = await self.graph.create_online_meeting(
+                    tenant, organizer["aadObjectId"], f"{project.get('name', '')}: {workshop.title}", start,
+                    start + timedelta(minutes=session["durationMinutes"]))
+            except GraphUnavailable as error:
+                problem = str(error)
+            else:
+                record = {**meeting, "organizer": organizer["aadObjectId"], "tenant": tenant}
+                session = await update(self.store, PROJECT_DATA, project["projectId"], session["id"],
+                                       lambda doc: {**doc, "meeting": record})
         due = agenda.reminder_due(session, self.settings.reminder_lead_hours)
         await self.store.upsert(PROJECT_DATA, {
             "id": f"reminder|{project['projectId']}|{session['workshopId']}".replace("/", "_"),
             "projectId": REMINDERS, "type": "reminder", "sessionProjectId": project["projectId"],
             "sessionId": session["id"], "dueAt": due.isoformat(), "start": session["start"], "sentAt": None,
         })
-        return session
+        return session, problem

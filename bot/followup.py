@@ -17,6 +17,7 @@ from catalog import Catalog
 from workshops import agenda, attendance, outcomes, people
 from workshops.status import project_status
 
+from .graph import GraphUnavailable
 from .planning import Outcome, Refused, Stale, utc_now
 from .projects import PLAN, actor, find, project_key
 from .signing import sign, verify
@@ -206,12 +207,9 @@ class FollowUp:
             return Outcome(card, "The outcomes changed meanwhile.")
 
     async def _import(self, project, session, roster, workshop, who) -> Outcome:
-        from .graph import GraphUnavailable  # only needed when Graph is configured
-
         meeting = session.get("meeting") or {}
-        tenant = (project.get("conversationReference") or {}).get("conversation", {}).get("tenantId") or ""
         try:
-            records = await self.graph.attendance_reports(tenant, meeting["organizer"], meeting["id"])
+            records = await self.graph.attendance_reports(meeting["tenant"], meeting["organizer"], meeting["id"])
         except GraphUnavailable as error:
             return Outcome(self._attendance(project, session, roster, workshop, who, str(error), "Attention"),
                            str(error))

@@ -22,7 +22,7 @@ from .delivery import Deliveries
 from .agendas import Agendas
 from .followup import FollowUp
 from .planning import Outcome, Planning, Refused
-from .projects import PLAN, actor, find
+from .projects import PLAN, actor, find, tenant_of
 from .store import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -352,12 +352,6 @@ class WorkshopBot(TeamsActivityHandler):
             await turn_context.update_activity(updated)
         except Exception:  # the change is saved; a failed refresh must not undo it for the user
             log.warning("could not update card message %s", message_id, exc_info=True)
-
-
-def tenant_of(activity: Activity) -> str:
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = (channel_data.get("tenant") or {}).get("id") if isinstance(channel_data.get("tenant"), dict) else None
-    return tenant or (activity.conversation.tenant_id if activity.conversation else "") or ""
 
 
 def _card_action(value: object) -> Optional[dict]:

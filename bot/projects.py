@@ -31,3 +31,9 @@ async def find(store: DocumentStore, project_id: str, doc_id: str) -> Optional[d
         return await store.get(PROJECT_DATA, project_id, doc_id)
     except NotFound:
         return None
+
+
+def tenant_of(activity: Activity) -> str:
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = (channel_data.get("tenant") or {}).get("id") if isinstance(channel_data.get("tenant"), dict) else None
+    return tenant or (activity.conversation.tenant_id if activity.conversation else "") or ""

@@ -79,6 +79,10 @@ class Settings:
     signing_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     signing_secret_configured: bool = False
     allowed_tenants: frozenset = frozenset()  # empty: any tenant
+    # Microsoft Graph is on when the app id and password are set; these point it elsewhere (tests).
+    graph_base_url: str = ""
+    aad_authority_host: str = ""
+    aad_ca_file: str = ""
     reminder_lead_hours: float = 24.0
     reminder_interval_seconds: float = 60.0
 
@@ -127,6 +131,9 @@ class Settings:
             cosmos_verify_tls=_flag(env.get("COSMOS_VERIFY_TLS"), "COSMOS_VERIFY_TLS", True),
             openid_metadata_url=get("BOT_OPENID_METADATA"),
             **_secret(get("SIGNING_SECRET")),
+            graph_base_url=get("GRAPH_BASE_URL"),
+            aad_authority_host=get("AAD_AUTHORITY_HOST"),
+            aad_ca_file=get("AAD_CA_FILE"),
             allowed_tenants=frozenset(t.strip() for t in get("ALLOWED_TENANTS").split(",") if t.strip()),
             reminder_lead_hours=_number(get("REMINDER_LEAD_HOURS"), "REMINDER_LEAD_HOURS", 24.0),
             reminder_interval_seconds=_number(get("REMINDER_INTERVAL_SECONDS"), "REMINDER_INTERVAL_SECONDS", 60.0),

@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.plugins.cosmos",
     "tests.plugins.botapp",
+    "tests.plugins.graph",
 ]

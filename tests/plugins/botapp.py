@@ -188,9 +188,9 @@ async def app_client(tmp_path):
 
     clients = []
 
-    async def start(settings: Optional[Settings] = None, **overrides) -> TestClient:
+    async def start(settings: Optional[Settings] = None, graph=None, **overrides) -> TestClient:
         settings = dataclasses.replace(settings, **overrides) if settings else make_settings(tmp_path, **overrides)
-        client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
+        client = TestClient(TestServer(create_app(settings, graph=graph), host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
         return client
