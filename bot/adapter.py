@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
+from botframework.connector.auth import AuthenticationConstants
 
 from .settings import Settings
 
@@ -30,6 +31,14 @@ def auth_configuration(settings: Settings) -> SimpleNamespace:
     if settings.openid_metadata_url:
         config.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
         config.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = settings.openid_metadata_url
+        # Either key switches botbuilder from its public-cloud defaults to taking every endpoint from this
+        # object: unset, the expected issuer is None (every real token is refused) and the bot's outgoing
+        # credentials have no login URL. Everything but the metadata URL stays the public cloud's.
+        config.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+        config.TO_CHANNEL_FROM_BOT_LOGIN_URL = AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+        config.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+        config.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+        config.CALLER_ID = CallerIdConstants.public_azure_channel
     return config
 
 
