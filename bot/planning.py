@@ -79,7 +79,9 @@ class Planning:
     async def setup_values(self, turn_context: TurnContext) -> dict:
         _, project, _ = await self.context(turn_context)
         if not project:
-            return {"timeZone": "UTC", "phase": "initiate"}
+            # Teams sends the user's own time zone with each message: a good first guess for the team's.
+            local = turn_context.activity.local_timezone or ""
+            return {"timeZone": local if local in time_zones() else "UTC", "phase": "initiate"}
         return {k: project.get(k, "") for k in ("name", "customer", "partner", "goLive", "phase", "timeZone")} | {
             "products": ",".join(project.get("products", [])), "editing": True}
 

@@ -82,6 +82,13 @@ async def test_setup_form_reports_every_bad_answer_and_keeps_waiting(bot: Harnes
     assert "Contoso ERP" in card_text(saved)
 
 
+async def test_the_time_zone_defaults_to_the_users_teams_time_zone(bot: Harness):
+    form = card_of((await bot.say("setup", localTimezone="America/New_York"))[0])
+    assert inputs(form)["timeZone"]["value"] == "America/New_York"
+    form = card_of((await bot.say("setup", localTimezone="Not/AZone"))[0])
+    assert inputs(form)["timeZone"]["value"] == "UTC"
+
+
 async def test_running_setup_again_edits_the_same_project(bot: Harness):
     await set_up(bot)
     form = card_of((await bot.say("setup"))[0])
