@@ -289,4 +289,5 @@ class FollowUp:
             rows = [{"workshop": title(o), **a, "owner": names.get(a["owner"], a["owner"]),
                      "done": "yes" if a.get("done") else "no"} for o in docs for a in o.get("actions", [])]
             return 200, "text/csv", outcomes.export_csv(rows, ["workshop", "title", "owner", "due", "done"])
-        return 200, "text/markdown", outcomes.export_markdown(project, docs, self.catalog, names)
+        audit = sorted(await self.store.query(PROJECT_DATA, project_id, doc_type="audit"), key=lambda a: a["at"])
+        return 200, "text/markdown", outcomes.export_markdown(project, docs, self.catalog, names, audit)

@@ -183,6 +183,7 @@ async def test_exports_parse_back_and_need_a_valid_link(bot: Harness):
     assert actions[0]["owner"] == "Alan Turing" and actions[0]["done"] == "no"
     markdown = await (await fetch("Outcomes (Markdown)")).text()
     assert "## Data migration strategy" in markdown and "- [ ] Measure throughput (Alan Turing" in markdown
+    assert "## Audit trail" in markdown and "Alan Turing, Data migration strategy: recorded the outcomes" in markdown
     forged = await fetch("Actions (CSV)", lambda q: q.replace("token=", "token=0"))
     assert forged.status == 403
 

@@ -212,8 +212,9 @@ def export_csv(rows: Iterable[Mapping], columns: list[str]) -> str:
     return buffer.getvalue()
 
 
-def export_markdown(project: Mapping, docs: Iterable[Mapping], catalog, names: Mapping[str, str]) -> str:
-    """All recorded outcomes of a project as one Markdown document."""
+def export_markdown(project: Mapping, docs: Iterable[Mapping], catalog, names: Mapping[str, str],
+                    audit: Iterable[Mapping] = ()) -> str:
+    """All recorded outcomes of a project as one Markdown document, with the audit trail last."""
     lines = [f"# {project.get('name', '')}: workshop outcomes", ""]
     for doc in docs:
         lines += [f"## {catalog.get(doc['workshopId']).title}", "", doc.get("summary", ""), ""]
@@ -226,4 +227,10 @@ def export_markdown(project: Mapping, docs: Iterable[Mapping], catalog, names: M
         lines += ["### Action items", ""] + [
             f"- [{'x' if a.get('done') else ' '}] {a['title']} ({names.get(a['owner'], a['owner'])}, due {a['due']})"
             for a in doc.get("actions", [])] + [""]
-    return "\n".join(lines)
+    lines += ["## Audit trail", ""]
+    for entry in audit:
+        workshop = entry.get("record", "").split(":", 1)[-1]
+        title = catalog.get(workshop).title if workshop in {w.id for w in catalog.workshops} else workshop
+        lines += [f"- {entry['at'][:16].replace('T', ' ')} UTC, {entry['by'].get('name', '')}, {title}: "
+                  + "; ".join(entry.get("changes", []))]
+    return "\n".join(lines) + "\n"
