@@ -129,7 +129,7 @@ class FollowUp:
         await self.store.create(PROJECT_DATA, {
             "id": f"audit:{now.isoformat()}:{uuid.uuid4().hex[:6]}", "projectId": project_id, "type": "audit",
             "record": outcome_id(workshop.id), "at": now.isoformat(), "by": by,
-            "changes": changed or ["recorded the outcomes"]})
+            "changes": changed if previous else ["recorded the outcomes"]})
         if content["actions"] and not (previous or {}).get("actions"):
             # Registers the project for the daily overdue digest (read from one partition).
             try:
