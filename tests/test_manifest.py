@@ -93,7 +93,20 @@ def test_identity_names_and_links(manifest):
         "termsOfUseUrl": f"{BASE_URL}/terms",
     }
     assert "${{" not in json.dumps(manifest)
-    assert "webApplicationInfo" not in manifest
+
+
+def test_configurable_tab_opens_the_bots_config_page(manifest):
+    [tab] = manifest["configurableTabs"]
+    # Teams fills in {teamId} and {theme}; the page itself never trusts them for access.
+    assert tab["configurationUrl"] == f"{BASE_URL}/tabs/config?project={{teamId}}&theme={{theme}}"
+    assert tab["canUpdateConfiguration"] is True
+    assert tab["scopes"] == ["team", "groupChat"]
+
+
+def test_tab_permissions_and_web_application_info(manifest):
+    assert manifest["authorization"]["permissions"]["resourceSpecific"] == [
+        {"name": "TeamsTab.Create.Group", "type": "Application"}]
+    assert manifest["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://workshops.example.com/{APP_ID}"}
 
 
 def test_bot_scopes_and_commands(manifest):
@@ -119,6 +132,8 @@ def test_base_url_is_normalised():
     m = build_manifest(APP_ID, " https://Bot.Example.com:8443/workshops/ ")
     assert m["validDomains"] == ["bot.example.com:8443"]
     assert m["developer"]["privacyUrl"] == "https://bot.example.com:8443/workshops/privacy"
+    assert m["configurableTabs"][0]["configurationUrl"].startswith("https://bot.example.com:8443/workshops/tabs/config?")
+    assert m["webApplicationInfo"]["resource"] == f"api://bot.example.com:8443/{APP_ID}"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,84 @@
+"""Pinning a workshop's page as a tab in the project's channel through Microsoft Graph, and the card
+that says how it went. Pinning fails soft: when Graph is off, refuses or is down, the card says
+how to add the tab by hand (the Workshops configurable tab needs no Graph) or offers a retry."""
+
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable, Mapping, Optional
+
+from cards import tab_cards
+from catalog import Workshop
+
+from .graph import GraphError, GraphUnavailable
+from .tabs import tab_url
+
+log = logging.getLogger(__name__)
+
+SERIES_TITLE = "Workshop series"
+
+
+def _title(workshop: Optional[Workshop]) -> str:
+    return workshop.title if workshop else SERIES_TITLE
+
+
+async def pin_workshop_tab(graph, settings, project: Mapping, workshop: Optional[Workshop], team_id: str,
+                           channel_id: str, tenant_id: str) -> dict:
+    """Pin the page of `workshop` (the series page when None) as a tab in a team channel.
+
+    `team_id` is the team's group id as Graph knows it. Returns Graph's {"id", "webUrl"}; raises
+    GraphError / GraphUnavailable (bot/graph.py) when the app is not installed, lacks consent
+    (TeamsTab.Create.Group) or Graph is down. Each call adds a tab: record the tab id and do not
+    pin the same workshop twice."""
+    catalog_app_id = await graph.app_catalog_id(tenant_id, team_id, external_app_id=settings.app_id)
+    project_id = project["projectId"]
+    workshop_id = workshop.id if workshop else None
+    return await graph.pin_tab(
+        tenant_id, team_id, channel_id, catalog_app_id, _title(workshop),
+        f"workshop:{workshop_id}" if workshop_id else "series",
+        tab_url(settings, project_id, workshop_id, teams_theme=True),
+        tab_url(settings, project_id, workshop_id))
+
+
+def _where(activity) -> tuple[str, str, str]:
+    """(team id for Graph, channel id, tenant id) from a Teams activity; empty strings when absent."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    team = data.get("team") if isinstance(data.get("team"), dict) else {}
+    channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
+    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
+    tenant_id = tenant.get("id") or (activity.conversation.tenant_id if activity.conversation else "") or ""
+    # Graph addresses a team by its Microsoft 365 group id; Teams sends it as aadGroupId.
+    return str(team.get("aadGroupId") or team.get("id") or ""), str(channel.get("id") or ""), str(tenant_id)
+
+
+async def pin_or_explain(graph, settings, project: Mapping, workshop: Optional[Workshop], activity, *,
+                         record: Optional[Callable[[dict], Awaitable[None]]] = None) -> dict:
+    """The card to post after trying to pin `workshop`'s page (the series page when None) in the
+    channel `activity` came from: pinned, pin by hand (not a team channel, Graph off, or the app
+    may not add tabs there), or failed with a Retry button (Graph down or another refusal).
+
+    `record`, when given, is awaited with Graph's {"id", "webUrl"} once the tab exists, e.g. to
+    keep the tab id on the session so an automatic pin happens once."""
+    title = _title(workshop)
+    page = tab_url(settings, project["projectId"], workshop.id if workshop else None)
+    team_id, channel_id, tenant_id = _where(activity)
+    if not (team_id and channel_id):
+        return tab_cards.pin_by_hand_card(title, page, note="Tabs are pinned in a team's channels; in a chat, add "
+                                                            "it by hand as below.")
+    if graph is None:
+        return tab_cards.pin_by_hand_card(title, page, note="The bot is not connected to Microsoft Graph, so it "
+                                                            "cannot add the tab itself.")
+    try:
+        tab = await pin_workshop_tab(graph, settings, project, workshop, team_id, channel_id, tenant_id)
+    except GraphError as error:
+        log.warning("pinning %s refused: %s %s", title, error.status, error.code)
+        if error.status in (401, 403):
+            return tab_cards.pin_by_hand_card(title, page, note="The Workshops app may not add tabs in this team "
+                                                                "(an admin has to consent to TeamsTab.Create.Group).")
+        return tab_cards.pin_failed_card(title, str(error), workshop.id if workshop else "series")
+    except GraphUnavailable as error:
+        log.warning("pinning %s failed: %s", title, error.reason)
+        return tab_cards.pin_failed_card(title, str(error), workshop.id if workshop else "series")
+    if record is not None:
+        await record(tab)
+    return tab_cards.pinned_card(title, tab.get("webUrl") or page)
