@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 
-.PHONY: run test install package cosmos-local clean
+.PHONY: run test install package cosmos-local chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +19,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The tab pages are tested in a real browser: Debian's chromium (playwright drives it).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+
 install: $(VENV)/.installed node_modules/.installed
 
-test: install
+test: install chromium
 	$(PY) -m pytest
 
 # Starts the bot (embedded SQLite store, anonymous local mode) and the Agents Playground at

@@ -22,6 +22,7 @@ from bot.reminders import Reminders
 from bot.sending import SendPolicy
 from bot.settings import Settings, SettingsError
 from bot.store import BotStateStorage, StoreError, open_store
+from bot.tabs import add_tab_routes
 from bot.web import (MAX_BODY_BYTES, PRIVACY, TERMS, calendar_handler, export_handler, health_handler, json_errors,
                      messages_handler, static_page)
 from catalog import CatalogError, default_catalog
@@ -71,6 +72,7 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     # The manifest links to these two pages.
     app.router.add_get("/privacy", static_page(PRIVACY))
     app.router.add_get("/terms", static_page(TERMS))
+    add_tab_routes(app, settings, catalog, lambda: app[STORE])
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import date, datetime, timedelta
 from typing import Callable, Mapping, Optional
@@ -17,6 +18,7 @@ from workshops.calendar import invitation
 from workshops import plan as plans
 
 from .graph import GraphUnavailable
+from .pinning import pin_or_explain
 from .planning import Outcome, Refused, Stale, utc_now
 from .projects import PLAN, actor, find, project_key, tenant_of
 from .signing import sign, verify
@@ -35,6 +37,7 @@ def calendar_scope(project_id: str, workshop_id: str) -> str:
 class Agendas:
     def __init__(self, store: DocumentStore, catalog: Catalog, settings, clock: Callable = utc_now, graph=None):
         self.store, self.catalog, self.settings, self.clock, self.graph = store, catalog, settings, clock, graph
+        self._background: set[asyncio.Task] = set()  # pins running after their invoke was answered
 
     def calendar_url(self, project_id: str, workshop_id: str) -> str:
         token = sign(self.settings.signing_secret, calendar_scope(project_id, workshop_id), CALENDAR_LINK_SECONDS)
@@ -138,6 +141,8 @@ class Agendas:
         except agenda.AgendaError as error:
             return Outcome(await self.render(project, session, roster, viewer=who, message=str(error),
                                              style="Attention"), str(error))
+        if verb == "agenda.approve" and self.graph and not saved.get("tab"):
+            self._pin_in_background(turn_context, project, workshop, saved)
         message = {"agenda.rsvp": "Thanks, your answer is saved.", "agenda.approve": "Agenda approved.",
                    "agenda.edit": "Agenda saved.", "agenda.schedule": "Time saved."}[verb]
         if verb == "agenda.schedule":
@@ -149,6 +154,32 @@ class Agendas:
             message += " It needs a solution architect's approval."
         return Outcome(await self.render(project, saved, roster, viewer=who, message=message), message,
                        changed=True, everyone=await self.render(project, saved, roster))
+
+    def _pin_in_background(self, turn_context: TurnContext, project: Mapping, workshop: Workshop,
+                           session: Mapping) -> None:
+        """Pin the approved workshop's page as a channel tab, once. Graph can take seconds, so this
+        runs after the invoke is answered and posts its card into the conversation when done."""
+        activity = turn_context.activity
+        reference = TurnContext.get_conversation_reference(activity)
+        adapter, project_id = turn_context.adapter, project["projectId"]
+
+        async def record(tab: dict) -> None:
+            await update(self.store, PROJECT_DATA, project_id, session["id"], lambda doc: {**doc, "tab": tab})
+
+        async def pin() -> None:
+            try:
+                card = await pin_or_explain(self.graph, self.settings, project, workshop, activity, record=record)
+
+                async def post(proactive: TurnContext) -> None:
+                    await proactive.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+                await adapter.continue_conversation(reference, post, self.settings.app_id or None)
+            except Exception:
+                log.warning("pinning the tab of %s after approval failed", workshop.id, exc_info=True)
+
+        task = asyncio.get_running_loop().create_task(pin())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _after_schedule(self, project: Mapping, session: dict, workshop: Workshop, organizer: dict,
                               tenant: str) -> tuple[dict, str]:

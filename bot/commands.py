@@ -34,6 +34,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("actions", "actions [mine|all|overdue]", "Open action items, with a Done button"),
     Command("status", "status", "The project at a glance and go-live readiness"),
     Command("export", "export", "Outcomes, findings and actions as CSV and Markdown", in_menu=False),
+    Command("pin", "pin <workshop|series>", "Pin a workshop's page, or the series, as a channel tab", in_menu=False),
 )
 
 COMMAND_NAMES = tuple(c.name for c in COMMANDS)
@@ -62,6 +63,7 @@ ALIASES = {
     "action": "actions",
     "todo": "actions",
     "readiness": "status",
+    "tab": "pin",
 }
 
 _MENTION = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)

@@ -21,6 +21,7 @@ from .adapter import INVOKE_RESPONSE_KEY, error_body
 from .delivery import Deliveries
 from .agendas import Agendas
 from .followup import FollowUp
+from .pinning import pin_or_explain
 from .planning import Outcome, Planning, Refused
 from .projects import PLAN, actor, find, tenant_of
 from .store import StoreUnavailable
@@ -86,6 +87,7 @@ class WorkshopBot(TeamsActivityHandler):
             "actions": self._actions,
             "status": self._status,
             "export": self._export,
+            "pin": self._pin,
         }
         # Card action verb -> the operation that owns it, called as (turn_context, verb, data).
         self._card_actions = {**dict.fromkeys(PLANNING_VERBS, planning.act), **dict.fromkeys(AGENDA_VERBS, agendas.act),
@@ -285,6 +287,20 @@ class WorkshopBot(TeamsActivityHandler):
             links = self.followup.export_links(project["projectId"])
             await turn_context.send_activity(_reply(outcome_cards.export_card(project, links)))
 
+    async def _pin(self, turn_context: TurnContext, name: str) -> None:
+        project = await self._with_project(turn_context, "pin")
+        if not project:
+            return
+        series = name.strip().lower() in ("series", "the series", "")
+        workshop = None if series else self.catalog.find(name)
+        if not series and workshop is None:
+            await turn_context.send_activity(f"I don't know a workshop called “{name[:60]}”. "
+                                             "Say **pin series** or **pin <workshop>**.")
+            return
+        card = await pin_or_explain(self.agendas.graph, self.agendas.settings, project, workshop,
+                                    turn_context.activity)
+        await turn_context.send_activity(_reply(card))
+
     @staticmethod
     async def _answer(turn_context: TurnContext, produce) -> None:
         """Send what `produce` returns (a card or a text); a refusal is sent as its message."""
@@ -314,6 +330,8 @@ class WorkshopBot(TeamsActivityHandler):
         return await self._card_actions[verb](turn_context, verb, data)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> Optional[InvokeResponse]:
+        if not isinstance(turn_context.activity.name, str) or not turn_context.activity.name.strip():
+            return invoke_error(400, "BadRequest", "An invoke activity needs a name.")
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         action = _card_action(turn_context.activity.value)

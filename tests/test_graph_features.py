@@ -63,3 +63,27 @@ async def test_attendance_is_imported_from_the_meeting_report(bot: Harness, grap
     shown = card_text(body["value"])
     assert "Imported 1 attendance records from the Teams meeting." in shown
     assert "Mandatory roles present: Solution architect" in shown
+
+
+async def test_approving_an_agenda_pins_its_tab_in_the_channel_once(bot: Harness, graph, connector):
+    import asyncio
+
+    from tests.test_planning import GRACE
+
+    team = bot.place["channelData"]["team"]["id"]
+    graph.server.install_app(team, external_id="")
+    card = await ready(bot)
+    _, approved = await press(bot, card, "agenda.approve", GRACE)
+    for _ in range(100):  # the pin runs after the invoke is answered
+        if any("pinned" in card_text(card_of(a)).lower() for a in connector.sent if a.get("attachments")):
+            break
+        await asyncio.sleep(0.05)
+    tabs = graph.server.graph_requests("POST", "/tabs")
+    assert len(tabs) == 1
+    assert tabs[0].body["displayName"] == "Data migration strategy"
+    assert "/tabs/workshop/data-migration" in tabs[0].body["configuration"]["contentUrl"]
+    # Changed and approved again: the tab exists already, so no second one.
+    _, edited = await press(bot, approved["value"], "agenda.edit", ALAN, newTitle="Archive scope", newMinutes="10")
+    await press(bot, edited["value"], "agenda.approve", GRACE)
+    await asyncio.sleep(0.3)
+    assert len(graph.server.graph_requests("POST", "/tabs")) == 1

@@ -51,6 +51,9 @@ async def test_any_json_or_bytes_never_causes_a_5xx(personal_bot: Harness, body)
 async def test_activities_with_odd_fields_never_cause_a_5xx(personal_bot: Harness, type_, text, value, name, extra):
     activity = {**personal_bot.activity(type_, text=text, value=value, name=name), **extra}
     response = await personal_bot.post(activity)
+    named_invoke = type_ == "invoke" and isinstance(name, str) and name.strip() and name != "adaptiveCard/action"
+    if named_invoke and response.status == 501:
+        return  # an invoke the bot does not implement: the protocol's answer
     assert_clean(response.status, await response.read())
 
 
