@@ -103,3 +103,22 @@ async def test_injected_text_in_every_user_field_is_shown_as_text(personal_bot: 
     assert r"\<script\>alert(1)\</script\> \[x\](javascript:alert(1)) \*\*b\*\*" in shown
     reply = card_of((await personal_bot.say(f"workshop {hostile}"))[0])
     assert "<script>" not in "\n".join(rendered_markdown(reply))
+
+
+@HYPOTHESIS
+@given(path=st.sampled_from(["/tabs/workshop/data-migration", "/tabs/series", "/tabs/config",
+                             "/calendar/p/data-migration.ics", "/export/p/actions.csv"]),
+       segment=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40),
+       project=text_values, token=st.one_of(text_values, st.from_regex(r"\A[0-9]{1,12}\.[A-Za-z0-9_-]{0,50}\Z")))
+async def test_tab_and_download_urls_with_any_parameters_never_cause_a_5xx(personal_bot: Harness, path, segment,
+                                                                         project, token):
+    from urllib.parse import quote
+
+    url = path.replace("data-migration", quote(segment, safe="") or "x") if segment else path
+    response = await personal_bot.client.get(url, params={"project": project, "token": token},
+                                             allow_redirects=False)
+    body = await response.read()
+    assert response.status < 500, body[:200]
+    if path != "/tabs/config":
+        assert response.status in (403, 404), "no valid token, no data"
+    assert b"Traceback" not in body

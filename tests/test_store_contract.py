@@ -199,15 +199,18 @@ async def test_invalid_addresses_are_refused_with_value_error(store: DocumentSto
         await store.replace(PROJECT_DATA, doc(), "")
 
 
-async def test_fifty_concurrent_writers_increment_one_counter_exactly(store: DocumentStore):
+async def test_fifty_concurrent_writers_increment_one_counter_exactly(store: DocumentStore, store_factory):
     await store.create(PROJECT_DATA, doc("counter", n=0))
+    # Five store instances stand for five processes: inside one, writers take turns; across them,
+    # the ETag makes all but one writer retry.
+    stores = [store] + [await store_factory() for _ in range(4)]
 
     def increment(current: dict) -> dict:
         return {**current, "n": current["n"] + 1}
 
     # Each conflict means another writer got through, so 50 attempts always suffice for 50 writers.
-    results = await asyncio.gather(*(update(store, PROJECT_DATA, "p1", "counter", increment, attempts=50)
-                                     for _ in range(50)))
+    results = await asyncio.gather(*(update(stores[n % 5], PROJECT_DATA, "p1", "counter", increment, attempts=50)
+                                     for n in range(50)))
     assert sorted(r["n"] for r in results) == list(range(1, 51))
     assert (await store.get(PROJECT_DATA, "p1", "counter"))["n"] == 50
 

@@ -13,6 +13,7 @@ import asyncio
 import copy
 import json
 import random
+import weakref
 from typing import Any, Callable, Optional
 
 PROJECT_DATA = "projects"
@@ -159,6 +160,21 @@ async def update(
     """
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
+    # Writers in this process take turns on a record, so they never conflict with each other;
+    # the ETag still guards against other processes, whose conflicts are retried below.
+    key = (store, container, project_id, id)
+    lock = _record_locks.get(key)
+    if lock is None:
+        lock = _record_locks[key] = asyncio.Lock()
+    async with lock:
+        return await _update(store, container, project_id, id, mutate, attempts)
+
+
+# One lock per record being updated in this process; a lock nobody holds any more is dropped.
+_record_locks: "weakref.WeakValueDictionary[tuple, asyncio.Lock]" = weakref.WeakValueDictionary()
+
+
+async def _update(store, container, project_id, id, mutate, attempts) -> dict:
     for attempt in range(attempts):
         current = await store.get(container, project_id, id)
         new = mutate(copy.deepcopy(current))
