@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 
-.PHONY: run test install package cosmos-local chromium clean
+.PHONY: run test install package cosmos-local chromium bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ cosmos-local: node_modules/.installed
 # Builds the Teams app package (build/appPackage.zip) from MicrosoftAppId and PUBLIC_BASE_URL.
 package: install
 	$(PY) -m manifest.build
+
+# The benchmark (bench/RESULTS.md): the bot on SQLite and a local Cosmos DB server against two echo baselines.
+# BENCH_ARGS=--quick for a short run.
+bench: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules build .pytest_cache

@@ -1,4 +1,5 @@
-"""The Bot Framework adapter: authentication from settings, and one place for turn errors."""
+"""The Bot Framework adapter: authentication from settings, one place for turn errors, and connector
+clients pooled for the process (bot/connector.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
+from .connector import PooledAuthentication
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,6 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
 
 
 def create_adapter(settings: Settings) -> CloudAdapter:
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(auth_configuration(settings)))
+    adapter = CloudAdapter(PooledAuthentication(ConfigurationBotFrameworkAuthentication(auth_configuration(settings))))
     adapter.on_turn_error = on_turn_error
     return adapter

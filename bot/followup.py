@@ -208,6 +208,9 @@ class FollowUp:
 
     async def _import(self, project, session, roster, workshop, who) -> Outcome:
         meeting = session.get("meeting") or {}
+        if not self.graph or not meeting.get("id"):
+            raise Refused("This workshop has no Teams meeting the bot created, so there is no attendance report to "
+                          "import. Mark attendance on the card instead.")
         try:
             records = await self.graph.attendance_reports(meeting["tenant"], meeting["organizer"], meeting["id"])
         except GraphUnavailable as error:

@@ -206,3 +206,14 @@ async def test_every_card_of_the_follow_up_parses_clean(bot: Harness, connector)
     sent = [a["attachments"][0]["content"] for a in connector.sent if a.get("attachments")]
     results = parse_cards([(f"card{n}", c) for n, c in enumerate(responses + sent)])
     assert {k: v for k, v in results.items() if v} == {}
+
+
+async def test_import_without_a_meeting_is_refused_clearly(bot: Harness):
+    await scheduled_soon(bot)
+    card = card_of((await bot.say("attendance data migration", **{"from": ALAN}))[0])
+    value = {"action": {"type": "Action.Execute", "verb": "attendance.import",
+                        "data": {"workshopId": "data-migration"}}}
+    response = await bot.post(bot.activity("invoke", name="adaptiveCard/action", value=value, **{"from": ALAN}))
+    body = await response.json()
+    assert "no attendance report to import" in body["value"]
+    assert "attendance.import" not in execute_actions(card), "the button is only offered with a meeting"

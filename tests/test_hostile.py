@@ -120,5 +120,6 @@ async def test_tab_and_download_urls_with_any_parameters_never_cause_a_5xx(perso
     body = await response.read()
     assert response.status < 500, body[:200]
     if path != "/tabs/config":
-        assert response.status in (403, 404), "no valid token, no data"
+        # 400 only for a URL longer than aiohttp accepts; otherwise no valid token, no data.
+        assert response.status in (400, 403, 404), "no valid token, no data"
     assert b"Traceback" not in body

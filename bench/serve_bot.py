@@ -1,0 +1,145 @@
+"""The real bot (app.create_app, the settings from the environment, as `python app.py` runs it), plus
+store-operation counting for the benchmark. Product code is not changed: this launcher wraps the
+store that `app.open_store` returns in a counting proxy, and adds two routes of its own:
+
+  GET  /bench/stats   -> {"turn": {"projects.get": n, ...}, "background": {...}, "cross_partition": n}
+  POST /bench/reset   -> zero the counters
+
+An operation is counted under "turn" when it runs inside a POST /api/messages request (a context
+variable set by a middleware follows the request into everything it awaits), else under
+"background" (the reminders loop). On Cosmos DB every query_items call is also checked for a
+partition key: one without, or with enable_cross_partition_query, counts as cross-partition.
+
+`python -m bench.serve_bot` (PORT, SQLITE_PATH, COSMOS_* as for app.py), loopback only. With
+BENCH_SEND_LIMIT=off (a diagnostic the benchmark reports separately, never a target), bot/sending.py's
+7-a-second-per-conversation limiter is replaced by one that never waits; retries stay.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextvars
+import os
+from typing import Any, Optional
+
+from aiohttp import web
+
+import app as app_module
+from bot.settings import Settings
+from bot.store import DocumentStore
+
+IN_TURN: contextvars.ContextVar[bool] = contextvars.ContextVar("bench_in_turn", default=False)
+COUNTS = {"turn": collections.Counter(), "background": collections.Counter(), "cross_partition": 0}
+
+
+def _count(container: str, operation: str) -> None:
+    COUNTS["turn" if IN_TURN.get() else "background"][f"{container}.{operation}"] += 1
+
+
+class CountingStore(DocumentStore):
+    """Delegates every call to the real store and counts it by container and operation."""
+
+    def __init__(self, inner: DocumentStore):
+        self._inner = inner
+        self.backend = inner.backend
+
+    def __getattr__(self, name: str) -> Any:  # anything beyond the interface goes straight through
+        return getattr(self._inner, name)
+
+    async def get(self, container, project_id, id):
+        _count(container, "get")
+        return await self._inner.get(container, project_id, id)
+
+    async def create(self, container, doc):
+        _count(container, "create")
+        return await self._inner.create(container, doc)
+
+    async def replace(self, container, doc, etag):
+        _count(container, "replace")
+        return await self._inner.replace(container, doc, etag)
+
+    async def upsert(self, container, doc):
+        _count(container, "upsert")
+        return await self._inner.upsert(container, doc)
+
+    async def delete(self, container, project_id, id):
+        _count(container, "delete")
+        return await self._inner.delete(container, project_id, id)
+
+    async def query(self, container, project_id, *, doc_type: Optional[str] = None):
+        _count(container, "query")
+        return await self._inner.query(container, project_id, doc_type=doc_type)
+
+    async def ping(self):
+        return await self._inner.ping()
+
+    async def close(self):
+        return await self._inner.close()
+
+
+def _watch_cosmos_queries() -> None:
+    """Count Cosmos DB queries that would fan out over partitions (none should)."""
+    from azure.cosmos.aio import ContainerProxy
+
+    original = ContainerProxy.query_items
+
+    def query_items(self, *args, **kwargs):
+        if kwargs.get("partition_key") is None or kwargs.get("enable_cross_partition_query"):
+            COUNTS["cross_partition"] += 1
+        return original(self, *args, **kwargs)
+
+    ContainerProxy.query_items = query_items
+
+
+@web.middleware
+async def mark_turns(request: web.Request, handler):
+    if request.path == "/api/messages":
+        token = IN_TURN.set(True)
+        try:
+            return await handler(request)
+        finally:
+            IN_TURN.reset(token)
+    return await handler(request)
+
+
+async def stats(_request: web.Request) -> web.Response:
+    return web.json_response({"turn": dict(COUNTS["turn"]), "background": dict(COUNTS["background"]),
+                              "cross_partition": COUNTS["cross_partition"]})
+
+
+async def reset(_request: web.Request) -> web.Response:
+    COUNTS["turn"].clear()
+    COUNTS["background"].clear()
+    COUNTS["cross_partition"] = 0
+    return web.json_response({})
+
+
+def main() -> None:
+    """app.main() itself (same logging, same run_app call), with the store and the app wrapped."""
+    real_open_store, real_create_app = app_module.open_store, app_module.create_app
+
+    async def counting_open_store(settings: Settings) -> DocumentStore:
+        return CountingStore(await real_open_store(settings))
+
+    def create_app(settings: Settings) -> web.Application:
+        application = real_create_app(settings)
+        application.middlewares.insert(0, mark_turns)
+        application.router.add_get("/bench/stats", stats)
+        application.router.add_post("/bench/reset", reset)
+        return application
+
+    app_module.open_store, app_module.create_app = counting_open_store, create_app
+    if os.environ.get("BENCH_SEND_LIMIT") == "off":  # a diagnostic run only; never the product's behaviour
+        from bot.sending import SendPolicy
+
+        class NoLimit:
+            async def wait_turn(self, _conversation: str) -> None:
+                return None
+
+        app_module.SendPolicy = lambda: SendPolicy(limiter=NoLimit())
+    _watch_cosmos_queries()
+    app_module.main()
+
+
+if __name__ == "__main__":
+    main()
