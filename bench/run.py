@@ -53,13 +53,14 @@ def start_connector(workdir: Path) -> tuple[subprocess.Popen, str]:
     return process, f"http://127.0.0.1:{int(line.split()[1])}/"
 
 
-def start_cosmos(workdir: Path, script: Path, name: str) -> tuple[subprocess.Popen, str]:
+def start_cosmos(workdir: Path, extra_args: tuple, name: str) -> tuple[subprocess.Popen, str]:
     node = shutil.which("node")
     if node is None or not (ROOT / "node_modules" / "@vercel" / "cosmosdb-server").exists():
         raise RuntimeError("the Cosmos DB runs need Node.js and `npm ci` (node_modules/@vercel/cosmosdb-server)")
     out = workdir / f"{name}.log"
     with open(out, "wb") as log:
-        process = subprocess.Popen([node, str(script), "--port", "0", "--host", "127.0.0.1"], cwd=ROOT, stdout=log,
+        process = subprocess.Popen([node, str(COSMOS_SCRIPT), "--port", "0", "--host", "127.0.0.1", *extra_args],
+                                   cwd=ROOT, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
@@ -96,12 +97,12 @@ def stop(process: Optional[subprocess.Popen]) -> None:
         process.wait(timeout=10)
 
 
-# Stores: SQLite; the local Cosmos DB server with keep-alive (bench/cosmosdb_server.js, connections reused as
+# Stores: SQLite; the local Cosmos DB server with keep-alive (tests/js/cosmosdb_server.js --keep-alive, connections reused as
 # with Azure Cosmos DB); and the same server exactly as the tests run it (tests/js/cosmosdb_server.js), which
 # closes the connection after every answer, so every store call pays a TLS handshake.
 STORES = ("sqlite", "cosmos", "cosmos-close")
-COSMOS_SCRIPTS = {"cosmos": ROOT / "bench" / "cosmosdb_server.js",
-                  "cosmos-close": ROOT / "tests" / "js" / "cosmosdb_server.js"}
+COSMOS_SCRIPT = ROOT / "tests" / "js" / "cosmosdb_server.js"
+COSMOS_SCRIPTS = {"cosmos": ("--keep-alive",), "cosmos-close": ()}  # the server's arguments per store
 STORE_TITLES = {"sqlite": "SQLite", "cosmos": "local Cosmos DB server, keep-alive",
                 "cosmos-close": "local Cosmos DB server as the tests run it (connection: close)"}
 CLOSE_TURN_TYPES = ("dialog",)  # what runs on the connection: close server (the Cosmos target is the dialog step)
