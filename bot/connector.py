@@ -6,7 +6,6 @@ import asyncio
 import base64
 import collections
 import json
-import os
 import time
 import weakref
 from typing import Optional
@@ -23,6 +22,8 @@ from msrest.pipeline import AsyncHTTPPolicy, AsyncHTTPSender, AsyncPipeline, Req
 from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http import AsyncClientResponse, ClientRequest
 from multidict import CIMultiDict
+
+from .settings import proxy_configured
 
 
 # Connector clients ------------------------------------------------------------------------------------
@@ -57,7 +58,6 @@ _RETRIES = 3
 _BACKOFF = 0.8  # urllib3: no wait after the first failure, then 0.8 * 2 ** (failures - 1) seconds
 _IDEMPOTENT = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"})
 _RETRY_STATUSES = frozenset({408, *range(500, 999)}) - {501, 505}
-_PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy")
 
 _sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession]" = weakref.WeakKeyDictionary()
 _session_keepers: set = set()
@@ -72,7 +72,7 @@ def _pooled_session() -> aiohttp.ClientSession:
         # Proxies from the environment are honoured as msrest's `requests` sender did; trust_env costs two
         # thread hops per request in aiohttp, so it is on only when a proxy is configured.
         session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(),
-                                        trust_env=any(os.environ.get(name) for name in _PROXY_VARIABLES))
+                                        trust_env=proxy_configured())
         _sessions[loop] = session
         keeper = loop.create_task(_close_on_shutdown(session), name="connector-session")
         _session_keepers.add(keeper)

@@ -12,6 +12,15 @@ from dotenv import dotenv_values
 VERSION = "0.1.0"
 
 
+PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy")
+
+
+def proxy_configured() -> bool:
+    """Whether outgoing HTTP should honour proxy settings; aiohttp's trust_env costs two thread hops
+    per request, so the HTTP clients turn it on only when a proxy is configured."""
+    return any(os.environ.get(name) for name in PROXY_VARIABLES)
+
+
 class SettingsError(ValueError):
     """A setting is present but unusable; the message says which and why."""
 

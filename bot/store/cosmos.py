@@ -33,7 +33,7 @@ from azure.cosmos.aio import CosmosClient
 from azure.cosmos.documents import ConnectionPolicy, RetryOptions
 from azure.cosmos.exceptions import CosmosClientTimeoutError, CosmosHttpResponseError
 
-from ..settings import Settings
+from ..settings import Settings, proxy_configured
 from .base import (
     CONTAINERS,
     PARTITION_KEY_PATH,
@@ -98,7 +98,8 @@ def _transport() -> AioHttpTransport:
     resend has to go through CosmosStore._call, which knows the first may have landed.
     aiohttp has no public switch for this; its own test client sets the same attribute.
     """
-    session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False, trust_env=True)
+    session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(), auto_decompress=False,
+                                    trust_env=proxy_configured())
     session._retry_connection = False  # pylint: disable=protected-access
     return AioHttpTransport(session=session, session_owner=True)
 
