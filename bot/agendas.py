@@ -132,7 +132,7 @@ class Agendas:
             return agenda.schedule(doc, start, by, now)
 
         try:
-            saved = await update(self.store, PROJECT_DATA, project_id, session["id"], apply)
+            saved = await update(self.store, PROJECT_DATA, project_id, session["id"], apply, current=session)
         except Stale:
             current = await find(self.store, project_id, session["id"])
             message = "This card was out of date, so nothing changed. Here is the agenda as it is now."

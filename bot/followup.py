@@ -171,7 +171,7 @@ class FollowUp:
         now = self.clock()
         if verb == "attendance.checkin":
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
-                                 lambda doc: attendance.check_in(doc, who, now))
+                                 lambda doc: attendance.check_in(doc, who, now), current=session)
             return Outcome(self._attendance(project, saved, roster, workshop, who["aadObjectId"], "You're checked in."),
                            "You're checked in.", changed=True,
                            everyone=self._attendance(project, saved, roster, workshop, ""))
@@ -181,7 +181,7 @@ class FollowUp:
             raise Refused(LEADS_ONLY)
         if verb == "attendance.save":
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
-                                 lambda doc: attendance.mark(doc, data, roster, now))
+                                 lambda doc: attendance.mark(doc, data, roster, now), current=session)
             card = self._attendance(project, saved, roster, workshop, who["aadObjectId"], "Attendance saved.")
             return Outcome(card, "Attendance saved.", changed=True)
         if verb == "attendance.import":

@@ -77,7 +77,7 @@ class Planning:
         return None
 
     async def setup_values(self, turn_context: TurnContext) -> dict:
-        _, project, _ = await self.context(turn_context)
+        project = await find(self.store, project_key(turn_context.activity), PROJECT)
         if not project:
             # Teams sends the user's own time zone with each message: a good first guess for the team's.
             local = turn_context.activity.local_timezone or ""
@@ -163,7 +163,7 @@ class Planning:
             members = {aad: {**m, **answers[aad]} for aad, m in doc["members"].items()}
             return {**doc, "members": members}
 
-        saved = await update(self.store, PROJECT_DATA, project_id, ROSTER, apply)
+        saved = await update(self.store, PROJECT_DATA, project_id, ROSTER, apply, current=roster)
         return Outcome(await self.roster_card(project, saved, who, "Roles saved."), "Roles saved.", changed=True)
 
     # The series -------------------------------------------------------------
@@ -239,7 +239,7 @@ class Planning:
             return plans.change(doc, data["workshopId"], include == "add", str(data.get("reason") or ""), by, now)
 
         try:
-            saved = await update(self.store, PROJECT_DATA, project_id, PLAN, apply)
+            saved = await update(self.store, PROJECT_DATA, project_id, PLAN, apply, current=plan)
         except Stale:
             current = await find(self.store, project_id, PLAN)
             message = "This card was out of date, so nothing changed. Here is the series as it is now."

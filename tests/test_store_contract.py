@@ -291,3 +291,13 @@ async def test_open_store_picks_sqlite_without_cosmos_settings(tmp_path: Path):
         assert mode == "wal"
     finally:
         await store.close()
+
+
+async def test_update_starts_from_a_given_copy_and_survives_it_being_stale(store: DocumentStore):
+    first = await store.create(PROJECT_DATA, doc("given", n=0))
+    fresh = await update(store, PROJECT_DATA, "p1", "given", lambda d: {**d, "n": d["n"] + 1}, current=first)
+    assert fresh["n"] == 1
+    # `first` is stale now: the write it leads to conflicts, so update re-reads and applies again.
+    again = await update(store, PROJECT_DATA, "p1", "given", lambda d: {**d, "n": d["n"] + 1}, current=first)
+    assert again["n"] == 2
+    assert first["n"] == 0, "the caller's copy is not changed"

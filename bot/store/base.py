@@ -150,8 +150,12 @@ async def update(
     mutate: Callable[[dict], dict],
     *,
     attempts: int = 10,
+    current: Optional[dict] = None,
 ) -> dict:
     """Read, apply `mutate`, write back guarded by the ETag; on a conflict re-read and re-apply.
+
+    `current`, a copy the caller has just read (with its `_etag`), saves the first read: a stale
+    one only costs a conflict and a re-read.
 
     `mutate` gets a private copy of the current document and returns the new one;
     it may run several times, so it must not have side effects. Every conflict
@@ -167,16 +171,17 @@ async def update(
     if lock is None:
         lock = _record_locks[key] = asyncio.Lock()
     async with lock:
-        return await _update(store, container, project_id, id, mutate, attempts)
+        return await _update(store, container, project_id, id, mutate, attempts, current)
 
 
 # One lock per record being updated in this process; a lock nobody holds any more is dropped.
 _record_locks: "weakref.WeakValueDictionary[tuple, asyncio.Lock]" = weakref.WeakValueDictionary()
 
 
-async def _update(store, container, project_id, id, mutate, attempts) -> dict:
+async def _update(store, container, project_id, id, mutate, attempts, current) -> dict:
     for attempt in range(attempts):
-        current = await store.get(container, project_id, id)
+        if current is None or attempt > 0:
+            current = await store.get(container, project_id, id)
         new = mutate(copy.deepcopy(current))
         if not isinstance(new, dict):
             raise ValueError(f"mutate must return the new document (a dict), not {type(new).__name__}")
