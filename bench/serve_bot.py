@@ -10,16 +10,13 @@ variable set by a middleware follows the request into everything it awaits), els
 "background" (the reminders loop). On Cosmos DB every query_items call is also checked for a
 partition key: one without, or with enable_cross_partition_query, counts as cross-partition.
 
-`python -m bench.serve_bot` (PORT, SQLITE_PATH, COSMOS_* as for app.py), loopback only. With
-BENCH_SEND_LIMIT=off (a diagnostic the benchmark reports separately, never a target), bot/sending.py's
-7-a-second-per-conversation limiter is replaced by one that never waits; retries stay.
+`python -m bench.serve_bot` (PORT, SQLITE_PATH, COSMOS_* as for app.py), loopback only.
 """
 
 from __future__ import annotations
 
 import collections
 import contextvars
-import os
 from typing import Any, Optional
 
 from aiohttp import web
@@ -129,14 +126,6 @@ def main() -> None:
         return application
 
     app_module.open_store, app_module.create_app = counting_open_store, create_app
-    if os.environ.get("BENCH_SEND_LIMIT") == "off":  # a diagnostic run only; never the product's behaviour
-        from bot.sending import SendPolicy
-
-        class NoLimit:
-            async def wait_turn(self, _conversation: str) -> None:
-                return None
-
-        app_module.SendPolicy = lambda: SendPolicy(limiter=NoLimit())
     _watch_cosmos_queries()
     app_module.main()
 

@@ -34,6 +34,8 @@ class Connector:
     failures: list = field(default_factory=list)  # (status, retry_after or None) answered before the next posts
     post_times: list = field(default_factory=list)
     members: list = field(default_factory=list)  # what the paged members API answers, for any conversation
+    per_second_limit: Optional[int] = None  # like Teams: refuse a conversation's post over this many in 1 s
+    throttled: int = 0  # posts refused for going over per_second_limit
     url: str = ""
 
     def app(self) -> web.Application:
@@ -56,7 +58,13 @@ class Connector:
         return web.json_response(body)
 
     async def _post(self, request: web.Request) -> web.Response:
-        self.post_times.append((request.match_info["conversation"], asyncio.get_running_loop().time()))
+        now = asyncio.get_running_loop().time()
+        conversation = request.match_info["conversation"]
+        if self.per_second_limit and self._accepted_within_a_second(conversation, now) >= self.per_second_limit:
+            self.throttled += 1
+            return web.json_response({"error": {"code": "Throttled", "message": "too many requests"}}, status=429,
+                                     headers={"Retry-After": "1"})
+        self.post_times.append((conversation, now))
         if self.failures:
             status, retry_after = self.failures.pop(0)
             headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
@@ -66,6 +74,9 @@ class Connector:
         body["_conversation"] = request.match_info["conversation"]
         self.sent.append(body)
         return web.json_response({"id": f"sent-{next(_ids)}"})
+
+    def _accepted_within_a_second(self, conversation: str, now: float) -> int:
+        return sum(1 for where, when in self.post_times if where == conversation and now - when < 1.0)
 
     async def _put(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -78,6 +89,7 @@ class Connector:
         self.member_requests.clear()
         self.failures.clear()
         self.post_times.clear()
+        self.per_second_limit, self.throttled = None, 0
         self.members = [teams_member(n, name) for n, name in enumerate(PEOPLE, start=1)]
 
 
