@@ -11,7 +11,7 @@ TTL enabled; an expired claim is otherwise ignored and replaced).
 from __future__ import annotations
 
 import time
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from botbuilder.schema import Activity
 
@@ -27,44 +27,46 @@ def _address(activity: Activity) -> Optional[tuple[str, str]]:
     return storage_id(f"dedupe|{conversation}"), storage_id(f"seen|{activity.id}")
 
 
+class Claim(NamedTuple):
+    first: bool  # this delivery is the first: process it
+    answer: Optional[dict] = None  # for a repeated invoke, the answer the first delivery gave
+    record: Optional[dict] = None  # the claim this delivery holds, with its ETag
+
+
 class Deliveries:
     def __init__(self, store: DocumentStore, clock=time.time):
         self.store, self.clock = store, clock
 
-    async def claim(self, activity: Activity) -> tuple[bool, Optional[dict]]:
-        """(True, None) for a first delivery; (False, the stored invoke answer or None) for a repeat."""
+    async def claim(self, activity: Activity) -> Claim:
         address = _address(activity)
         if address is None:
-            return True, None
+            return Claim(True)
         partition, doc_id = address
         now = self.clock()
         record = {"id": doc_id, "projectId": partition, "type": "delivery", "expiresAt": now + TTL_SECONDS,
                   "ttl": TTL_SECONDS, "answer": None}
         try:
-            await self.store.create(PROJECT_DATA, record)
-            return True, None
+            return Claim(True, record=await self.store.create(PROJECT_DATA, record))
         except Conflict:
             pass
         try:
             seen = await self.store.get(PROJECT_DATA, partition, doc_id)
         except NotFound:
-            return True, None
+            return Claim(True)
         if seen.get("expiresAt", 0) < now:
             try:
-                await self.store.replace(PROJECT_DATA, record, seen["_etag"])
-                return True, None
+                return Claim(True, record=await self.store.replace(PROJECT_DATA, record, seen["_etag"]))
             except (Conflict, NotFound):
-                return False, None
-        return False, seen.get("answer")
+                return Claim(False)
+        return Claim(False, seen.get("answer"))
 
-    async def remember_answer(self, activity: Activity, status: int, body: object) -> None:
-        address = _address(activity)
-        if address is None:
+    async def remember_answer(self, claim: Claim, status: int, body: object) -> None:
+        """Keep an invoke's answer on its claim, for a repeated delivery; if the claim changed hands
+        meanwhile (it expired and another delivery took it), the newer claim is left alone."""
+        if claim.record is None:
             return
-        partition, doc_id = address
         try:
-            seen = await self.store.get(PROJECT_DATA, partition, doc_id)
-            await self.store.replace(PROJECT_DATA, {**seen, "answer": {"status": status, "body": body}},
-                                     seen["_etag"])
+            await self.store.replace(PROJECT_DATA, {**claim.record, "answer": {"status": status, "body": body}},
+                                     claim.record["_etag"])
         except (Conflict, NotFound):
             pass

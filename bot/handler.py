@@ -100,18 +100,18 @@ class WorkshopBot(TeamsActivityHandler):
             return
         try:
             if self._may_change_something(activity):
-                first, answer = await self.deliveries.claim(activity)
-                if not first:
+                claim = await self.deliveries.claim(activity)
+                if not claim.first:
                     log.info("ignored a repeated delivery of %s %s", activity.type, activity.id)
                     if activity.type == ActivityTypes.invoke:
-                        self._set_invoke_answer(turn_context, InvokeResponse(**answer) if answer else
+                        self._set_invoke_answer(turn_context, InvokeResponse(**claim.answer) if claim.answer else
                                                 invoke_message("Already done."))
                     return
             await super().on_turn(turn_context)
             if activity.type == ActivityTypes.invoke and self._may_change_something(activity):
                 answer = turn_context.turn_state.get(INVOKE_RESPONSE_KEY)
                 if answer is not None and answer.value is not None:
-                    await self.deliveries.remember_answer(activity, answer.value.status, answer.value.body)
+                    await self.deliveries.remember_answer(claim, answer.value.status, answer.value.body)
         except StoreUnavailable:
             log.warning("store unavailable during a %s turn", turn_context.activity.type)
             if turn_context.activity.type == ActivityTypes.invoke:
