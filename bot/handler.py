@@ -196,11 +196,11 @@ class WorkshopBot(TeamsActivityHandler):
 
     # Dialog-led commands ----------------------------------------------------
 
-    async def _begin(self, turn_context: TurnContext, dialog_id: str) -> None:
+    async def _begin(self, turn_context: TurnContext, dialog_id: str, options: Optional[dict] = None) -> None:
         """Start a dialog, replacing any form this conversation left unfinished."""
         dialog_context = await self.dialogs.create_context(turn_context)
         await dialog_context.cancel_all_dialogs()
-        await dialog_context.begin_dialog(dialog_id)
+        await dialog_context.begin_dialog(dialog_id, options)
 
     async def _continue_form(self, turn_context: TurnContext) -> None:
         dialog_context = await self.dialogs.create_context(turn_context)
@@ -213,11 +213,11 @@ class WorkshopBot(TeamsActivityHandler):
             await turn_context.send_activity("That form is no longer open.")
 
     async def _setup(self, turn_context: TurnContext, _argument: str) -> None:
-        refusal = await self.planning.setup_refusal(turn_context)
+        refusal, values = await self.planning.setup_start(turn_context)
         if refusal:
             await turn_context.send_activity(refusal)
             return
-        await self._begin(turn_context, SetupDialog.__name__)
+        await self._begin(turn_context, SetupDialog.__name__, values)
 
     async def _roster(self, turn_context: TurnContext, _argument: str) -> None:
         project_id, project, _ = await self.planning.context(turn_context)

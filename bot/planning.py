@@ -70,19 +70,21 @@ class Planning:
     # Set-up ---------------------------------------------------------------
 
     async def setup_refusal(self, turn_context: TurnContext) -> Optional[str]:
+        refusal, _ = await self.setup_start(turn_context)
+        return refusal
+
+    async def setup_start(self, turn_context: TurnContext) -> tuple[Optional[str], dict]:
+        """Whether the caller may open the set-up form and, if so, what it starts with:
+        (a refusal, {}) or (None, the form's first values), from one read of the project."""
         _, project, roster = await self.context(turn_context)
         if project and not people.is_admin(project, roster, actor(turn_context.activity)["aadObjectId"]):
             return ("Only project admins (whoever set up the project, solution architects and project managers) "
-                    "can edit the project.")
-        return None
-
-    async def setup_values(self, turn_context: TurnContext) -> dict:
-        project = await find(self.store, project_key(turn_context.activity), PROJECT)
+                    "can edit the project."), {}
         if not project:
             # Teams sends the user's own time zone with each message: a good first guess for the team's.
             local = turn_context.activity.local_timezone or ""
-            return {"timeZone": local if local in time_zones() else "UTC", "phase": "initiate"}
-        return {k: project.get(k, "") for k in ("name", "customer", "partner", "goLive", "phase", "timeZone")} | {
+            return None, {"timeZone": local if local in time_zones() else "UTC", "phase": "initiate"}
+        return None, {k: project.get(k, "") for k in ("name", "customer", "partner", "goLive", "phase", "timeZone")} | {
             "products": ",".join(project.get("products", [])), "editing": True}
 
     async def validate_setup(self, turn_context: TurnContext, answers: dict) -> ProjectDetails:

@@ -23,7 +23,8 @@ class SetupDialog(ComponentDialog):
         return project_cards.setup_form_card(values, errors, editing=values.get("editing") is True)
 
     async def _ask(self, step: WaterfallStepContext) -> DialogTurnResult:
-        return await step.begin_dialog("setup-form", await self.planning.setup_values(step.context))
+        """Open the form with the values the `setup` command read along with its permission check."""
+        return await step.begin_dialog("setup-form", step.options)
 
     async def _save(self, step: WaterfallStepContext) -> DialogTurnResult:
         project, created = await self.planning.save_project(step.context, step.result)
