@@ -19,6 +19,7 @@ from bot.graph import GraphClient, graph_from_settings
 from bot.handler import WorkshopBot
 from bot.planning import Planning
 from bot.reminders import Reminders
+from bot.card_updates import CardUpdates
 from bot.sending import SendPolicy
 from bot.settings import Settings, SettingsError
 from bot.store import BotStateStorage, StoreError, open_store
@@ -51,11 +52,12 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
         app[BOT] = WorkshopBot(catalog, Planning(store, catalog), Agendas(store, catalog, settings, graph=graph),
                                FollowUp(store, catalog, settings, graph=graph),
                                ConversationState(BotStateStorage(store)),
-                               Deliveries(store), settings.allowed_tenants)
+                               Deliveries(store), settings.allowed_tenants, CardUpdates(settings.app_id))
 
     async def close_services(app: web.Application) -> None:
         app[REMINDERS].cancel()
         await asyncio.gather(app[REMINDERS], return_exceptions=True)
+        await app[BOT].card_updates.settled()
         await app[STORE].close()
         if graph:
             await graph.close()

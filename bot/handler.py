@@ -18,6 +18,7 @@ from dialogs.setup import SetupDialog
 
 from . import commands
 from .adapter import INVOKE_RESPONSE_KEY, error_body
+from .card_updates import CardUpdates
 from .delivery import Deliveries
 from .agendas import Agendas
 from .followup import FollowUp
@@ -58,8 +59,9 @@ def invoke_message(message: str) -> InvokeResponse:
 class WorkshopBot(TeamsActivityHandler):
     def __init__(self, catalog: Catalog, planning: Planning, agendas: Agendas, followup: FollowUp,
                  conversation_state: ConversationState, deliveries: Deliveries,
-                 allowed_tenants: frozenset[str] = frozenset()):
+                 allowed_tenants: frozenset[str] = frozenset(), card_updates: Optional[CardUpdates] = None):
         self.catalog = catalog
+        self.card_updates = card_updates or CardUpdates()
         self.deliveries = deliveries
         self.allowed_tenants = allowed_tenants
         self.planning = planning
@@ -344,7 +346,7 @@ class WorkshopBot(TeamsActivityHandler):
         except Refused as refused:
             return invoke_message(str(refused))
         if outcome.changed:
-            await self._update_card_for_everyone(turn_context, outcome.everyone or outcome.card)
+            self._update_card_for_everyone(turn_context, outcome.everyone or outcome.card)
         return invoke_card(outcome.card)
 
     async def _submitted_card_action(self, turn_context: TurnContext, data: dict) -> None:
@@ -355,21 +357,19 @@ class WorkshopBot(TeamsActivityHandler):
             await turn_context.send_activity(str(refused))
             return
         if outcome.changed:
-            await self._update_card_for_everyone(turn_context, outcome.everyone or outcome.card)
+            self._update_card_for_everyone(turn_context, outcome.everyone or outcome.card)
         elif outcome.message:
             await turn_context.send_activity(outcome.message)
 
-    async def _update_card_for_everyone(self, turn_context: TurnContext, card: dict) -> None:
-        """The invoke answer refreshes the card for the person who pressed; this updates the message itself."""
+    def _update_card_for_everyone(self, turn_context: TurnContext, card: dict) -> None:
+        """The invoke answer refreshes the card for the person who pressed; this updates the message
+        itself, after the answer (bot/card_updates.py)."""
         message_id = turn_context.activity.reply_to_id
         if not message_id:
             return
         updated = _reply(card)
         updated.id = message_id
-        try:
-            await turn_context.update_activity(updated)
-        except Exception:  # the change is saved; a failed refresh must not undo it for the user
-            log.warning("could not update card message %s", message_id, exc_info=True)
+        self.card_updates.update(turn_context, updated)
 
 
 def _card_action(value: object) -> Optional[dict]:

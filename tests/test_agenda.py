@@ -9,7 +9,8 @@ import icalendar
 import pytest
 
 from tests.plugins.botapp import Harness, card_of, card_text, nodes, of_type
-from tests.test_planning import ADA, ALAN, ANSWERS, GRACE, KATHERINE, execute_actions, give_roles, press, set_up
+from tests.test_planning import (ADA, ALAN, ANSWERS, GRACE, KATHERINE, execute_invoke, give_roles,
+                                 press, set_up)
 
 DATA_MIGRATION = "data-migration"
 
@@ -81,6 +82,29 @@ async def test_rsvps_are_recorded_and_each_person_sees_their_own(bot: Harness, c
     value = {"action": {"type": "Action.Execute", "verb": refresh["verb"], "data": refresh["data"]}}
     response = await bot.post(bot.activity("invoke", name="adaptiveCard/action", value=value, **{"from": GRACE}))
     assert "Your answer: **Accepted**" in card_text((await response.json())["value"])
+
+
+
+async def test_answers_do_not_wait_for_everyones_card_and_only_the_newest_is_sent(bot: Harness, connector):
+    """Teams is slow to take the first update of the card: ten people answering meanwhile get their
+    answers at once, and the message is then updated once more, with all ten on it."""
+    card = await ready(bot)
+    connector.updates.clear()
+    connector.update_gate = asyncio.Event()
+    people = [{"id": f"29:p{n}", "name": f"Person {n}", "aadObjectId": f"aad-p{n}"} for n in range(10)]
+    try:
+        first = await bot.post(execute_invoke(bot, card, "agenda.rsvp", people[0], response="accept"))
+        assert first.status == 200 and "Your answer: **Accepted**" in card_text((await first.json())["value"])
+        answers = await asyncio.gather(*(bot.post(execute_invoke(bot, card, "agenda.rsvp", p, response="decline"))
+                                         for p in people[1:]))
+        assert [a.status for a in answers] == [200] * 9
+        assert connector.updates == [], "every answer came back while the first update was still held"
+    finally:
+        connector.update_gate.set()
+    await bot.card_updates_sent()
+    assert len(connector.updates) == 2, "the first update, then only the newest of the nine after it"
+    assert all(update["id"] == "card-message-1" for update in connector.updates)
+    assert "Accepted: 1 · Tentative: 0 · Declined: 9" in card_text(card_of(connector.updates[-1]))
 
 
 async def test_concurrent_rsvps_are_all_kept(bot: Harness, connector):

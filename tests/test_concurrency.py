@@ -33,6 +33,8 @@ async def test_fifty_rsvps_and_racing_approvals_on_one_session(app_client, conne
     shown = card_text(final["value"])
     assert "Accepted: 17 · Tentative: 17 · Declined: 16" in shown, "every RSVP recorded"
     assert "Approved by Grace Hopper" in shown
+    everyone = card_text(card_of(connector.updates[-1]))
+    assert "Accepted: 17 · Tentative: 17 · Declined: 16" in everyone, "the message everyone sees ends up current"
 
 
 def _start_bot(port: int, sqlite_path: str) -> subprocess.Popen:

@@ -26,13 +26,20 @@ def execute_actions(card: dict) -> dict:
     return {node["verb"]: node for node in nodes(card, of_type("Action.Execute"))}
 
 
-async def press(bot: Harness, card: dict, verb: str, who: dict, **inputs_) -> tuple[int, dict]:
-    """Press an Action.Execute button on `card` as `who`, with input values merged in as Teams does."""
+def execute_invoke(bot: Harness, card: dict, verb: str, who: dict, **inputs_) -> dict:
+    """The invoke Teams sends when `who` presses an Action.Execute button on `card`, input values merged in."""
     action = execute_actions(card)[verb]
     value = {"action": {"type": "Action.Execute", "verb": verb, "data": {**action["data"], **inputs_}}}
-    response = await bot.post(bot.activity("invoke", name="adaptiveCard/action", value=value,
-                                           replyToId="card-message-1", **{"from": who}))
-    return response.status, await response.json()
+    return bot.activity("invoke", name="adaptiveCard/action", value=value, replyToId="card-message-1",
+                        **{"from": who})
+
+
+async def press(bot: Harness, card: dict, verb: str, who: dict, **inputs_) -> tuple[int, dict]:
+    """Press the button and wait until the card message is updated for everyone too."""
+    response = await bot.post(execute_invoke(bot, card, verb, who, **inputs_))
+    status, body = response.status, await response.json()
+    await bot.card_updates_sent()
+    return status, body
 
 
 async def set_up(bot: Harness, who=ADA) -> dict:

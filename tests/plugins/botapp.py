@@ -36,6 +36,7 @@ class Connector:
     members: list = field(default_factory=list)  # what the paged members API answers, for any conversation
     per_second_limit: Optional[int] = None  # like Teams: refuse a conversation's post over this many in 1 s
     throttled: int = 0  # posts refused for going over per_second_limit
+    update_gate: Optional[asyncio.Event] = None  # when set, updates are held until the event is set
     url: str = ""
 
     def app(self) -> web.Application:
@@ -79,6 +80,8 @@ class Connector:
         return sum(1 for where, when in self.post_times if where == conversation and now - when < 1.0)
 
     async def _put(self, request: web.Request) -> web.Response:
+        if self.update_gate is not None:
+            await self.update_gate.wait()
         body = await request.json()
         self.updates.append(body)
         return web.json_response({"id": request.match_info["activity"]})
@@ -89,7 +92,7 @@ class Connector:
         self.member_requests.clear()
         self.failures.clear()
         self.post_times.clear()
-        self.per_second_limit, self.throttled = None, 0
+        self.per_second_limit, self.throttled, self.update_gate = None, 0, None
         self.members = [teams_member(n, name) for n, name in enumerate(PEOPLE, start=1)]
 
 
@@ -172,11 +175,21 @@ class Harness:
         before = len(self.connector.sent)
         response = await self.post(self.activity("message", value=value, **fields))
         assert response.status in (200, 201), await response.text()
+        await self.card_updates_sent()
         return self.connector.sent[before:]
 
     async def invoke(self, name: str, value) -> tuple[int, object]:
         response = await self.post(self.activity("invoke", name=name, value=value))
-        return response.status, await response.json()
+        status, body = response.status, await response.json()
+        await self.card_updates_sent()
+        return status, body
+
+    async def card_updates_sent(self) -> None:
+        """Card messages are updated for everyone after a card action is answered; wait for that."""
+        from app import BOT
+        bot = self.client.server.app.get(BOT)
+        if bot is not None:
+            await bot.card_updates.settled()
 
 
 @pytest.fixture(scope="session")
