@@ -3,7 +3,9 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
+from tests.test_hostile import json_values
 from workshops.people import (can_approve, is_admin, is_lead, merge_members, parse_role_answers,
                               unfilled_roles)
 from workshops.project import FormError, project_from_answers
@@ -91,3 +93,25 @@ def test_role_answers_ignore_unknown_people_roles_and_organisations():
     parsed = parse_role_answers(answers, ["sa", "fl"])
     assert parsed == {"sa": {"roles": ["solution-architect"], "organisation": "partner"},
                       "fl": {"roles": [], "organisation": ""}}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=10), json_values, max_size=5))
+def test_a_copied_document_is_equal_and_shares_nothing_with_the_original(doc):
+    from workshops.documents import copy_document
+
+    copy = copy_document(doc)
+    assert copy == doc
+
+    def containers(value):
+        if isinstance(value, dict):
+            yield value
+            for item in value.values():
+                yield from containers(item)
+        elif isinstance(value, list):
+            yield value
+            for item in value:
+                yield from containers(item)
+
+    shared = {id(c) for c in containers(doc)} & {id(c) for c in containers(copy)}
+    assert not shared, "changing the copy can never change the original"

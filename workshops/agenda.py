@@ -7,7 +7,6 @@ idempotent, so they are taken from any version of the card.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Mapping, Optional
@@ -15,6 +14,7 @@ from typing import Mapping, Optional
 from catalog import Workshop
 
 from . import people
+from .documents import copy_document
 
 DRAFT, AWAITING, APPROVED, HELD, CLOSED = "draft", "awaiting-approval", "approved", "held", "closed"
 STATUS_LABELS = {DRAFT: "Draft", AWAITING: "Awaiting approval", APPROVED: "Approved", HELD: "Held", CLOSED: "Closed"}
@@ -48,7 +48,7 @@ def new_session(project_id: str, workshop: Workshop, duration_hours: int) -> dic
 
 def _changed(session: Mapping, by: dict, now: datetime, action: str, detail: str = "") -> dict:
     """A copy with the change logged; an approved agenda that changes needs approval again."""
-    result = copy.deepcopy(dict(session))
+    result = copy_document(session)
     result["history"] = (result.get("history", []) + [
         {"at": now.isoformat(), "by": by, "action": action, "detail": detail}])[-MAX_HISTORY:]
     if result["status"] in (DRAFT, APPROVED):
@@ -74,7 +74,7 @@ def edit_topics(session: Mapping, answers: Mapping, roster: Mapping, by: dict, n
     minutes (`minutes:<id>`); and optionally a new topic (`newTitle`, `newOwner`, `newMinutes`).
     Owners must be on the roster; unknown fields are ignored."""
     members = (roster.get("members") or {}) if roster else {}
-    result = copy.deepcopy(dict(session))
+    result = copy_document(session)
     for topic in result["topics"]:
         tid = topic["id"]
         if f"keep:{tid}" in answers:
@@ -142,7 +142,7 @@ def schedule(session: Mapping, start: datetime, by: dict, now: datetime) -> dict
 def rsvp(session: Mapping, who: dict, response: str, now: datetime) -> dict:
     if response not in RSVP_LABELS:
         raise AgendaError("Answer accept, tentative or decline.")
-    result = copy.deepcopy(dict(session))
+    result = copy_document(session)
     result["rsvps"][who["aadObjectId"]] = {"response": response, "name": who["name"], "at": now.isoformat()}
     return result
 
@@ -152,7 +152,7 @@ def approve(session: Mapping, by: dict, now: datetime) -> dict:
         raise AgendaError("The agenda is already approved.")
     if session["status"] in (HELD, CLOSED):
         raise AgendaError("The workshop has been held; its agenda can no longer be approved.")
-    result = copy.deepcopy(dict(session))
+    result = copy_document(session)
     result["history"] = (result.get("history", []) + [
         {"at": now.isoformat(), "by": by, "action": "approve", "detail": ""}])[-MAX_HISTORY:]
     result.update(status=APPROVED, approvedBy=by, approvedAt=now.isoformat(), version=int(result["version"]) + 1)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timedelta
 from typing import Iterable, Mapping, Optional
 
 from catalog import Workshop
 
 from . import people
+from .documents import copy_document
 
 STATUSES = {"present": "Present", "late": "Late", "absent": "Absent"}
 ATTENDED = ("present", "late")
@@ -27,7 +27,7 @@ def running(session: Mapping, now: datetime) -> bool:
 
 def check_in(session: Mapping, who: Mapping, now: datetime) -> dict:
     """Mark a person present (late when they arrive after the start); a second check-in keeps the first time."""
-    result = copy.deepcopy(dict(session))
+    result = copy_document(session)
     marks = result.setdefault("attendance", {})
     if (marks.get(who["aadObjectId"]) or {}).get("status") in ATTENDED:
         return result
@@ -40,7 +40,7 @@ def check_in(session: Mapping, who: Mapping, now: datetime) -> dict:
 def mark(session: Mapping, answers: Mapping, roster: Mapping, now: datetime) -> dict:
     """The lead's attendance card: `status:<aad>` for invitees and roster members; unknown people ignored."""
     members = roster.get("members") or {}
-    result = copy.deepcopy(dict(session))
+    result = copy_document(session)
     marks = result.setdefault("attendance", {})
     for key, value in answers.items():
         if not (isinstance(key, str) and key.startswith("status:")):
@@ -66,7 +66,7 @@ def mark(session: Mapping, answers: Mapping, roster: Mapping, now: datetime) -> 
 def import_report(session: Mapping, records: Iterable[Mapping], roster: Mapping) -> dict:
     """A Teams meeting's attendance report: everyone who joined is present (late if they joined
     10 minutes after the start); manual marks made by a lead are kept."""
-    result = copy.deepcopy(dict(session))
+    result = copy_document(session)
     marks = result.setdefault("attendance", {})
     start = datetime.fromisoformat(session["start"]) if session.get("start") else None
     for record in records:

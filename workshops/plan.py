@@ -7,10 +7,10 @@ out-of-date card is recognised and never applied blindly.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import Iterable, Mapping
 
+from .documents import copy_document
 from .recommend import Recommendation
 
 AWAITING = "awaiting-approval"
@@ -56,7 +56,7 @@ def change(plan: Mapping, workshop_id: str, include: bool, reason: str, by: dict
         raise PlanError("Say why: a reason is required to add or remove a workshop.")
     if len(reason) > MAX_REASON:
         raise PlanError(f"The reason is too long ({len(reason)} characters; at most {MAX_REASON}).")
-    result = copy.deepcopy(dict(plan))
+    result = copy_document(plan)
     item = next((i for i in result["items"] if i["workshopId"] == workshop_id), None)
     if item is None:
         raise PlanError("That workshop is not in the catalog.")
@@ -76,7 +76,7 @@ def approve(plan: Mapping, by: dict, now: datetime) -> dict:
         raise PlanError("The series is already approved.")
     if not included(plan):
         raise PlanError("The series is empty: add at least one workshop before approving.")
-    result = copy.deepcopy(dict(plan))
+    result = copy_document(plan)
     result["changes"] = (result.get("changes", []) + [{
         "at": now.isoformat(), "by": by, "action": "approve", "workshopId": "", "reason": ""}])[-MAX_HISTORY:]
     result.update(status=APPROVED, approvedBy=by, approvedAt=now.isoformat(), version=int(result["version"]) + 1)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import copy
 import json
 import random
 import weakref
 from typing import Any, Callable, Optional
+
+from workshops.documents import copy_document
 
 PROJECT_DATA = "projects"
 BOT_STATE = "botstate"
@@ -182,7 +183,7 @@ async def _update(store, container, project_id, id, mutate, attempts, current) -
     for attempt in range(attempts):
         if current is None or attempt > 0:
             current = await store.get(container, project_id, id)
-        new = mutate(copy.deepcopy(current))
+        new = mutate(copy_document(current))
         if not isinstance(new, dict):
             raise ValueError(f"mutate must return the new document (a dict), not {type(new).__name__}")
         if new.get("id") != id or new.get("projectId") != project_id:
