@@ -106,6 +106,7 @@ COSMOS_SCRIPTS = {"cosmos": ("--keep-alive",), "cosmos-close": ()}  # the server
 STORE_TITLES = {"sqlite": "SQLite", "cosmos": "local Cosmos DB server, keep-alive",
                 "cosmos-close": "local Cosmos DB server as the tests run it (connection: close)"}
 CLOSE_TURN_TYPES = ("dialog",)  # what runs on the connection: close server (the Cosmos target is the dialog step)
+QUICK_TURN_TYPES = ("help", "workshop")  # no store work: best of --repeat on every store
 
 
 def store_env(store: str, workdir: Path, cosmos_urls: dict) -> dict[str, str]:
@@ -201,7 +202,7 @@ async def measure(args, workdir: Path, log) -> dict:
             # Baselines first, and again at the end (args.repeat rounds in all).
             await baselines(0)
 
-            # The bot, on each store. SQLite phases are repeated (best of); Cosmos phases, slower, run once.
+            # The bot, on each store, each phase best of --repeat, except the slow Cosmos DB phases with store work.
             for store in args.stores:
                 process = bot_process(f"bot-{store}", store, workdir, cosmos_urls)
                 await process.start()
@@ -212,7 +213,7 @@ async def measure(args, workdir: Path, log) -> dict:
                             continue
                         if store == "cosmos-close" and turn_type.name not in CLOSE_TURN_TYPES:
                             continue
-                        repeat = args.repeat if store == "sqlite" else 1
+                        repeat = args.repeat if store == "sqlite" or turn_type.name in QUICK_TURN_TYPES else 1
                         phase = await best_of(driver, process, turn_type, args, f"{store}-{turn_type.name}", repeat,
                                               counts=True)
                         phase.target = store
@@ -390,7 +391,8 @@ def report(results: dict, args, info: dict, elapsed: float) -> str:
         f"{dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')} in {elapsed:.0f} s. "
         f"{args.conversations} concurrent conversations x {args.turns} turns per turn type; every process "
         "under test ran alone, on loopback, against the same connector stand-in, in the same run; best of "
-        f"{args.repeat} for the baselines and the SQLite phases, one run on Cosmos DB. Load average (1/5/15 min) "
+        f"{args.repeat} for the baselines, the SQLite phases and help and workshop on Cosmos DB, one run for the "
+        "other Cosmos DB phases. Load average (1/5/15 min) "
         f"at the start {results['load'][0]}, at the end {results['load'][-1]}: the machine is shared, so compare "
         "ratios within one run, not absolute numbers across runs. How it is measured: README.md, \"Benchmark\".",
         "",
