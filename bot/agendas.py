@@ -9,7 +9,7 @@ from typing import Callable, Mapping, Optional
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 
 from cards import agenda_cards
 from catalog import Catalog, Workshop
@@ -18,6 +18,7 @@ from workshops.calendar import invitation
 from workshops import plan as plans
 
 from .graph import GraphUnavailable
+from .messages import card_message
 from .pinning import pin_or_explain
 from .planning import Outcome, Refused, Stale, utc_now
 from .projects import PLAN, actor, find, project_key, tenant_of
@@ -77,7 +78,7 @@ class Agendas:
         roster = await find(self.store, project_id, "roster") or {}
         who = actor(turn_context.activity)["aadObjectId"]
         card = await self.render(project, session, roster, viewer=who)
-        sent = await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        sent = await turn_context.send_activity(card_message(card))
         # Where the card lives: the bot updates it there and posts reminders in its thread.
         reference = TurnContext.get_conversation_reference(turn_context.activity).serialize()
         message_id = sent.id if sent else None
@@ -171,7 +172,7 @@ class Agendas:
                 card = await pin_or_explain(self.graph, self.settings, project, workshop, activity, record=record)
 
                 async def post(proactive: TurnContext) -> None:
-                    await proactive.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+                    await proactive.send_activity(card_message(card))
 
                 await adapter.continue_conversation(reference, post, self.settings.app_id or None)
             except Exception:

@@ -23,6 +23,7 @@ from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http import AsyncClientResponse, ClientRequest
 from multidict import CIMultiDict
 
+from .messages import SentCard
 from .settings import proxy_configured
 
 
@@ -199,13 +200,14 @@ class _PooledSender(AsyncHTTPSender):
 
 
 def _plain_json(value: object) -> bool:
-    """True when value is made only of dict (str keys), list, str, int, float, bool and None: then msrest's
-    serialize_object would return an equal copy of it, and json.dumps writes it exactly as msrest would."""
+    """True when value is made only of dict (str keys; SentCard is one), list, str, int, float, bool and
+    None: then msrest's serialize_object would return an equal copy of it (for a dict; a SentCard, a dict
+    subclass, it would turn into its repr), and json.dumps writes it exactly as msrest would."""
     stack = [value]
     while stack:
         item = stack.pop()
         kind = type(item)
-        if kind is dict:
+        if kind is dict or kind is SentCard:
             if any(type(key) is not str for key in item):
                 return False
             stack.extend(item.values())

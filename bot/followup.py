@@ -9,7 +9,7 @@ import uuid
 from typing import Callable, Mapping
 from urllib.parse import quote
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationReference
 
 from cards import outcome_cards
@@ -18,6 +18,7 @@ from workshops import agenda, attendance, outcomes, people
 from workshops.status import project_status
 
 from .graph import GraphUnavailable
+from .messages import card_message
 from .planning import Outcome, Refused, Stale, utc_now
 from .projects import PLAN, actor, find, project_key
 from .signing import sign, verify
@@ -33,10 +34,6 @@ LEADS_ONLY = "Only leads, solution architects and project managers can record at
 
 def outcome_id(workshop_id: str) -> str:
     return f"outcome:{workshop_id}"
-
-
-def _reply(card: dict):
-    return MessageFactory.attachment(CardFactory.adaptive_card(card))
 
 
 class FollowUp:
@@ -150,11 +147,11 @@ class FollowUp:
         """The summary goes to the workshop's thread (where its agenda was posted), else here."""
         reference = session.get("conversationReference")
         if not reference or reference.get("conversation", {}).get("id") == turn_context.activity.conversation.id:
-            await turn_context.send_activity(_reply(card))
+            await turn_context.send_activity(card_message(card))
             return
 
         async def post(proactive: TurnContext) -> None:
-            await proactive.send_activity(_reply(card))
+            await proactive.send_activity(card_message(card))
 
         await turn_context.adapter.continue_conversation(ConversationReference().deserialize(reference), post,
                                                          self.settings.app_id or None)

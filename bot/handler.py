@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Awaitable, Callable, Optional
 
-from botbuilder.core import (CardFactory, ConversationState, InvokeResponse, MessageFactory, TurnContext)
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes
@@ -22,6 +22,7 @@ from .card_updates import CardUpdates
 from .delivery import Deliveries
 from .agendas import Agendas
 from .followup import FollowUp
+from .messages import SentCard, card_message
 from .pinning import pin_or_explain
 from .planning import Outcome, Planning, Refused
 from .projects import PLAN, actor, find, tenant_of
@@ -38,17 +39,13 @@ NOT_FOR_YOUR_TENANT = "Sorry, this bot is not available to your organisation. As
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
 
-def _reply(adaptive_card: dict) -> Activity:
-    return MessageFactory.attachment(CardFactory.adaptive_card(adaptive_card))
-
-
 def invoke_error(status: int, code: str, message: str) -> InvokeResponse:
     return InvokeResponse(status=status, body=error_body(status, code, message))
 
 
 def invoke_card(card: dict) -> InvokeResponse:
-    return InvokeResponse(status=200, body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive",
-                                            "value": card})
+    return InvokeResponse(status=200, body=SentCard(statusCode=200, type="application/vnd.microsoft.card.adaptive",
+                                                    value=card))
 
 
 def invoke_message(message: str) -> InvokeResponse:
@@ -72,9 +69,9 @@ class WorkshopBot(TeamsActivityHandler):
         self.dialogs.add(SetupDialog(planning))
         self.dialogs.add(PlanDialog(planning))
         # Static cards are built once, not per turn.
-        self._help = _reply(catalog_cards.help_card())
-        self._welcome = _reply(catalog_cards.welcome_card())
-        self._workshops = _reply(catalog_cards.workshops_card(catalog))
+        self._help = card_message(catalog_cards.help_card())
+        self._welcome = card_message(catalog_cards.welcome_card())
+        self._workshops = card_message(catalog_cards.workshops_card(catalog))
         self._commands: dict[str, CommandHandler] = {
             "help": self._send_help,
             "workshops": self._send_workshops,
@@ -192,9 +189,9 @@ class WorkshopBot(TeamsActivityHandler):
         workshop = self.catalog.find(name) if name else None
         if workshop is None:
             suggestions = self.catalog.closest(name) if name else []
-            await turn_context.send_activity(_reply(catalog_cards.workshop_not_found_card(name, suggestions)))
+            await turn_context.send_activity(card_message(catalog_cards.workshop_not_found_card(name, suggestions)))
             return
-        await turn_context.send_activity(_reply(catalog_cards.workshop_card(self.catalog, workshop)))
+        await turn_context.send_activity(card_message(catalog_cards.workshop_card(self.catalog, workshop)))
 
     # Dialog-led commands ----------------------------------------------------
 
@@ -224,20 +221,20 @@ class WorkshopBot(TeamsActivityHandler):
     async def _roster(self, turn_context: TurnContext, _argument: str) -> None:
         project_id, project, _ = await self.planning.context(turn_context)
         if not project:
-            await turn_context.send_activity(_reply(project_cards.needs_setup_card("roster")))
+            await turn_context.send_activity(card_message(project_cards.needs_setup_card("roster")))
             return
         roster = await self.planning.sync_roster(turn_context, project_id)
         who = actor(turn_context.activity)["aadObjectId"]
-        await turn_context.send_activity(_reply(await self.planning.roster_card(project, roster, who)))
+        await turn_context.send_activity(card_message(await self.planning.roster_card(project, roster, who)))
 
     async def _plan(self, turn_context: TurnContext, argument: str) -> None:
         project_id, project, roster = await self.planning.context(turn_context)
         if not project:
-            await turn_context.send_activity(_reply(project_cards.needs_setup_card("plan")))
+            await turn_context.send_activity(card_message(project_cards.needs_setup_card("plan")))
             return
         plan = await find(self.planning.store, project_id, PLAN)
         if plan and argument.lower() not in ("again", "new", "review", "redo"):
-            await turn_context.send_activity(_reply(await self.planning.plan_card(project, plan)))
+            await turn_context.send_activity(card_message(await self.planning.plan_card(project, plan)))
             return
         refusal = await self.planning.plan_refusal(project, roster, actor(turn_context.activity)["aadObjectId"])
         if refusal:
@@ -257,7 +254,7 @@ class WorkshopBot(TeamsActivityHandler):
         """The turn's project, or None after offering set-up."""
         _, project, _ = await self.planning.context(turn_context)
         if not project:
-            await turn_context.send_activity(_reply(project_cards.needs_setup_card(command)))
+            await turn_context.send_activity(card_message(project_cards.needs_setup_card(command)))
         return project
 
     async def _checkin(self, turn_context: TurnContext, name: str) -> None:
@@ -281,13 +278,13 @@ class WorkshopBot(TeamsActivityHandler):
         project = await self._with_project(turn_context, "status")
         if project:
             status = await self.followup.status(project)
-            await turn_context.send_activity(_reply(outcome_cards.status_card(project, status, self.catalog)))
+            await turn_context.send_activity(card_message(outcome_cards.status_card(project, status, self.catalog)))
 
     async def _export(self, turn_context: TurnContext, _argument: str) -> None:
         project = await self._with_project(turn_context, "export")
         if project:
             links = self.followup.export_links(project["projectId"])
-            await turn_context.send_activity(_reply(outcome_cards.export_card(project, links)))
+            await turn_context.send_activity(card_message(outcome_cards.export_card(project, links)))
 
     async def _pin(self, turn_context: TurnContext, name: str) -> None:
         project = await self._with_project(turn_context, "pin")
@@ -301,7 +298,7 @@ class WorkshopBot(TeamsActivityHandler):
             return
         card = await pin_or_explain(self.agendas.graph, self.agendas.settings, project, workshop,
                                     turn_context.activity)
-        await turn_context.send_activity(_reply(card))
+        await turn_context.send_activity(card_message(card))
 
     @staticmethod
     async def _answer(turn_context: TurnContext, produce) -> None:
@@ -311,7 +308,7 @@ class WorkshopBot(TeamsActivityHandler):
         except Refused as refused:
             await turn_context.send_activity(str(refused))
             return
-        await turn_context.send_activity(answer if isinstance(answer, str) else _reply(answer))
+        await turn_context.send_activity(answer if isinstance(answer, str) else card_message(answer))
 
     # Installation ---------------------------------------------------------
 
@@ -367,7 +364,7 @@ class WorkshopBot(TeamsActivityHandler):
         message_id = turn_context.activity.reply_to_id
         if not message_id:
             return
-        updated = _reply(card)
+        updated = card_message(card)
         updated.id = message_id
         self.card_updates.update(turn_context, updated)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Mapping
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+
+from bot.messages import card_message
 
 Render = Callable[[Mapping, dict], dict]
 Validate = Callable[[TurnContext, dict], Awaitable[Any]]
@@ -53,4 +55,4 @@ class FormDialog(Dialog):
 
     async def _send(self, turn_context: TurnContext, values: Mapping, errors: dict) -> None:
         card = self.render(values, errors)
-        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        await turn_context.send_activity(card_message(card))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
+from bot.messages import card_message
 from cards import plan_cards
 
 from .forms import FormDialog
@@ -27,5 +27,5 @@ class PlanDialog(ComponentDialog):
         _, project, _ = await self.planning.context(step.context)
         card = await self.planning.plan_card(project, plan, "Here is the recommended series. A solution "
                                              "architect approves it; leads can add or remove workshops first.")
-        await step.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        await step.context.send_activity(card_message(card))
         return await step.end_dialog(plan)

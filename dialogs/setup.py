@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
+from bot.messages import card_message
 from cards import project_cards
 
 from .forms import FormDialog
@@ -29,5 +29,5 @@ class SetupDialog(ComponentDialog):
     async def _save(self, step: WaterfallStepContext) -> DialogTurnResult:
         project, created = await self.planning.save_project(step.context, step.result)
         card = project_cards.project_saved_card(project, created=created)
-        await step.context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+        await step.context.send_activity(card_message(card))
         return await step.end_dialog(project)
