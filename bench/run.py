@@ -53,13 +53,13 @@ def start_connector(workdir: Path, name: str = "connector", *extra_args: str) ->
     return process, f"http://127.0.0.1:{int(line.split()[1])}/"
 
 
-def start_cosmos(workdir: Path, extra_args: tuple, name: str) -> tuple[subprocess.Popen, str]:
+def start_cosmos(workdir: Path, name: str) -> tuple[subprocess.Popen, str]:
     node = shutil.which("node")
     if node is None or not (ROOT / "node_modules" / "@vercel" / "cosmosdb-server").exists():
         raise RuntimeError("the Cosmos DB runs need Node.js and `npm ci` (node_modules/@vercel/cosmosdb-server)")
     out = workdir / f"{name}.log"
     with open(out, "wb") as log:
-        process = subprocess.Popen([node, str(COSMOS_SCRIPT), "--port", "0", "--host", "127.0.0.1", *extra_args],
+        process = subprocess.Popen([node, str(COSMOS_SCRIPT), "--port", "0", "--host", "127.0.0.1"],
                                    cwd=ROOT, stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     context = ssl.create_default_context()
@@ -97,15 +97,11 @@ def stop(process: Optional[subprocess.Popen]) -> None:
         process.wait(timeout=10)
 
 
-# Stores: SQLite; the local Cosmos DB server with keep-alive (tests/js/cosmosdb_server.js --keep-alive, connections reused as
-# with Azure Cosmos DB); and the same server exactly as the tests run it (tests/js/cosmosdb_server.js), which
-# closes the connection after every answer, so every store call pays a TLS handshake.
-STORES = ("sqlite", "cosmos", "cosmos-close")
+# Stores: SQLite, and the local Cosmos DB server as the tests run it (tests/js/cosmosdb_server.js).
+STORES = ("sqlite", "cosmos")
 COSMOS_SCRIPT = ROOT / "tests" / "js" / "cosmosdb_server.js"
-COSMOS_SCRIPTS = {"cosmos": ("--keep-alive",), "cosmos-close": ()}  # the server's arguments per store
-STORE_TITLES = {"sqlite": "SQLite", "cosmos": "local Cosmos DB server, keep-alive",
-                "cosmos-close": "local Cosmos DB server as the tests run it (connection: close)"}
-CLOSE_TURN_TYPES = ("dialog",)  # what runs on the connection: close server (the Cosmos target is the dialog step)
+STORE_TITLES = {"sqlite": "SQLite", "cosmos": "the local Cosmos DB server (@vercel/cosmosdb-server), as the tests "
+                "run it"}
 QUICK_TURN_TYPES = ("help", "workshop")  # no store work: best of --repeat on every store
 
 
@@ -178,8 +174,8 @@ async def measure(args, workdir: Path, log) -> dict:
     cosmos_urls: dict = {}
     try:
         for store in args.stores:
-            if store in COSMOS_SCRIPTS:
-                server, cosmos_urls[store] = start_cosmos(workdir, COSMOS_SCRIPTS[store], store)
+            if store == "cosmos":
+                server, cosmos_urls[store] = start_cosmos(workdir, store)
                 servers.append(server)
         async with Driver(connector_url, [connector.pid, *(server.pid for server in servers)]) as driver:
 
@@ -211,8 +207,6 @@ async def measure(args, workdir: Path, log) -> dict:
                     for turn_type in scenarios.BOT_TURNS:
                         if turn_type.name not in args.turn_types:
                             continue
-                        if store == "cosmos-close" and turn_type.name not in CLOSE_TURN_TYPES:
-                            continue
                         repeat = args.repeat if store == "sqlite" or turn_type.name in QUICK_TURN_TYPES else 1
                         phase = await best_of(driver, process, turn_type, args, f"{store}-{turn_type.name}", repeat,
                                               counts=True)
@@ -231,7 +225,7 @@ async def measure(args, workdir: Path, log) -> dict:
                 await baselines(round_)
 
             # Start-up to /healthz ready: `python app.py` itself, several fresh starts per store.
-            for store in [s for s in args.stores if s != "cosmos-close"]:
+            for store in args.stores:
                 times = []
                 for run in range(args.startup_runs):
                     process = bot_process(f"startup-{store}-{run}", store, workdir, cosmos_urls, counting=False)
@@ -242,7 +236,7 @@ async def measure(args, workdir: Path, log) -> dict:
                 log(f"  {store:22s} ready in  {', '.join(f'{x:.2f}' for x in times)} s")
 
             # RSS after N distinct conversations, each: `setup` (dialog state, a delivery record) then `help`.
-            for store in [s for s in args.stores if s != "cosmos-close"]:
+            for store in args.stores:
                 process = bot_process(f"rss-{store}", store, workdir, cosmos_urls, counting=False)
                 await process.start()
                 try:
@@ -369,10 +363,6 @@ def notes(results: dict, args) -> list[str]:
             f"{p.turn_type} on {p.target} {p.cpu_ms_per_turn:.2f} ms" for p in quick)
             + f", against {agents.cpu_ms_per_turn:.2f} ms for the Agents SDK echo and "
             f"{results['baselines']['botbuilder'].cpu_ms_per_turn:.2f} ms for the botbuilder echo.")
-    if any(p.target == "cosmos-close" for p in results["phases"]):
-        out.append("- `cosmos-close` is the local Cosmos DB server exactly as the tests run it: it answers every "
-                   "request with `connection: close`, so each store call opens a new TLS connection (a handshake on "
-                   "both sides, on the same two cores). Azure Cosmos DB keeps connections open, as `cosmos` does.")
     out.append("- Store operations are counted in the bot process (bench/serve_bot.py wraps the DocumentStore); "
                "`projects.create` on a stateful turn is the at-most-once delivery claim (bot/delivery.py); "
                "`botstate` is conversation (dialog) state. CPU ms/turn is the bot process's user + system CPU "
@@ -481,7 +471,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("-c", "--conversations", type=int, help="concurrent conversations (default 50)")
     parser.add_argument("-t", "--turns", type=int, help="turns per conversation per turn type (default 20)")
     parser.add_argument("--stores", default=",".join(STORES),
-                        help="comma-separated, from: sqlite, cosmos (keep-alive), cosmos-close (as the tests run it)")
+                        help="comma-separated, from: sqlite, cosmos")
     parser.add_argument("--repeat", type=int, help="timed runs of each SQLite phase and rounds of baselines; the "
                         "best is kept (default 3)")
     parser.add_argument("--turn-types", default="help,workshop,dialog,rsvp")

@@ -1,10 +1,8 @@
 // Runs @vercel/cosmosdb-server (a local server speaking the Cosmos DB REST protocol) for tests,
 // the benchmark and local development. Version 1.0.1 answers a point read of a missing document
 // with a 500 ("Cannot read properties of undefined") where Azure Cosmos DB answers 404; this
-// repairs that one handler, then runs the package's own cli.js with the given arguments, e.g.
+// repairs that one handler, then serves the package's server, e.g.
 //   node tests/js/cosmosdb_server.js --port 8081 --host 127.0.0.1
-// With --keep-alive it keeps connections open as Azure Cosmos DB does (the package's CLI answers
-// every request with "connection: close", so each call pays a new TLS handshake).
 const path = require("path");
 const lib = path.join(path.dirname(require.resolve("@vercel/cosmosdb-server/package.json")), "lib");
 const handler = require(path.join(lib, "handler", "read-document.js"));
@@ -18,15 +16,12 @@ handler.default = (account, req, res, params) => {
     return { code: "NotFound", message: "Entity with the specified id does not exist in the system." };
   }
 };
+// The package's CLI answers every request with "connection: close", so each call would pay a new
+// TLS handshake; this server keeps connections open, as Azure Cosmos DB does.
 const args = process.argv.slice(2);
-if (args.includes("--keep-alive")) {
-  const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-  const host = option("--host", "127.0.0.1");
-  const { createHttpsServer } = require(lib);
-  const server = createHttpsServer({ keepAlive: true }).listen(parseInt(option("--port", "0"), 10), host, () => {
-    console.log(`Ready to accept HTTPS connections at ${host}:${server.address().port}`);
-  });
-} else {
-  process.argv = [process.argv[0], path.join(lib, "cli.js"), ...args];
-  require(path.join(lib, "cli.js"));
-}
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const host = option("--host", "127.0.0.1");
+const { createHttpsServer } = require(lib);
+const server = createHttpsServer({ keepAlive: true }).listen(parseInt(option("--port", "0"), 10), host, () => {
+  console.log(`Ready to accept HTTPS connections at ${host}:${server.address().port}`);
+});
