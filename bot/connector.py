@@ -25,6 +25,7 @@ from multidict import CIMultiDict
 
 from .messages import SentCard
 from .settings import proxy_configured
+from .wire import ActivityWriter, is_plain_json
 
 
 # Connector clients ------------------------------------------------------------------------------------
@@ -199,46 +200,29 @@ class _PooledSender(AsyncHTTPSender):
         raise AssertionError("unreachable")
 
 
-def _plain_json(value: object) -> bool:
-    """True when value is made only of dict (str keys; SentCard is one), list, str, int, float, bool and
-    None: then msrest's serialize_object would return an equal copy of it (for a dict; a SentCard, a dict
-    subclass, it would turn into its repr), and json.dumps writes it exactly as msrest would."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict or kind is SentCard:
-            if any(type(key) is not str for key in item):
-                return False
-            stack.extend(item.values())
-        elif kind is list:
-            stack.extend(item)
-        elif kind not in _PLAIN_SCALARS:
-            return False
-    return True
-
-
-_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
 class _CardSerializer(Serializer):
-    """msrest's serializer, except that an outgoing activity's attachment contents (Adaptive Cards: plain JSON
-    dicts) are not walked three times (msrest re-reads, validates, then serialises every node of them: most
-    of a card turn's CPU); they are set into the serialised body as they are. Anything that is not plain JSON
-    goes through msrest as before, so the JSON sent is the same either way (key order aside). msrest's
-    client-side validation is skipped when no model it knows has a validation rule (none of botbuilder's
-    has): it could never fail."""
+    """msrest's serializer, except that an outgoing activity is written by bot/wire.py's ActivityWriter
+    (the same JSON, without msrest's walks). When the writer leaves an activity to msrest, its attachment
+    contents (Adaptive Cards: plain JSON) are still kept out of msrest's walk, which would visit every node
+    three times (re-read, validate, serialise) and turns a SentCard, a dict subclass, into its repr; they
+    are set into the serialised body as they are. msrest's client-side validation is skipped when no
+    model it knows has a validation rule (none of botbuilder's has): it could never fail."""
 
     def __init__(self, classes: dict):
         super().__init__(classes)
         self.client_side_validation = any(getattr(cls, "_validation", None) for cls in self.dependencies.values())
+        self.writer = ActivityWriter(self, dict_types=_CARD_DICTS)
 
     def body(self, data, data_type, **kwargs):
+        if data_type == "Activity" and type(data) is Activity and not kwargs:
+            written = self.writer(data)
+            if written is not None:
+                return written
         attachments = getattr(data, "attachments", None) if data_type == "Activity" else None
         if not attachments or not isinstance(data, Activity):
             return super().body(data, data_type, **kwargs)
         kept = [(attachment, attachment.content) for attachment in attachments
-                if isinstance(attachment.content, dict) and _plain_json(attachment.content)]
+                if isinstance(attachment.content, dict) and is_plain_json(attachment.content, _CARD_DICTS)]
         if not kept:
             return super().body(data, data_type, **kwargs)
         for attachment, _content in kept:
@@ -255,6 +239,9 @@ class _CardSerializer(Serializer):
             if any(attachment is kept_attachment for kept_attachment, _ in kept):
                 serialised[position]["content"] = attachment.content
         return body
+
+
+_CARD_DICTS = (dict, SentCard)
 
 
 def _pool(client: ConnectorClient) -> ConnectorClient:
