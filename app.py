@@ -13,13 +13,13 @@ from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
 from bot.agendas import Agendas
+from bot.card_updates import CardUpdates
 from bot.delivery import Deliveries
 from bot.followup import FollowUp
 from bot.graph import GraphClient, graph_from_settings
 from bot.handler import WorkshopBot
 from bot.planning import Planning
 from bot.reminders import Reminders
-from bot.card_updates import CardUpdates
 from bot.sending import SendPolicy
 from bot.settings import Settings, SettingsError
 from bot.store import BotStateStorage, StoreError, open_store

@@ -18,9 +18,9 @@ from dialogs.setup import SetupDialog
 
 from . import commands
 from .adapter import INVOKE_RESPONSE_KEY, error_body
+from .agendas import Agendas
 from .card_updates import CardUpdates
 from .delivery import Deliveries
-from .agendas import Agendas
 from .followup import FollowUp
 from .messages import SentCard, card_message
 from .pinning import pin_or_explain
