@@ -102,6 +102,7 @@ STORES = ("sqlite", "cosmos")
 COSMOS_SCRIPT = ROOT / "tests" / "js" / "cosmosdb_server.js"
 STORE_TITLES = {"sqlite": "SQLite", "cosmos": "the local Cosmos DB server (@vercel/cosmosdb-server), as the tests "
                 "run it"}
+WARM_UP_SECONDS = 30
 QUICK_TURN_TYPES = ("help", "workshop")  # no store work: best of --repeat on every store
 
 
@@ -141,6 +142,20 @@ async def best_of(driver: Driver, process: Process, turn_type: scenarios.TurnTyp
 
 
 # The run ---------------------------------------------------------------------------------------
+
+async def warm_machine(driver: Driver, workdir: Path, args) -> None:
+    """Untimed load before anything is measured. On the shared VMs this runs on, the first half minute
+    of load ran ~40% slower per turn than the rest, whichever process came first, which skewed the
+    first phase of every run."""
+    process = python_process("warm-up", ["-m", "bench.echo_bare"], {}, workdir)
+    await process.start()
+    try:
+        until = time.monotonic() + (5 if args.quick else WARM_UP_SECONDS)
+        while time.monotonic() < until:
+            await driver.run(process, scenarios.ECHO, args.conversations, args.turns, label="warm-up")
+    finally:
+        process.stop()
+
 
 async def teams_limited(args, workdir: Path, cosmos_urls: dict, results: dict, log) -> None:
     """The bot on SQLite against a connector stand-in that enforces Teams' 7 posts a second per
@@ -195,6 +210,7 @@ async def measure(args, workdir: Path, log) -> dict:
                     finally:
                         process.stop()
 
+            await warm_machine(driver, workdir, args)
             # Baselines first, and again at the end (args.repeat rounds in all).
             await baselines(0)
 
