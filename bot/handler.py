@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 CommandHandler = Callable[[TurnContext, str], Awaitable[None]]
 PLANNING_VERBS = ("roster.save", "plan.approve", "plan.change")
 AGENDA_VERBS = ("agenda.rsvp", "agenda.approve", "agenda.edit", "agenda.schedule", "agenda.refresh")
+# Card actions that only read: Teams sends one each time someone views a changed card (refresh.userIds),
+# so a burst of sixty views must not cost sixty delivery claims and stored answers.
+READ_ONLY_VERBS = frozenset({"agenda.refresh"})
 FOLLOW_UP_VERBS = ("attendance.checkin", "attendance.save", "attendance.import", "outcome.save", "session.close",
                    "action.done")
 NOT_FOR_YOUR_TENANT = "Sorry, this bot is not available to your organisation. Ask your Teams administrator."
@@ -129,7 +132,10 @@ class WorkshopBot(TeamsActivityHandler):
     def _may_change_something(activity: Activity) -> bool:
         """Turns whose repetition would show or change something twice; help and the catalog are exempt."""
         if activity.type == ActivityTypes.invoke:
-            return activity.name == "adaptiveCard/action"
+            if activity.name != "adaptiveCard/action":
+                return False
+            action = _card_action(activity.value)
+            return action is None or action["verb"] not in READ_ONLY_VERBS
         if activity.type == ActivityTypes.conversation_update:
             return True
         if activity.type != ActivityTypes.message:

@@ -107,6 +107,28 @@ async def test_answers_do_not_wait_for_everyones_card_and_only_the_newest_is_sen
     assert "Accepted: 1 · Tentative: 0 · Declined: 9" in card_text(card_of(connector.updates[-1]))
 
 
+async def test_viewing_a_card_stores_nothing_and_each_viewer_sees_their_own_answer(bot: Harness):
+    """Teams asks for each viewer's card (refresh.userIds) whenever it changed: sixty views must not
+    cost sixty writes."""
+    from app import STORE
+    from bot.store import PROJECT_DATA, storage_id
+
+    card = await ready(bot)
+    await press(bot, card, "agenda.rsvp", GRACE, response="accept")
+    store = bot.client.server.app[STORE]
+    project = bot.place["channelData"].get("team", {}).get("id") or bot.place["conversation"]["id"].split(";")[0]
+    partitions = (project, storage_id(f"dedupe|{bot.place['conversation']['id']}"))
+
+    async def stored() -> list:
+        return [await store.query(PROJECT_DATA, partition) for partition in partitions]
+
+    before = await stored()
+    views = await asyncio.gather(*(press(bot, card, "agenda.refresh", who) for who in (GRACE, ALAN) * 30))
+    assert [status for status, _ in views] == [200] * 60
+    assert "Your answer: **Accepted**" in card_text(views[0][1]["value"])
+    assert "You have not answered yet." in card_text(views[1][1]["value"])
+    assert await stored() == before
+
 async def test_concurrent_rsvps_are_all_kept(bot: Harness, connector):
     card = await ready(bot)
     people = [{"id": f"29:p{n}", "name": f"Person {n}", "aadObjectId": f"aad-{n}"} for n in range(25)]
