@@ -349,7 +349,7 @@ def verdicts(results: dict, args) -> list[tuple[str, str, bool]]:
             out.append((f"dialog step on {phase.target}: >= {need:g}x botbuilder echo",
                         f"{phase.throughput / botbuilder.throughput:.2f}x",
                         phase.throughput >= need * botbuilder.throughput))
-        if phase.turn_type in ("dialog", "rsvp"):
+        if phase.turn_type in ("dialog", "rsvp", "refresh"):
             reads, writes = state_ops(phase)
             out.append((f"{phase.turn_type} on {phase.target}: <= 1 state read and <= 1 state write per turn",
                         f"{reads:g} reads, {writes:g} writes", reads <= 1 and writes <= 1))
@@ -490,7 +490,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                         help="comma-separated, from: sqlite, cosmos")
     parser.add_argument("--repeat", type=int, help="timed runs of each SQLite phase and rounds of baselines; the "
                         "best is kept (default 3)")
-    parser.add_argument("--turn-types", default="help,workshop,dialog,rsvp")
+    parser.add_argument("--turn-types", default="help,workshop,dialog,rsvp,refresh")
     parser.add_argument("--rss-conversations", type=int, help="distinct conversations before reading RSS "
                         "(default 1000)")
     parser.add_argument("--startup-runs", type=int, help="fresh starts per store (default 3)")

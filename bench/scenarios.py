@@ -1,4 +1,4 @@
-"""The turns the benchmark sends: activities shaped as Teams sends them (personal chat), and the four
+"""The turns the benchmark sends: activities shaped as Teams sends them (personal chat), and the five
 turn types, each with an optional per-conversation warm-up that is not timed."""
 
 from __future__ import annotations
@@ -138,7 +138,8 @@ async def _ready_agenda(conv: Conversation, send: Send, last: LastPosted) -> Non
     await _ok(send, message(url, conv.id, "plan"))
     await _ok(send, submit(url, conv.id, ANSWERS))
     await _ok(send, message(url, conv.id, "agenda data migration"))
-    conv.state["rsvp"] = execute_data(card_of(await last(conv.id)), "agenda.rsvp")
+    card = card_of(await last(conv.id))
+    conv.state["rsvp"], conv.state["refresh"] = execute_data(card, "agenda.rsvp"), execute_data(card, "agenda.refresh")
 
 
 def _rsvp(conv: Conversation, t: int) -> dict:
@@ -147,6 +148,11 @@ def _rsvp(conv: Conversation, t: int) -> dict:
     who = t % len(PEOPLE) + 1
     answer = RSVP_ANSWERS[(t // len(PEOPLE)) % len(RSVP_ANSWERS)]
     return execute(conv.service_url, conv.id, "agenda.rsvp", {**conv.state["rsvp"], "response": answer}, who)
+
+
+def _refresh(conv: Conversation, t: int) -> dict:
+    """What Teams sends for each of up to 60 people when they look at an agenda card that changed."""
+    return execute(conv.service_url, conv.id, "agenda.refresh", conv.state["refresh"], t % len(PEOPLE) + 1)
 
 
 HELP = TurnType("help", "`help`", lambda c, t: message(c.service_url, c.id, "help"))
@@ -165,9 +171,11 @@ DIALOG = TurnType("dialog", "dialog step (`setup` form: a submission with errors
                   _dialog_step, warm_up=open_setup, stateful=True)
 RSVP = TurnType("rsvp", "RSVP card action (Action.Execute)", _rsvp, warm_up=_ready_agenda, expect_invoke=True,
                 stateful=True)
+REFRESH = TurnType("refresh", "card refresh (`agenda.refresh`: a person looks at an agenda card that changed)",
+                   _refresh, warm_up=_ready_agenda, expect_invoke=True, stateful=True)
 ECHO = TurnType("echo", "echo (`help` sent to an echo bot)", lambda c, t: message(c.service_url, c.id, "help"))
 
-BOT_TURNS = (HELP, WORKSHOP, DIALOG, RSVP)
+BOT_TURNS = (HELP, WORKSHOP, DIALOG, RSVP, REFRESH)
 
 
 def dumps(body: dict) -> bytes:
