@@ -4,8 +4,8 @@ Teams retries a message that took over 15 s, and invokes can arrive twice. Each 
 could change something is claimed with a create of `seen|<activity id>` in a partition of its
 conversation; a second delivery finds the claim and is not processed again. An invoke's answer
 is kept on the claim, so the retry gets the same answer the first delivery produced. Claims
-expire after `TTL_SECONDS` (the `ttl` field lets Cosmos DB remove them when the container has
-TTL enabled; an expired claim is otherwise ignored and replaced).
+carry `ttl`, so both stores remove them after `TTL_SECONDS` (bot/store); `expiresAt` also lets a
+claim the store has not yet removed be ignored and replaced.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ A document is a JSON object with a string `id` and a string `projectId` (the
 partition key). Both backends return the same shape: the caller's fields plus
 `_etag` (a string that changes on every write) and `_ts` (seconds since the
 epoch of the last write). Other Cosmos DB system fields are dropped.
+
+A document with a positive integer `ttl` expires `ttl` seconds after its last write,
+as in Azure Cosmos DB: no read returns it, and its id is free again.
 """
 
 from __future__ import annotations

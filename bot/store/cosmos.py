@@ -13,6 +13,9 @@ A retried write may already have been applied when only its response was lost
 reports a conflict, the stored document is compared with what we wrote: if it
 is ours, the write succeeded. Without this an `update()` could apply twice. (A
 delete whose answer was lost and whose retry finds nothing reports False.)
+
+Containers are created with expiry on (`defaultTtl` -1: only documents that carry a
+`ttl` expire), and a container made before gets it turned on when the store opens.
 """
 
 from __future__ import annotations
@@ -186,7 +189,7 @@ class CosmosStore(DocumentStore):
                 container = await store._call(
                     f"container {name}",
                     lambda name=name: database.create_container_if_not_exists(
-                        id=name, partition_key=PartitionKey(path=PARTITION_KEY_PATH)
+                        id=name, partition_key=PartitionKey(path=PARTITION_KEY_PATH), default_ttl=-1
                     ),
                 )
                 properties = await store._call(f"container {name}", container.read)
@@ -195,6 +198,16 @@ class CosmosStore(DocumentStore):
                     raise StoreError(
                         f"container {name} in database {settings.cosmos_database} is partitioned by {paths}, "
                         f"not [{PARTITION_KEY_PATH!r}]; use another database or recreate the container"
+                    )
+                if properties.get("defaultTtl") is None:
+                    # Made before documents could expire: turn expiry on (-1: only documents with a `ttl` expire),
+                    # keeping the container's indexing policy.
+                    container = await store._call(
+                        f"container {name}",
+                        lambda name=name, container=container, properties=properties: database.replace_container(
+                            container, partition_key=PartitionKey(path=PARTITION_KEY_PATH), default_ttl=-1,
+                            indexing_policy=properties.get("indexingPolicy"),
+                        ),
                     )
                 store._containers[name] = container
         except BaseException:

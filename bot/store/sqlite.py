@@ -6,6 +6,10 @@ operations run one at a time; a conditional write (compare ETag, then write)
 is therefore atomic with respect to every other call in this process. Writes
 also run in `BEGIN IMMEDIATE` transactions with a busy timeout, so a second
 process on the same file waits its turn instead of corrupting anything.
+
+Expiry, as in Azure Cosmos DB: a document with a positive integer `ttl` expires `ttl`
+seconds after its last write. Reads no longer see it, and every write transaction
+first deletes what has expired (an index on `expires` keeps that cheap).
 """
 
 from __future__ import annotations
@@ -41,9 +45,16 @@ CREATE TABLE IF NOT EXISTS documents (
     etag       TEXT NOT NULL,
     ts         INTEGER NOT NULL,
     body       TEXT NOT NULL,
+    expires    INTEGER,
     PRIMARY KEY (container, project_id, id)
 ) WITHOUT ROWID
 """
+_EXPIRY_COLUMN = "ALTER TABLE documents ADD COLUMN expires INTEGER"  # databases made before expiry
+_EXPIRY_BACKFILL = ("UPDATE documents SET expires = ts + json_extract(body, '$.ttl')"
+                    " WHERE json_type(body, '$.ttl') = 'integer' AND json_extract(body, '$.ttl') > 0")
+_EXPIRY_INDEX = "CREATE INDEX IF NOT EXISTS documents_expiry ON documents (expires) WHERE expires IS NOT NULL"
+_LIVE = " AND (expires IS NULL OR expires > ?)"
+
 
 
 class SqliteStore(DocumentStore):
@@ -73,6 +84,10 @@ class SqliteStore(DocumentStore):
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(_SCHEMA)
+        if "expires" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
+            conn.execute(_EXPIRY_COLUMN)
+            conn.execute(_EXPIRY_BACKFILL)
+        conn.execute(_EXPIRY_INDEX)
         self._conn = conn
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -91,6 +106,7 @@ class SqliteStore(DocumentStore):
         conn = self._conn
         conn.execute("BEGIN IMMEDIATE")
         try:
+            conn.execute("DELETE FROM documents WHERE expires <= ?", (int(time.time()),))
             result = fn(conn)
         except BaseException:
             conn.execute("ROLLBACK")
@@ -106,9 +122,11 @@ class SqliteStore(DocumentStore):
         return doc
 
     @staticmethod
-    def _new_version(clean: dict) -> tuple[Optional[str], str, int]:
+    def _new_version(clean: dict) -> tuple[Optional[str], str, int, Optional[int]]:
+        """The document's type, a new ETag, the write time and when it expires (None: never)."""
         doc_type = clean.get("type") if isinstance(clean.get("type"), str) else None
-        return doc_type, uuid.uuid4().hex, int(time.time())
+        ts, ttl = int(time.time()), clean.get("ttl")
+        return doc_type, uuid.uuid4().hex, ts, ts + ttl if type(ttl) is int and ttl > 0 else None
 
     async def get(self, container: str, project_id: str, id: str) -> dict:
         check_container(container)
@@ -116,8 +134,8 @@ class SqliteStore(DocumentStore):
 
         def read() -> Optional[dict]:
             row = self._conn.execute(
-                "SELECT body, etag, ts FROM documents WHERE container=? AND project_id=? AND id=?",
-                (container, project_id, id),
+                "SELECT body, etag, ts FROM documents WHERE container=? AND project_id=? AND id=?" + _LIVE,
+                (container, project_id, id, int(time.time())),
             ).fetchone()
             return self._row(*row) if row else None
 
@@ -129,13 +147,13 @@ class SqliteStore(DocumentStore):
     async def create(self, container: str, doc: dict) -> dict:
         check_container(container)
         clean, text = prepare(doc)
-        doc_type, etag, ts = self._new_version(clean)
+        doc_type, etag, ts, expires = self._new_version(clean)
 
         def insert(conn: sqlite3.Connection) -> bool:
             cursor = conn.execute(
-                "INSERT INTO documents (container, project_id, id, doc_type, etag, ts, body)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (container, clean["projectId"], clean["id"], doc_type, etag, ts, text),
+                "INSERT INTO documents (container, project_id, id, doc_type, etag, ts, body, expires)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (container, clean["projectId"], clean["id"], doc_type, etag, ts, text, expires),
             )
             return cursor.rowcount == 1
 
@@ -148,14 +166,14 @@ class SqliteStore(DocumentStore):
         clean, text = prepare(doc)
         if not isinstance(etag, str) or not etag:
             raise ValueError(f"replace needs the ETag the document was read with, not {etag!r}")
-        doc_type, new_etag, ts = self._new_version(clean)
+        doc_type, new_etag, ts, expires = self._new_version(clean)
         key = (container, clean["projectId"], clean["id"])
 
         def swap(conn: sqlite3.Connection) -> str:
             cursor = conn.execute(
-                "UPDATE documents SET doc_type=?, etag=?, ts=?, body=?"
+                "UPDATE documents SET doc_type=?, etag=?, ts=?, body=?, expires=?"
                 " WHERE container=? AND project_id=? AND id=? AND etag=?",
-                (doc_type, new_etag, ts, text, *key, etag),
+                (doc_type, new_etag, ts, text, expires, *key, etag),
             )
             if cursor.rowcount == 1:
                 return "ok"
@@ -174,15 +192,15 @@ class SqliteStore(DocumentStore):
     async def upsert(self, container: str, doc: dict) -> dict:
         check_container(container)
         clean, text = prepare(doc)
-        doc_type, etag, ts = self._new_version(clean)
+        doc_type, etag, ts, expires = self._new_version(clean)
 
         def put(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO documents (container, project_id, id, doc_type, etag, ts, body)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (container, project_id, id) DO UPDATE SET"
-                " doc_type=excluded.doc_type, etag=excluded.etag, ts=excluded.ts, body=excluded.body",
-                (container, clean["projectId"], clean["id"], doc_type, etag, ts, text),
+                "INSERT INTO documents (container, project_id, id, doc_type, etag, ts, body, expires)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (container, project_id, id) DO UPDATE SET doc_type=excluded.doc_type,"
+                " etag=excluded.etag, ts=excluded.ts, body=excluded.body, expires=excluded.expires",
+                (container, clean["projectId"], clean["id"], doc_type, etag, ts, text, expires),
             )
 
         await self._run(self._write, put)
@@ -206,8 +224,8 @@ class SqliteStore(DocumentStore):
             raise ValueError(f"projectId must be a non-empty string, not {project_id!r}")
         if doc_type is not None and not isinstance(doc_type, str):
             raise ValueError(f"doc_type must be a string or None, not {doc_type!r}")
-        sql = "SELECT body, etag, ts FROM documents WHERE container=? AND project_id=?"
-        params: tuple = (container, project_id)
+        sql = "SELECT body, etag, ts FROM documents WHERE container=? AND project_id=?" + _LIVE
+        params: tuple = (container, project_id, int(time.time()))
         if doc_type is not None:
             sql += " AND doc_type=?"
             params += (doc_type,)
