@@ -50,6 +50,15 @@ def error_body(status: int, code: str, message: str) -> dict:
             "value": {"code": code, "message": message}}
 
 
+def invoke_error(status: int, code: str, message: str) -> InvokeResponse:
+    return InvokeResponse(status=status, body=error_body(status, code, message))
+
+
+def set_invoke_answer(turn_context: TurnContext, response: InvokeResponse) -> None:
+    """Answer the turn's invoke with `response` (what botbuilder sends back in the HTTP response)."""
+    turn_context.turn_state[INVOKE_RESPONSE_KEY] = Activity(type=ActivityTypes.invoke_response, value=response)
+
+
 async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Log the failure with a reference the user can quote; tell the user one short sentence."""
     ref = uuid.uuid4().hex[:8]
@@ -58,10 +67,7 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
               getattr(activity.conversation, "id", None), exc_info=error)
     message = FRIENDLY_ERROR.format(ref=ref)
     if activity.type == ActivityTypes.invoke:
-        turn_context.turn_state[INVOKE_RESPONSE_KEY] = Activity(
-            type=ActivityTypes.invoke_response,
-            value=InvokeResponse(status=500, body=error_body(500, "InternalError", message)),
-        )
+        set_invoke_answer(turn_context, invoke_error(500, "InternalError", message))
         return
     try:
         await turn_context.send_activity(message)

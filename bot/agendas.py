@@ -51,7 +51,7 @@ class Agendas:
             return 403, "This calendar link is not valid or has expired. Open the agenda card for a new one."
         project = await find(self.store, project_id, "project")
         session = await find(self.store, project_id, agenda.session_id(workshop_id)) if project else None
-        if not session or not session.get("start") or workshop_id not in {w.id for w in self.catalog.workshops}:
+        if not session or not session.get("start") or workshop_id not in self.catalog:
             return 404, "This workshop has no scheduled time yet."
         roster = await find(self.store, project_id, "roster") or {}
         return 200, invitation(project, session, self.catalog.get(workshop_id), roster, self.clock())
@@ -99,7 +99,7 @@ class Agendas:
         project = await find(self.store, project_id, "project")
         workshop_id = data.get("workshopId")
         session = await find(self.store, project_id, agenda.session_id(workshop_id)) if (
-            project and isinstance(workshop_id, str) and workshop_id in {w.id for w in self.catalog.workshops}) else None
+            project and workshop_id in self.catalog) else None
         if not session:
             raise Refused("That agenda no longer exists. Type **agenda <workshop>** to open it again.")
         roster = await find(self.store, project_id, "roster") or {}

@@ -252,9 +252,21 @@ def _pool(client: ConnectorClient) -> ConnectorClient:
         config.pipeline = AsyncPipeline(
             [config.user_agent_policy, _BotToken(config.credentials), RawDeserializer(), config.http_logger_policy],
             _PooledSender(config.connection.timeout))
-    serializer = _CardSerializer(client._serialize.dependencies)  # pylint: disable=protected-access
+    serializer = _card_serializer(client._serialize.dependencies)  # pylint: disable=protected-access
     client._serialize = client.conversations._serialize = serializer  # pylint: disable=protected-access
     return client
+
+
+_SERIALIZER: Optional["_CardSerializer"] = None
+
+
+def _card_serializer(dependencies: dict) -> "_CardSerializer":
+    """One serializer (and ActivityWriter, with its field maps) for every client: every ConnectorClient
+    knows the same botframework models."""
+    global _SERIALIZER
+    if _SERIALIZER is None:
+        _SERIALIZER = _CardSerializer(dependencies)
+    return _SERIALIZER
 
 
 def _app_id(claims_identity: ClaimsIdentity) -> Optional[str]:

@@ -32,10 +32,6 @@ EXPORTS = {"findings.csv": "Findings (CSV)", "actions.csv": "Actions (CSV)", "ou
 LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
 
 
-def outcome_id(workshop_id: str) -> str:
-    return f"outcome:{workshop_id}"
-
-
 class FollowUp:
     def __init__(self, store: DocumentStore, catalog: Catalog, settings, clock: Callable = utc_now, graph=None):
         self.store, self.catalog, self.settings, self.clock, self.graph = store, catalog, settings, clock, graph
@@ -43,7 +39,7 @@ class FollowUp:
     async def _load(self, project_id: str, workshop_id: object):
         """The project, a known workshop's session (None when not opened yet) and the roster."""
         project = await find(self.store, project_id, "project")
-        known = isinstance(workshop_id, str) and workshop_id in {w.id for w in self.catalog.workshops}
+        known = workshop_id in self.catalog
         session = await find(self.store, project_id, agenda.session_id(workshop_id)) if project and known else None
         roster = await find(self.store, project_id, "roster") or {}
         return project, session, roster
@@ -98,12 +94,12 @@ class FollowUp:
         project, session, roster, workshop = await self._session_or_refuse(turn_context, name, "outcomes")
         if not people.is_lead(project, roster, actor(turn_context.activity)["aadObjectId"]):
             raise Refused(LEADS_ONLY)
-        outcome = await find(self.store, project["projectId"], outcome_id(workshop.id))
+        outcome = await find(self.store, project["projectId"], outcomes.outcome_id(workshop.id))
         return outcome_cards.outcome_form_card(project, session, workshop, roster, outcome)
 
     async def _save_outcome(self, turn_context, project, session, roster, workshop, data) -> Outcome:
         project_id, by, now = project["projectId"], actor(turn_context.activity), self.clock()
-        previous = await find(self.store, project_id, outcome_id(workshop.id))
+        previous = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
         if data.get("version") != (previous or {}).get("version", 0):
             raise Stale()
         topic_ids = [t["id"] for t in session["topics"]]
@@ -116,7 +112,7 @@ class FollowUp:
         if previous and not changed:
             return Outcome(outcome_cards.outcome_form_card(project, session, workshop, roster, previous,
                                                            {"form": "Nothing changed."}), "Nothing changed.")
-        doc = {**(previous or {}), **content, "id": outcome_id(workshop.id), "projectId": project_id,
+        doc = {**(previous or {}), **content, "id": outcomes.outcome_id(workshop.id), "projectId": project_id,
                "type": "outcome", "workshopId": workshop.id, "version": (previous or {}).get("version", 0) + 1,
                "updatedAt": now.isoformat(), "updatedBy": by}
         if previous:
@@ -125,7 +121,7 @@ class FollowUp:
             saved = await self.store.create(PROJECT_DATA, {**doc, "recordedAt": now.isoformat(), "recordedBy": by})
         await self.store.create(PROJECT_DATA, {
             "id": f"audit:{now.isoformat()}:{uuid.uuid4().hex[:6]}", "projectId": project_id, "type": "audit",
-            "record": outcome_id(workshop.id), "at": now.isoformat(), "by": by,
+            "record": outcomes.outcome_id(workshop.id), "at": now.isoformat(), "by": by,
             "changes": changed if previous else ["recorded the outcomes"]})
         if content["actions"] and not (previous or {}).get("actions"):
             # Registers the project for the daily overdue digest (read from one partition).
@@ -188,7 +184,7 @@ class FollowUp:
                 raise Refused("Only a held workshop (with its outcomes recorded) can be closed.")
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
                                  lambda doc: {**doc, "status": agenda.CLOSED})
-            outcome = await find(self.store, project_id, outcome_id(workshop.id))
+            outcome = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
             message = ("Post go-live is closed: the engagement is complete." if workshop.closes_engagement
                        else "Workshop closed.")
             card = outcome_cards.outcome_summary_card(project, saved, workshop, self.catalog, roster, outcome,
@@ -197,7 +193,7 @@ class FollowUp:
         try:
             return await self._save_outcome(turn_context, project, session, roster, workshop, data)
         except (Stale, Conflict):
-            current = await find(self.store, project_id, outcome_id(workshop.id))
+            current = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
             card = outcome_cards.outcome_form_card(project, session, workshop, roster, current, {
                 "form": "Someone saved these outcomes since this form was opened. Here they are now; "
                         "make your change again."})
@@ -239,7 +235,7 @@ class FollowUp:
     async def _complete_action(self, turn_context, project, roster, data) -> Outcome:
         by, now = actor(turn_context.activity), self.clock()
         workshop_id, action_id = data.get("workshopId"), data.get("actionId")
-        outcome = await find(self.store, project["projectId"], outcome_id(workshop_id))
+        outcome = await find(self.store, project["projectId"], outcomes.outcome_id(workshop_id))
         action = next((a for a in (outcome or {}).get("actions", []) if a["id"] == action_id), None)
         if not action:
             raise Refused("That action no longer exists.")
@@ -247,11 +243,11 @@ class FollowUp:
             raise Refused("Only the action's owner or a lead can mark it done.")
         if not action.get("done"):
             before = outcome
-            saved = await update(self.store, PROJECT_DATA, project["projectId"], outcome_id(workshop_id),
+            saved = await update(self.store, PROJECT_DATA, project["projectId"], outcomes.outcome_id(workshop_id),
                                  lambda doc: outcomes.complete_action(doc, action_id, by, now.isoformat()))
             await self.store.create(PROJECT_DATA, {
                 "id": f"audit:{now.isoformat()}:{uuid.uuid4().hex[:6]}", "projectId": project["projectId"],
-                "type": "audit", "record": outcome_id(workshop_id), "at": now.isoformat(), "by": by,
+                "type": "audit", "record": outcomes.outcome_id(workshop_id), "at": now.isoformat(), "by": by,
                 "changes": outcomes.changes(before, saved)})
         card = await self.actions_card(turn_context, project, str(data.get("scope") or "mine"),
                                        f"Done: {action['title']}")

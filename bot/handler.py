@@ -11,13 +11,14 @@ from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes
 
 from cards import catalog_cards, outcome_cards, project_cards
+from cards.common import CONTENT_TYPE
 from catalog import Catalog
 from dialogs.forms import submitted_form
 from dialogs.plan import PlanDialog
 from dialogs.setup import SetupDialog
 
 from . import commands
-from .adapter import INVOKE_RESPONSE_KEY, error_body
+from .adapter import INVOKE_RESPONSE_KEY, invoke_error, set_invoke_answer
 from .agendas import Agendas
 from .card_updates import CardUpdates
 from .delivery import Deliveries
@@ -42,13 +43,8 @@ NOT_FOR_YOUR_TENANT = "Sorry, this bot is not available to your organisation. As
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
 
-def invoke_error(status: int, code: str, message: str) -> InvokeResponse:
-    return InvokeResponse(status=status, body=error_body(status, code, message))
-
-
 def invoke_card(card: dict) -> InvokeResponse:
-    return InvokeResponse(status=200, body=SentCard(statusCode=200, type="application/vnd.microsoft.card.adaptive",
-                                                    value=card))
+    return InvokeResponse(status=200, body=SentCard(statusCode=200, type=CONTENT_TYPE, value=card))
 
 
 def invoke_message(message: str) -> InvokeResponse:
@@ -75,6 +71,7 @@ class WorkshopBot(TeamsActivityHandler):
         self._help = card_message(catalog_cards.help_card())
         self._welcome = card_message(catalog_cards.welcome_card())
         self._workshops = card_message(catalog_cards.workshops_card(catalog))
+        self._workshop_cards: dict[str, Activity] = {}
         self._commands: dict[str, CommandHandler] = {
             "help": self._send_help,
             "workshops": self._send_workshops,
@@ -101,32 +98,27 @@ class WorkshopBot(TeamsActivityHandler):
             await self._refuse_tenant(turn_context)
             return
         try:
-            if self._may_change_something(activity):
-                claim = await self.deliveries.claim(activity)
-                if not claim.first:
-                    log.info("ignored a repeated delivery of %s %s", activity.type, activity.id)
-                    if activity.type == ActivityTypes.invoke:
-                        self._set_invoke_answer(turn_context, InvokeResponse(**claim.answer) if claim.answer else
-                                                invoke_message("Already done."))
-                    return
+            claim = await self.deliveries.claim(activity) if self._may_change_something(activity) else None
+            if claim is not None and not claim.first:
+                log.info("ignored a repeated delivery of %s %s", activity.type, activity.id)
+                if activity.type == ActivityTypes.invoke:
+                    set_invoke_answer(turn_context, InvokeResponse(**claim.answer) if claim.answer else
+                                      invoke_message("Already done."))
+                return
             await super().on_turn(turn_context)
-            if activity.type == ActivityTypes.invoke and self._may_change_something(activity):
+            if claim is not None and activity.type == ActivityTypes.invoke:
                 answer = turn_context.turn_state.get(INVOKE_RESPONSE_KEY)
                 if answer is not None and answer.value is not None:
                     await self.deliveries.remember_answer(claim, answer.value.status, answer.value.body)
         except StoreUnavailable:
             log.warning("store unavailable during a %s turn", turn_context.activity.type)
             if turn_context.activity.type == ActivityTypes.invoke:
-                self._set_invoke_answer(turn_context, invoke_error(503, "StoreUnavailable", TRY_AGAIN))
+                set_invoke_answer(turn_context, invoke_error(503, "StoreUnavailable", TRY_AGAIN))
             else:
                 await turn_context.send_activity(TRY_AGAIN)
             return
         # Dialog state is saved once, at the end of the turn (a no-op when no dialog was touched).
         await self.conversation_state.save_changes(turn_context)
-
-    @staticmethod
-    def _set_invoke_answer(turn_context: TurnContext, response: InvokeResponse) -> None:
-        turn_context.turn_state[INVOKE_RESPONSE_KEY] = Activity(type=ActivityTypes.invoke_response, value=response)
 
     @staticmethod
     def _may_change_something(activity: Activity) -> bool:
@@ -152,7 +144,7 @@ class WorkshopBot(TeamsActivityHandler):
     async def _refuse_tenant(self, turn_context: TurnContext) -> None:
         log.warning("refused an activity from tenant %s", tenant_of(turn_context.activity) or "(none)")
         if turn_context.activity.type == ActivityTypes.invoke:
-            self._set_invoke_answer(turn_context, invoke_error(403, "TenantNotAllowed", NOT_FOR_YOUR_TENANT))
+            set_invoke_answer(turn_context, invoke_error(403, "TenantNotAllowed", NOT_FOR_YOUR_TENANT))
         elif turn_context.activity.type == ActivityTypes.message:
             await turn_context.send_activity(NOT_FOR_YOUR_TENANT)
 
@@ -197,7 +189,11 @@ class WorkshopBot(TeamsActivityHandler):
             suggestions = self.catalog.closest(name) if name else []
             await turn_context.send_activity(card_message(catalog_cards.workshop_not_found_card(name, suggestions)))
             return
-        await turn_context.send_activity(card_message(catalog_cards.workshop_card(self.catalog, workshop)))
+        reply = self._workshop_cards.get(workshop.id)
+        if reply is None:  # built once per workshop, like the help card: the catalog never changes
+            reply = card_message(catalog_cards.workshop_card(self.catalog, workshop))
+            self._workshop_cards[workshop.id] = reply
+        await turn_context.send_activity(reply)
 
     # Dialog-led commands ----------------------------------------------------
 

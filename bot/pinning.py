@@ -11,6 +11,7 @@ from cards import tab_cards
 from catalog import Workshop
 
 from .graph import GraphError, GraphUnavailable
+from .projects import tenant_of
 from .tabs import tab_url
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,8 @@ def _where(activity) -> tuple[str, str, str]:
     data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     team = data.get("team") if isinstance(data.get("team"), dict) else {}
     channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
-    tenant = data.get("tenant") if isinstance(data.get("tenant"), dict) else {}
-    tenant_id = tenant.get("id") or (activity.conversation.tenant_id if activity.conversation else "") or ""
     # Graph addresses a team by its Microsoft 365 group id; Teams sends it as aadGroupId.
-    return str(team.get("aadGroupId") or team.get("id") or ""), str(channel.get("id") or ""), str(tenant_id)
+    return str(team.get("aadGroupId") or team.get("id") or ""), str(channel.get("id") or ""), str(tenant_of(activity))
 
 
 async def pin_or_explain(graph, settings, project: Mapping, workshop: Optional[Workshop], activity, *,

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from aiohttp import web
 
 from catalog import Catalog
-from workshops import plan as plans
+from workshops import agenda, outcomes, plan as plans
 
 from . import tab_pages
 from .projects import PLAN, PROJECT, ROSTER, find
@@ -134,7 +134,6 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
         log.warning("the Teams JavaScript library is missing (%s): run npm ci; tab configuration cannot save",
                     teams_js_file)
         library = None
-    known = {w.id for w in catalog.workshops}
 
     def theme(request: web.Request) -> str:
         return tab_pages.theme_of(request.query.get("theme"))
@@ -168,15 +167,15 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
         if not await allowed(request, project_id):
             return forbidden(request)
         workshop_id = request.match_info["workshop_id"]
-        if workshop_id not in known:
+        if workshop_id not in catalog:
             return not_found(request, "There is no workshop by that name.")
         db = store()
         try:
             project = await find(db, project_id, PROJECT)
             if not project:
                 return not_found(request, "This project no longer exists.")
-            session = await find(db, project_id, f"session:{workshop_id}")
-            outcome = await find(db, project_id, f"outcome:{workshop_id}")
+            session = await find(db, project_id, agenda.session_id(workshop_id))
+            outcome = await find(db, project_id, outcomes.outcome_id(workshop_id))
             roster = await find(db, project_id, ROSTER) or {}
         except StoreError:
             log.exception("tab page: the store failed")
@@ -205,7 +204,7 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
             return unavailable(request)
         query = _query(project_id, request.query.get("token", ""), theme(request))
         links = {wid: f"workshop/{quote(wid, safe='')}{query}"
-                 for wid in (plans.included(plan) if plan else []) if wid in known}
+                 for wid in (plans.included(plan) if plan else []) if wid in catalog}
         return _page(lambda nonce: tab_pages.series_page(
             project, plan, sessions, outcome_docs, catalog, clock(), nonce=nonce, theme=theme(request),
             teams_js=teams_js("static/teams-js.js"), links=links))
@@ -236,7 +235,7 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
         except StoreError:
             log.exception("tab config: the store failed")
             return unavailable(request)
-        planned = [catalog.get(w) for w in (plans.included(plan) if plan else []) if w in known]
+        planned = [catalog.get(w) for w in (plans.included(plan) if plan else []) if w in catalog]
         return _page(lambda nonce: tab_pages.config_page(
             nonce, settings.base_url, planned, project_id=project_id, token=token, theme=theme(request),
             teams_js=teams_js("static/teams-js.js")))

@@ -142,15 +142,20 @@ def static_page(html: str):
     return page
 
 
+def _download(status: int, body: str, content_type: str, filename: str) -> web.Response:
+    """A file to save (status 200), else the JSON error that `body` explains."""
+    if status != 200:
+        return json_error(status, "Forbidden" if status == 403 else "NotFound", body)
+    return web.Response(body=body.encode("utf-8"), content_type=content_type, charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def calendar_handler(agendas: Callable[[], object]):
     """GET /calendar/{project}/{workshop}.ics?token=...: a signed, expiring link to an invitation."""
     async def calendar(request: web.Request) -> web.Response:
         status, body = await agendas().invitation(request.match_info["project"], request.match_info["workshop"],
                                                   request.query.get("token"))
-        if status != 200:
-            return json_error(status, "Forbidden" if status == 403 else "NotFound", body)
-        return web.Response(body=body.encode("utf-8"), content_type="text/calendar", charset="utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{request.match_info["workshop"]}.ics"'})
+        return _download(status, body, "text/calendar", f'{request.match_info["workshop"]}.ics')
 
     return calendar
 
@@ -161,9 +166,6 @@ def export_handler(followup: Callable[[], object]):
         name = request.match_info["name"]
         status, content_type, body = await followup().export(request.match_info["project"], name,
                                                              request.query.get("token"))
-        if status != 200:
-            return json_error(status, "Forbidden" if status == 403 else "NotFound", body)
-        return web.Response(body=body.encode("utf-8"), content_type=content_type, charset="utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return _download(status, body, content_type, name)
 
     return export

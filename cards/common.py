@@ -65,10 +65,6 @@ def link_button(title: str, url: str) -> dict:
     return {"type": "Action.OpenUrl", "title": title, "url": url}
 
 
-def as_attachment(adaptive_card: dict) -> dict:
-    return {"contentType": CONTENT_TYPE, "content": adaptive_card}
-
-
 def choice_set(id_: str, label: str, options: dict, value: str = "", multi: bool = False, **extra) -> dict:
     """A dropdown (or, for multi, checkboxes) over {value: title}."""
     element = {"type": "Input.ChoiceSet", "id": id_, "label": label, "value": value,

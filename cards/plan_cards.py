@@ -109,7 +109,7 @@ def _history_line(catalog: Catalog, entry: Mapping) -> str:
         return f"{when}: {who} approved the series"
     if action == "recommend":
         return f"{when}: {who} answered the Blueprint Review questions"
-    title = catalog.get(entry["workshopId"]).title if entry.get("workshopId") in {w.id for w in catalog.workshops} else "?"
+    title = catalog.get(entry["workshopId"]).title if entry.get("workshopId") in catalog else "?"
     verb = "added" if action == "add" else "removed"
     return f"{when}: {who} {verb} {title}: {escape(entry.get('reason', ''))}"
 

@@ -108,6 +108,10 @@ class Catalog:
                 by_name.setdefault(key, []).append(workshop)
         object.__setattr__(self, "_by_name", MappingProxyType({k: tuple(v) for k, v in by_name.items()}))
 
+    def __contains__(self, id: object) -> bool:
+        """Whether `id` (from card data or a URL: any value) is a workshop's exact id."""
+        return isinstance(id, str) and id in self._by_id
+
     def get(self, id: str) -> Workshop:
         """The workshop with this exact id; KeyError if there is none."""
         return self._by_id[id]

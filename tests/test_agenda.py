@@ -111,12 +111,14 @@ async def test_viewing_a_card_stores_nothing_and_each_viewer_sees_their_own_answ
     """Teams asks for each viewer's card (refresh.userIds) whenever it changed: sixty views must not
     cost sixty writes."""
     from app import STORE
+    from bot.projects import project_key
     from bot.store import PROJECT_DATA, storage_id
+    from bot.web import read_activity
 
     card = await ready(bot)
     await press(bot, card, "agenda.rsvp", GRACE, response="accept")
     store = bot.client.server.app[STORE]
-    project = bot.place["channelData"].get("team", {}).get("id") or bot.place["conversation"]["id"].split(";")[0]
+    project = project_key(read_activity(bot.activity("message")))
     partitions = (project, storage_id(f"dedupe|{bot.place['conversation']['id']}"))
 
     async def stored() -> list:

@@ -110,6 +110,7 @@ async def test_a_failed_write_leaves_the_previous_document_intact(proxy, faulty,
         await faulty.replace(PROJECT_DATA, {**before, "title": "v2", "items": []}, before["_etag"])
     with pytest.raises(StoreUnavailable):
         await faulty.upsert(PROJECT_DATA, doc(title="v3"))
+    await proxy.idle()
     proxy.clear()
     assert await faulty.get(PROJECT_DATA, "p-faults", "plan") == before
 

@@ -27,14 +27,12 @@ def running(session: Mapping, now: datetime) -> bool:
 
 def check_in(session: Mapping, who: Mapping, now: datetime) -> dict:
     """Mark a person present (late when they arrive after the start); a second check-in keeps the first time."""
-    result = copy_document(session)
-    marks = result.setdefault("attendance", {})
+    marks = session.get("attendance", {})
     if (marks.get(who["aadObjectId"]) or {}).get("status") in ATTENDED:
-        return result
+        return dict(session)
     late = session.get("start") and now > datetime.fromisoformat(session["start"]) + timedelta(minutes=10)
-    marks[who["aadObjectId"]] = {"name": who["name"], "status": "late" if late else "present",
-                                 "at": now.isoformat(), "source": "checkin"}
-    return result
+    entry = {"name": who["name"], "status": "late" if late else "present", "at": now.isoformat(), "source": "checkin"}
+    return {**session, "attendance": {**marks, who["aadObjectId"]: entry}}  # the rest is shared, unchanged
 
 
 def mark(session: Mapping, answers: Mapping, roster: Mapping, now: datetime) -> dict:

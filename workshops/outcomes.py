@@ -56,6 +56,10 @@ class OutcomeError(ValueError):
         self.errors = errors
 
 
+def outcome_id(workshop_id: str) -> str:
+    return f"outcome:{workshop_id}"
+
+
 def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
@@ -230,7 +234,7 @@ def export_markdown(project: Mapping, docs: Iterable[Mapping], catalog, names: M
     lines += ["## Audit trail", ""]
     for entry in audit:
         workshop = entry.get("record", "").split(":", 1)[-1]
-        title = catalog.get(workshop).title if workshop in {w.id for w in catalog.workshops} else workshop
+        title = catalog.get(workshop).title if workshop in catalog else workshop
         lines += [f"- {entry['at'][:16].replace('T', ' ')} UTC, {entry['by'].get('name', '')}, {title}: "
                   + "; ".join(entry.get("changes", []))]
     return "\n".join(lines) + "\n"

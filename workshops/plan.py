@@ -23,10 +23,6 @@ class PlanError(ValueError):
     """A change the plan cannot take; the message is for the user."""
 
 
-def person(aad_object_id: str, name: str) -> dict:
-    return {"aadObjectId": aad_object_id, "name": name}
-
-
 def new_plan(project_id: str, recommendations: Iterable[Recommendation], answers: Mapping, by: dict,
              now: datetime, previous: Mapping | None = None) -> dict:
     """A fresh recommendation; re-running the questionnaire keeps the history and needs approval again."""

@@ -159,7 +159,7 @@ class SqliteStore(DocumentStore):
 
         if not await self._run(self._write, insert):
             raise Conflict(f"{container}/{clean['projectId']}/{clean['id']} already exists")
-        return self._row(text, etag, ts)
+        return {**clean, "_etag": etag, "_ts": ts}  # prepare() parsed what is stored
 
     async def replace(self, container: str, doc: dict, etag: str) -> dict:
         check_container(container)
@@ -187,7 +187,7 @@ class SqliteStore(DocumentStore):
             raise NotFound(f"{'/'.join(key)} does not exist")
         if outcome == "conflict":
             raise Conflict(f"{'/'.join(key)} was changed by someone else (ETag mismatch)")
-        return self._row(text, new_etag, ts)
+        return {**clean, "_etag": new_etag, "_ts": ts}
 
     async def upsert(self, container: str, doc: dict) -> dict:
         check_container(container)
@@ -204,7 +204,7 @@ class SqliteStore(DocumentStore):
             )
 
         await self._run(self._write, put)
-        return self._row(text, etag, ts)
+        return {**clean, "_etag": etag, "_ts": ts}  # prepare() parsed what is stored
 
     async def delete(self, container: str, project_id: str, id: str) -> bool:
         check_container(container)

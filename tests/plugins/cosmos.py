@@ -222,6 +222,13 @@ class FaultProxy:
     def clear(self) -> None:
         self.faults.clear()
 
+    async def idle(self, timeout: float = 5.0) -> None:
+        """Wait until every request the proxy has accepted is answered: a client that gave up on an attempt
+        may have sent it already, and clearing the faults first would let it through late."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._tasks and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.01)
+
     def served(self, what: str) -> int:
         return sum(1 for _, _, happened in self.log if happened == what)
 
