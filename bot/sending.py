@@ -23,6 +23,7 @@ import time
 from typing import Awaitable, Callable, Optional
 
 from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import ActivityTypes
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ class SendPolicy:
         send, update = adapter.send_activities, adapter.update_activity
 
         async def send_activities(context: TurnContext, activities):
+            if all(a.type == ActivityTypes.invoke_response for a in activities):
+                return await send(context, activities)  # the HTTP answer to an invoke: no call to Teams
             return await self._send(_conversation(context), lambda: send(context, activities))
 
         async def update_activity(context: TurnContext, activity):
@@ -132,5 +135,5 @@ class SendPolicy:
 
 
 def _conversation(context: TurnContext) -> str:
-    conversation = context.activity.conversation.id if context.activity.conversation else ""
+    conversation = (context.activity.conversation.id if context.activity.conversation else "") or ""
     return conversation.split(";", 1)[0]

@@ -5,7 +5,7 @@ injected text stays text."""
 import json
 import re
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from cards.common import escape
 from tests.plugins.botapp import Harness, card_of
@@ -48,6 +48,7 @@ async def test_any_json_or_bytes_never_causes_a_5xx(personal_bot: Harness, body)
        extra=st.dictionaries(st.sampled_from(["from", "conversation", "recipient", "channelData", "entities",
                                               "attachments", "replyToId", "timestamp", "locale"]),
                              json_values, max_size=3))
+@example(type_="invoke", text="", value=None, name=None, extra={"conversation": {}})  # found once: no conversation id
 async def test_activities_with_odd_fields_never_cause_a_5xx(personal_bot: Harness, type_, text, value, name, extra):
     activity = {**personal_bot.activity(type_, text=text, value=value, name=name), **extra}
     response = await personal_bot.post(activity)
