@@ -12,18 +12,19 @@ from aiohttp import web
 from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
-from bot.agendas import Agendas
+from dialogs.agenda import Agendas
 from bot.card_updates import CardUpdates
 from bot.delivery import Deliveries
-from bot.followup import FollowUp
-from bot.graph import GraphClient, graph_from_settings
+from dialogs.followup import FollowUp
+from graph.client import GraphClient, graph_from_settings
 from bot.handler import WorkshopBot
-from bot.planning import Planning
-from bot.reminders import Reminders
+from dialogs.planning import Planning
+from dialogs.reminders import Reminders
 from bot.sending import SendPolicy
-from bot.settings import Settings, SettingsError
-from bot.store import BotStateStorage, StoreError, open_store
-from bot.tabs import add_tab_routes
+from runtime.settings import Settings, SettingsError
+from bot.state_storage import BotStateStorage
+from store import StoreError, open_store
+from tabs.routes import add_tab_routes
 from bot.web import (MAX_BODY_BYTES, PRIVACY, TERMS, calendar_handler, export_handler, health_handler, json_errors,
                      messages_handler, static_page)
 from catalog import CatalogError, default_catalog

@@ -28,7 +28,7 @@ TURN_TYPES = {t.name: t for t in scenarios.BOT_TURNS}
 
 async def profile(turn_type: scenarios.TurnType, turns: int, concurrency: int, top: int) -> None:
     from app import create_app
-    from bot.settings import Settings
+    from runtime.settings import Settings
 
     connector = TestServer(Connector().app(), host="127.0.0.1")
     await connector.start_server()

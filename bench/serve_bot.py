@@ -22,8 +22,8 @@ from typing import Any, Optional
 from aiohttp import web
 
 import app as app_module
-from bot.settings import Settings
-from bot.store import DocumentStore
+from runtime.settings import Settings
+from store import DocumentStore
 
 IN_TURN: contextvars.ContextVar[bool] = contextvars.ContextVar("bench_in_turn", default=False)
 COUNTS = {"turn": collections.Counter(), "background": collections.Counter(), "cross_partition": 0}

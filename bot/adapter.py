@@ -13,7 +13,7 @@ from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
 from .connector import PooledAuthentication
-from .settings import Settings
+from runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 

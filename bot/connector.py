@@ -23,8 +23,8 @@ from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http import AsyncClientResponse, ClientRequest
 from multidict import CIMultiDict
 
-from .messages import SentCard
-from .settings import proxy_configured
+from dialogs.replies import SentCard
+from runtime.settings import proxy_configured
 from .wire import ActivityWriter, is_plain_json
 
 

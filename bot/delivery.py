@@ -15,7 +15,7 @@ from typing import NamedTuple, Optional
 
 from botbuilder.schema import Activity
 
-from .store import PROJECT_DATA, Conflict, DocumentStore, NotFound, storage_id
+from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, storage_id
 
 TTL_SECONDS = 600
 

@@ -19,15 +19,15 @@ from dialogs.setup import SetupDialog
 
 from . import commands
 from .adapter import INVOKE_RESPONSE_KEY, invoke_error, set_invoke_answer
-from .agendas import Agendas
+from dialogs.agenda import Agendas
 from .card_updates import CardUpdates
 from .delivery import Deliveries
-from .followup import FollowUp
-from .messages import SentCard, card_message
-from .pinning import pin_or_explain
-from .planning import Outcome, Planning, Refused
-from .projects import PLAN, actor, find, tenant_of
-from .store import StoreUnavailable
+from dialogs.followup import FollowUp
+from dialogs.replies import SentCard, card_message
+from dialogs.pinning import pin_or_explain
+from dialogs.planning import Outcome, Planning, Refused
+from dialogs.context import PLAN, actor, find, tenant_of
+from store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

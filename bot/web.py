@@ -16,7 +16,7 @@ from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
-from .settings import VERSION, Settings
+from runtime.settings import VERSION, Settings
 from .wire import ActivityReader
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
-from bot.messages import card_message
+from dialogs.replies import card_message
 
 Render = Callable[[Mapping, dict], dict]
 Validate = Callable[[TurnContext, dict], Awaitable[Any]]

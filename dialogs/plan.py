@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
-from bot.messages import card_message
+from dialogs.replies import card_message
 from cards import plan_cards
 
 from .forms import FormDialog

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from dotenv import dotenv_values
 
 from bot.commands import MENU_COMMANDS
-from bot.settings import VERSION
+from runtime.settings import VERSION
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "manifest.template.json"

@@ -111,8 +111,8 @@ async def test_viewing_a_card_stores_nothing_and_each_viewer_sees_their_own_answ
     """Teams asks for each viewer's card (refresh.userIds) whenever it changed: sixty views must not
     cost sixty writes."""
     from app import STORE
-    from bot.projects import project_key
-    from bot.store import PROJECT_DATA, storage_id
+    from dialogs.context import project_key
+    from store import PROJECT_DATA, storage_id
     from bot.web import read_activity
 
     card = await ready(bot)

@@ -17,7 +17,8 @@ from botbuilder.dialogs import (
 )
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from bot.store import BOT_STATE, BotStateStorage, Conflict, DocumentStore, StateConflict, storage_id
+from bot.state_storage import BotStateStorage, StateConflict
+from store import BOT_STATE, Conflict, DocumentStore, storage_id
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import pytest
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import CosmosClient
 
-import bot.store.sqlite as sqlite_backend
-from bot.settings import Settings
-from bot.store import CONTAINERS, PROJECT_DATA, Conflict, NotFound, open_store
+import store.sqlite as sqlite_backend
+from runtime.settings import Settings
+from store import CONTAINERS, PROJECT_DATA, Conflict, NotFound, open_store
 from tests.plugins.cosmos import TEST_KEY, unique_name
 
 

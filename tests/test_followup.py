@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.store import PROJECT_DATA, open_store
+from store import PROJECT_DATA, open_store
 from tests.plugins.botapp import Harness, aad, card_of, card_text, make_settings, nodes, of_type
 from tests.test_agenda import agenda_card, future_day, ready
 from tests.test_planning import ADA, ALAN, GRACE, KATHERINE, execute_actions, press

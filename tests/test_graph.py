@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import msal
 import pytest
 
-from bot import graph as graph_module
-from bot.graph import GraphClient, GraphError, GraphNotConfigured, GraphUnavailable, TokenProvider, graph_from_settings
-from bot.settings import Settings
+from graph import client as graph_module
+from graph.client import GraphClient, GraphError, GraphNotConfigured, GraphUnavailable, TokenProvider, graph_from_settings
+from runtime.settings import Settings
 from tests.plugins.graph import APP_EXTERNAL_ID, CLIENT_ID, SCOPE
 
 TEAM = "19:team-general@thread.tacv2"  # a team's group id is a GUID; this one tests quoting too

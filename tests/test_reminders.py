@@ -5,8 +5,8 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 from bot.adapter import create_adapter
-from bot.reminders import Reminders
-from bot.store import open_store
+from dialogs.reminders import Reminders
+from store import open_store
 from catalog import default_catalog
 from tests.plugins.botapp import Harness
 from tests.test_agenda import future_day

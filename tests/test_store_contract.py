@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
-from bot.store import (
+from runtime.settings import Settings
+from store import (
     BOT_STATE,
     MAX_DOCUMENT_BYTES,
     PROJECT_DATA,

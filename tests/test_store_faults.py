@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from bot.store import PROJECT_DATA, Conflict, NotFound, StoreUnavailable, TooLarge, update
-from bot.store.cosmos import CosmosStore, RetryPolicy
+from store import PROJECT_DATA, Conflict, NotFound, StoreUnavailable, TooLarge, update
+from store.cosmos import CosmosStore, RetryPolicy
 
 BUDGET = 1.5
 POLICY = RetryPolicy(budget=BUDGET, base_delay=0.05, max_delay=0.2)

@@ -17,11 +17,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.schema import Activity, ConversationAccount
 
 from app import STORE, create_app
-from bot import tab_pages
-from bot.pinning import pin_or_explain, pin_workshop_tab
-from bot.signing import sign
-from bot.store import PROJECT_DATA, update
-from bot.tabs import add_tab_routes, tab_scope, tab_url
+from tabs import pages as tab_pages
+from dialogs.pinning import pin_or_explain, pin_workshop_tab
+from tabs.signing import sign
+from store import PROJECT_DATA, update
+from tabs.routes import add_tab_routes, tab_scope, tab_url
 from cards import tab_cards
 from catalog import default_catalog
 from tests.plugins.botapp import ROOT, Harness, aad, card_text, make_settings, nodes, of_type, parse_cards

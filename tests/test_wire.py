@@ -8,7 +8,7 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from hypothesis import given, settings, strategies as st
 from msrest.serialization import Model, Serializer
 
-from bot.messages import SentCard, card_message
+from dialogs.replies import SentCard, card_message
 from bot.wire import ActivityReader, ActivityWriter
 from tests.test_hostile import json_values
 

@@ -28,8 +28,8 @@ from typing import Optional
 import aiohttp
 import pytest
 
-from bot.settings import Settings
-from bot.store import open_store
+from runtime.settings import Settings
+from store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVER_PACKAGE = ROOT / "node_modules" / "@vercel" / "cosmosdb-server"

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from bot.graph import GraphClient, TokenProvider
+from graph.client import GraphClient, TokenProvider
 
 CLIENT_ID = "00000000-0000-0000-0000-00000000b0t1"
 CLIENT_SECRET = "stand-in-secret"

@@ -17,12 +17,12 @@ from catalog import Catalog
 from workshops import agenda, attendance, outcomes, people
 from workshops.status import project_status
 
-from .graph import GraphUnavailable
-from .messages import card_message
+from graph.client import GraphUnavailable
+from .replies import card_message
 from .planning import Outcome, Refused, Stale, utc_now
-from .projects import PLAN, actor, find, project_key
-from .signing import sign, verify
-from .store import PROJECT_DATA, Conflict, DocumentStore, update
+from .context import PLAN, actor, find, project_key
+from tabs.signing import sign, verify
+from store import PROJECT_DATA, Conflict, DocumentStore, update
 
 log = logging.getLogger(__name__)
 

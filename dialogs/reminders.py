@@ -22,11 +22,11 @@ from botbuilder.schema import ConversationReference
 from catalog import Catalog
 from workshops import agenda, outcomes
 
-from .agendas import REMINDERS
+from .agenda import REMINDERS
 from .followup import DIGESTS
 from .planning import utc_now
-from .projects import find
-from .store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError
+from .context import find
+from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError
 
 log = logging.getLogger(__name__)
 

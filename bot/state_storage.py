@@ -20,16 +20,14 @@ class named in the data; that is fine because only this bot writes the store.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Dict, Iterable, Optional
 
 from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
-from .base import BOT_STATE, FORBIDDEN_ID_CHARS, MAX_ID_LENGTH, Conflict, DocumentStore, NotFound
+from store import BOT_STATE, Conflict, DocumentStore, NotFound, storage_id
 
-ESCAPE = "*"
 DOC_TYPE = "botState"
 
 
@@ -39,23 +37,6 @@ class StateConflict(Conflict, KeyError):
     __str__ = Exception.__str__  # KeyError would quote the message
 
 
-def storage_id(key: str) -> str:
-    """A botbuilder storage key as a valid document id (also used as its partition key).
-
-    Characters ids may not hold (and the escape character itself, and control
-    characters) become `*xx` (hex code point), so different keys stay different;
-    keys still too long keep a prefix plus a SHA-256 of the whole key.
-    """
-    if not isinstance(key, str) or not key:
-        raise ValueError(f"a storage key must be a non-empty string, not {key!r}")
-    escaped = "".join(
-        f"{ESCAPE}{ord(c):02x}" if c in FORBIDDEN_ID_CHARS or c == ESCAPE or ord(c) < 0x20 or ord(c) == 0x7F else c
-        for c in key
-    )
-    if len(escaped) <= MAX_ID_LENGTH:
-        return escaped
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return f"{escaped[: MAX_ID_LENGTH - len(digest) - 1]}{ESCAPE}{digest}"
 
 
 def _e_tag_of(item: Any) -> Optional[str]:

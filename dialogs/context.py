@@ -6,7 +6,7 @@ from typing import Optional
 
 from botbuilder.schema import Activity
 
-from .store import PROJECT_DATA, DocumentStore, NotFound
+from store import PROJECT_DATA, DocumentStore, NotFound
 
 PROJECT, ROSTER, PLAN = "project", "roster", "plan"
 

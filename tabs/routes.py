@@ -37,10 +37,10 @@ from aiohttp import web
 from catalog import Catalog
 from workshops import agenda, outcomes, plan as plans
 
-from . import tab_pages
-from .projects import PLAN, PROJECT, ROSTER, find
+from . import pages as tab_pages
+from dialogs.context import PLAN, PROJECT, ROSTER, find
 from .signing import sign, verify
-from .store import PROJECT_DATA, DocumentStore, StoreError
+from store import PROJECT_DATA, DocumentStore, StoreError
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from workshops import people, plan as plans
 from workshops.project import FormError, ProjectDetails, project_from_answers
 from workshops.recommend import AnswerError, profile_from_answers, recommend
 
-from .projects import PLAN, PROJECT, ROSTER, actor, find, project_key
-from .store import PROJECT_DATA, Conflict, DocumentStore, update
+from .context import PLAN, PROJECT, ROSTER, actor, find, project_key
+from store import PROJECT_DATA, Conflict, DocumentStore, update
 
 MEMBER_PAGE_SIZE = 100
 

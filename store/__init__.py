@@ -1,9 +1,9 @@
 """Persistence: one small document-store interface, an SQLite and an Azure Cosmos DB backend,
-and a botbuilder Storage on top of either."""
+(botbuilder's Storage on top of it lives in bot/state_storage.py)."""
 
 from __future__ import annotations
 
-from ..settings import Settings
+from runtime.settings import Settings
 from .base import (
     BOT_STATE,
     CONTAINERS,
@@ -15,20 +15,18 @@ from .base import (
     StoreError,
     StoreUnavailable,
     TooLarge,
+    storage_id,
     update,
 )
-from .bot_state import BotStateStorage, StateConflict, storage_id
 
 __all__ = [
     "BOT_STATE",
     "CONTAINERS",
     "MAX_DOCUMENT_BYTES",
     "PROJECT_DATA",
-    "BotStateStorage",
     "Conflict",
     "DocumentStore",
     "NotFound",
-    "StateConflict",
     "StoreError",
     "StoreUnavailable",
     "TooLarge",

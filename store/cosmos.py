@@ -36,7 +36,7 @@ from azure.cosmos.aio import CosmosClient
 from azure.cosmos.documents import ConnectionPolicy, RetryOptions
 from azure.cosmos.exceptions import CosmosClientTimeoutError, CosmosHttpResponseError
 
-from ..settings import Settings, proxy_configured
+from runtime.settings import Settings, proxy_configured
 from .base import (
     CONTAINERS,
     PARTITION_KEY_PATH,

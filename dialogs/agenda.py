@@ -17,13 +17,13 @@ from workshops import agenda, people
 from workshops.calendar import invitation
 from workshops import plan as plans
 
-from .graph import GraphUnavailable
-from .messages import card_message
+from graph.client import GraphUnavailable
+from .replies import card_message
 from .pinning import pin_or_explain
 from .planning import Outcome, Refused, Stale, utc_now
-from .projects import PLAN, actor, find, project_key, tenant_of
-from .signing import sign, verify
-from .store import PROJECT_DATA, Conflict, DocumentStore, update
+from .context import PLAN, actor, find, project_key, tenant_of
+from tabs.signing import sign, verify
+from store import PROJECT_DATA, Conflict, DocumentStore, update
 
 log = logging.getLogger(__name__)
 

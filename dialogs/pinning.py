@@ -10,9 +10,9 @@ from typing import Awaitable, Callable, Mapping, Optional
 from cards import tab_cards
 from catalog import Workshop
 
-from .graph import GraphError, GraphUnavailable
-from .projects import tenant_of
-from .tabs import tab_url
+from graph.client import GraphError, GraphUnavailable
+from .context import tenant_of
+from tabs.routes import tab_url
 
 log = logging.getLogger(__name__)
 

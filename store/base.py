@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import hashlib
 import json
 import random
 import weakref
@@ -201,3 +202,23 @@ async def _update(store, container, project_id, id, mutate, attempts, current) -
             # Growing random waits spread out writers that collided, so they do not collide again in step.
             await asyncio.sleep(random.uniform(0, min(0.5, 0.01 * 2**attempt)))
     raise AssertionError("unreachable")
+
+ID_ESCAPE = "*"
+
+def storage_id(key: str) -> str:
+    """A botbuilder storage key as a valid document id (also used as its partition key).
+
+    Characters ids may not hold (and the escape character itself, and control
+    characters) become `*xx` (hex code point), so different keys stay different;
+    keys still too long keep a prefix plus a SHA-256 of the whole key.
+    """
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"a storage key must be a non-empty string, not {key!r}")
+    escaped = "".join(
+        f"{ID_ESCAPE}{ord(c):02x}" if c in FORBIDDEN_ID_CHARS or c == ID_ESCAPE or ord(c) < 0x20 or ord(c) == 0x7F else c
+        for c in key
+    )
+    if len(escaped) <= MAX_ID_LENGTH:
+        return escaped
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return f"{escaped[: MAX_ID_LENGTH - len(digest) - 1]}{ID_ESCAPE}{digest}"
