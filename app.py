@@ -12,22 +12,21 @@ from aiohttp import web
 from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
-from dialogs.agenda import Agendas
 from bot.card_updates import CardUpdates
 from bot.delivery import Deliveries
-from dialogs.followup import FollowUp
-from graph.client import GraphClient, graph_from_settings
 from bot.handler import WorkshopBot
-from dialogs.planning import Planning
-from dialogs.reminders import Reminders
 from bot.sending import SendPolicy
-from runtime.settings import Settings, SettingsError
 from bot.state_storage import BotStateStorage
-from store import StoreError, open_store
-from tabs.routes import add_tab_routes
-from bot.web import (MAX_BODY_BYTES, PRIVACY, TERMS, calendar_handler, export_handler, health_handler, json_errors,
-                     messages_handler, static_page)
+from bot.web import MAX_BODY_BYTES, health_handler, json_errors, messages_handler
 from catalog import CatalogError, default_catalog
+from dialogs.context import Services, utc_now
+from dialogs.reminders import Reminders
+from graph.client import GraphClient, graph_from_settings
+from runtime.settings import Settings, SettingsError
+from store import StoreError, open_store
+from tabs.downloads import add_download_routes
+from tabs.info import add_info_routes
+from tabs.routes import add_tab_routes
 
 log = logging.getLogger("workshops")
 
@@ -50,9 +49,7 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
         app[STORE] = store
         reminders = Reminders(store, adapter, catalog, settings.app_id)
         app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
-        app[BOT] = WorkshopBot(catalog, Planning(store, catalog), Agendas(store, catalog, settings, graph=graph),
-                               FollowUp(store, catalog, settings, graph=graph),
-                               ConversationState(BotStateStorage(store)),
+        app[BOT] = WorkshopBot(Services(store, catalog, settings, graph=graph), ConversationState(BotStateStorage(store)),
                                Deliveries(store), settings.allowed_tenants, CardUpdates(settings.app_id))
 
     async def close_services(app: web.Application) -> None:
@@ -70,11 +67,8 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     app.on_cleanup.append(close_services)
     app.router.add_post("/api/messages", messages_handler(adapter, lambda: app[BOT]))
     app.router.add_get("/healthz", health_handler(settings, store_ping))
-    app.router.add_get("/calendar/{project}/{workshop}.ics", calendar_handler(lambda: app[BOT].agendas))
-    app.router.add_get("/export/{project}/{name}", export_handler(lambda: app[BOT].followup))
-    # The manifest links to these two pages.
-    app.router.add_get("/privacy", static_page(PRIVACY))
-    app.router.add_get("/terms", static_page(TERMS))
+    add_download_routes(app, settings, catalog, lambda: app[STORE], utc_now)
+    add_info_routes(app)
     add_tab_routes(app, settings, catalog, lambda: app[STORE])
     return app
 

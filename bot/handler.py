@@ -3,42 +3,29 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable, Optional
+from typing import Optional
 
 from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import Activity, ActivityTypes
 
-from cards import catalog_cards, outcome_cards, project_cards
 from cards.common import CONTENT_TYPE
-from catalog import Catalog
+from dialogs import Flows
+from dialogs.context import Outcome, Refused, Services, tenant_of
 from dialogs.forms import submitted_form
-from dialogs.plan import PlanDialog
-from dialogs.setup import SetupDialog
+from dialogs.replies import SentCard, card_message
+from store import StoreUnavailable
 
 from . import commands
 from .adapter import INVOKE_RESPONSE_KEY, invoke_error, set_invoke_answer
-from dialogs.agenda import Agendas
 from .card_updates import CardUpdates
 from .delivery import Deliveries
-from dialogs.followup import FollowUp
-from dialogs.replies import SentCard, card_message
-from dialogs.pinning import pin_or_explain
-from dialogs.planning import Outcome, Planning, Refused
-from dialogs.context import PLAN, actor, find, tenant_of
-from store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-CommandHandler = Callable[[TurnContext, str], Awaitable[None]]
-PLANNING_VERBS = ("roster.save", "plan.approve", "plan.change")
-AGENDA_VERBS = ("agenda.rsvp", "agenda.approve", "agenda.edit", "agenda.schedule", "agenda.refresh")
 # Card actions that only read: Teams sends one each time someone views a changed card (refresh.userIds),
 # so a burst of sixty views must not cost sixty delivery claims and stored answers.
 READ_ONLY_VERBS = frozenset({"agenda.refresh"})
-FOLLOW_UP_VERBS = ("attendance.checkin", "attendance.save", "attendance.import", "outcome.save", "session.close",
-                   "action.done")
 NOT_FOR_YOUR_TENANT = "Sorry, this bot is not available to your organisation. Ask your Teams administrator."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
@@ -53,44 +40,19 @@ def invoke_message(message: str) -> InvokeResponse:
 
 
 class WorkshopBot(TeamsActivityHandler):
-    def __init__(self, catalog: Catalog, planning: Planning, agendas: Agendas, followup: FollowUp,
-                 conversation_state: ConversationState, deliveries: Deliveries,
+    """Routes each activity to its flow (dialogs/): messages to a command or the open form, card
+    actions by verb, and the bot's own installation to the welcome card. Around every turn: the
+    tenant check, the at-most-once delivery claim, and one save of the dialog state."""
+
+    def __init__(self, services: Services, conversation_state: ConversationState, deliveries: Deliveries,
                  allowed_tenants: frozenset[str] = frozenset(), card_updates: Optional[CardUpdates] = None):
-        self.catalog = catalog
         self.card_updates = card_updates or CardUpdates()
         self.deliveries = deliveries
         self.allowed_tenants = allowed_tenants
-        self.planning = planning
-        self.agendas = agendas
-        self.followup = followup
         self.conversation_state = conversation_state
-        self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
-        self.dialogs.add(SetupDialog(planning))
-        self.dialogs.add(PlanDialog(planning))
-        # Static cards are built once, not per turn.
-        self._help = card_message(catalog_cards.help_card())
-        self._welcome = card_message(catalog_cards.welcome_card())
-        self._workshops = card_message(catalog_cards.workshops_card(catalog))
-        self._workshop_cards: dict[str, Activity] = {}
-        self._commands: dict[str, CommandHandler] = {
-            "help": self._send_help,
-            "workshops": self._send_workshops,
-            "workshop": self._send_workshop,
-            "setup": self._setup,
-            "roster": self._roster,
-            "plan": self._plan,
-            "agenda": self._agenda,
-            "checkin": self._checkin,
-            "attendance": self._attendance,
-            "outcomes": self._outcomes,
-            "actions": self._actions,
-            "status": self._status,
-            "export": self._export,
-            "pin": self._pin,
-        }
-        # Card action verb -> the operation that owns it, called as (turn_context, verb, data).
-        self._card_actions = {**dict.fromkeys(PLANNING_VERBS, planning.act), **dict.fromkeys(AGENDA_VERBS, agendas.act),
-                              **dict.fromkeys(FOLLOW_UP_VERBS, followup.act)}
+        self.flows = Flows(services, conversation_state)
+        self._commands = self.flows.commands
+        self._card_actions = self.flows.card_actions
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -155,7 +117,7 @@ class WorkshopBot(TeamsActivityHandler):
         text = activity.text
         if not (text or "").strip() and activity.value is not None:
             if submitted_form(activity):
-                await self._continue_form(turn_context)
+                await self.flows.forms.continue_form(turn_context)
                 return
             if isinstance(activity.value, dict) and activity.value.get("verb") in self._card_actions:
                 await self._submitted_card_action(turn_context, activity.value)
@@ -165,10 +127,13 @@ class WorkshopBot(TeamsActivityHandler):
                 await turn_context.send_activity("I can't act on that button. Type **help** to see what I can do.")
                 return
         parsed = commands.parse(text)
-        if parsed.name:
-            await self._commands[parsed.name](turn_context, parsed.argument)
+        if not parsed.name:
+            await turn_context.send_activity(self._hint(parsed.text))
             return
-        await turn_context.send_activity(self._hint(parsed.text))
+        try:
+            await self._commands[parsed.name](turn_context, parsed.argument)
+        except Refused as refused:
+            await turn_context.send_activity(str(refused))
 
     @staticmethod
     def _hint(text: str) -> str:
@@ -176,141 +141,6 @@ class WorkshopBot(TeamsActivityHandler):
         if guess:
             return f"I didn't catch that. Did you mean **{guess}**? Type **help** to see everything I can do."
         return "I didn't catch that. Type **help** to see everything I can do."
-
-    async def _send_help(self, turn_context: TurnContext, _argument: str) -> None:
-        await turn_context.send_activity(self._help)
-
-    async def _send_workshops(self, turn_context: TurnContext, _argument: str) -> None:
-        await turn_context.send_activity(self._workshops)
-
-    async def _send_workshop(self, turn_context: TurnContext, name: str) -> None:
-        workshop = self.catalog.find(name) if name else None
-        if workshop is None:
-            suggestions = self.catalog.closest(name) if name else []
-            await turn_context.send_activity(card_message(catalog_cards.workshop_not_found_card(name, suggestions)))
-            return
-        reply = self._workshop_cards.get(workshop.id)
-        if reply is None:  # built once per workshop, like the help card: the catalog never changes
-            reply = card_message(catalog_cards.workshop_card(self.catalog, workshop))
-            self._workshop_cards[workshop.id] = reply
-        await turn_context.send_activity(reply)
-
-    # Dialog-led commands ----------------------------------------------------
-
-    async def _begin(self, turn_context: TurnContext, dialog_id: str, options: Optional[dict] = None) -> None:
-        """Start a dialog, replacing any form this conversation left unfinished."""
-        dialog_context = await self.dialogs.create_context(turn_context)
-        await dialog_context.cancel_all_dialogs()
-        await dialog_context.begin_dialog(dialog_id, options)
-
-    async def _continue_form(self, turn_context: TurnContext) -> None:
-        dialog_context = await self.dialogs.create_context(turn_context)
-        if dialog_context.active_dialog is None:
-            command = "plan" if submitted_form(turn_context.activity) == "plan" else "setup"
-            await turn_context.send_activity(f"That form is no longer open. Type **{command}** to start again.")
-            return
-        result = await dialog_context.continue_dialog()
-        if result.status == DialogTurnStatus.Empty:
-            await turn_context.send_activity("That form is no longer open.")
-
-    async def _setup(self, turn_context: TurnContext, _argument: str) -> None:
-        refusal, values = await self.planning.setup_start(turn_context)
-        if refusal:
-            await turn_context.send_activity(refusal)
-            return
-        await self._begin(turn_context, SetupDialog.__name__, values)
-
-    async def _roster(self, turn_context: TurnContext, _argument: str) -> None:
-        project_id, project, _ = await self.planning.context(turn_context)
-        if not project:
-            await turn_context.send_activity(card_message(project_cards.needs_setup_card("roster")))
-            return
-        roster = await self.planning.sync_roster(turn_context, project_id)
-        who = actor(turn_context.activity)["aadObjectId"]
-        await turn_context.send_activity(card_message(await self.planning.roster_card(project, roster, who)))
-
-    async def _plan(self, turn_context: TurnContext, argument: str) -> None:
-        project_id, project, roster = await self.planning.context(turn_context)
-        if not project:
-            await turn_context.send_activity(card_message(project_cards.needs_setup_card("plan")))
-            return
-        plan = await find(self.planning.store, project_id, PLAN)
-        if plan and argument.lower() not in ("again", "new", "review", "redo"):
-            await turn_context.send_activity(card_message(await self.planning.plan_card(project, plan)))
-            return
-        refusal = await self.planning.plan_refusal(project, roster, actor(turn_context.activity)["aadObjectId"])
-        if refusal:
-            await turn_context.send_activity(refusal)
-            return
-        await self._begin(turn_context, PlanDialog.__name__)
-
-    async def _agenda(self, turn_context: TurnContext, name: str) -> None:
-        project = await self._with_project(turn_context, "agenda")
-        if project:
-            try:
-                await self.agendas.open(turn_context, project, name)
-            except Refused as refused:
-                await turn_context.send_activity(str(refused))
-
-    async def _with_project(self, turn_context: TurnContext, command: str) -> Optional[dict]:
-        """The turn's project, or None after offering set-up."""
-        _, project, _ = await self.planning.context(turn_context)
-        if not project:
-            await turn_context.send_activity(card_message(project_cards.needs_setup_card(command)))
-        return project
-
-    async def _checkin(self, turn_context: TurnContext, name: str) -> None:
-        if await self._with_project(turn_context, "checkin"):
-            await self._answer(turn_context, lambda: self.followup.checkin(turn_context, name))
-
-    async def _attendance(self, turn_context: TurnContext, name: str) -> None:
-        if await self._with_project(turn_context, "attendance"):
-            await self._answer(turn_context, lambda: self.followup.attendance_card(turn_context, name))
-
-    async def _outcomes(self, turn_context: TurnContext, name: str) -> None:
-        if await self._with_project(turn_context, "outcomes"):
-            await self._answer(turn_context, lambda: self.followup.outcome_form(turn_context, name))
-
-    async def _actions(self, turn_context: TurnContext, scope: str) -> None:
-        project = await self._with_project(turn_context, "actions")
-        if project:
-            await self._answer(turn_context, lambda: self.followup.actions_card(turn_context, project, scope.lower()))
-
-    async def _status(self, turn_context: TurnContext, _argument: str) -> None:
-        project = await self._with_project(turn_context, "status")
-        if project:
-            status = await self.followup.status(project)
-            await turn_context.send_activity(card_message(outcome_cards.status_card(project, status, self.catalog)))
-
-    async def _export(self, turn_context: TurnContext, _argument: str) -> None:
-        project = await self._with_project(turn_context, "export")
-        if project:
-            links = self.followup.export_links(project["projectId"])
-            await turn_context.send_activity(card_message(outcome_cards.export_card(project, links)))
-
-    async def _pin(self, turn_context: TurnContext, name: str) -> None:
-        project = await self._with_project(turn_context, "pin")
-        if not project:
-            return
-        series = name.strip().lower() in ("series", "the series", "")
-        workshop = None if series else self.catalog.find(name)
-        if not series and workshop is None:
-            await turn_context.send_activity(f"I don't know a workshop called “{name[:60]}”. "
-                                             "Say **pin series** or **pin <workshop>**.")
-            return
-        card = await pin_or_explain(self.agendas.graph, self.agendas.settings, project, workshop,
-                                    turn_context.activity)
-        await turn_context.send_activity(card_message(card))
-
-    @staticmethod
-    async def _answer(turn_context: TurnContext, produce) -> None:
-        """Send what `produce` returns (a card or a text); a refusal is sent as its message."""
-        try:
-            answer = await produce()
-        except Refused as refused:
-            await turn_context.send_activity(str(refused))
-            return
-        await turn_context.send_activity(answer if isinstance(answer, str) else card_message(answer))
 
     # Installation ---------------------------------------------------------
 
@@ -323,7 +153,7 @@ class WorkshopBot(TeamsActivityHandler):
         activity = turn_context.activity
         bot_id = activity.recipient.id if activity.recipient else None
         if any(member.id == bot_id for member in activity.members_added or []):
-            await turn_context.send_activity(self._welcome)
+            await turn_context.send_activity(self.flows.browse.welcome)
 
     # Card actions -----------------------------------------------------------
 

@@ -16,16 +16,13 @@ from botbuilder.core.serializer_helper import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
+from runtime.http import json_error
 from runtime.settings import VERSION, Settings
 from .wire import ActivityReader
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024  # Bot Framework activities are far smaller; Teams caps messages near 100 KB
-
-
-def json_error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message}}, status=status)
 
 
 class BadActivity(Exception):
@@ -116,56 +113,3 @@ async def json_errors(request: web.Request, handler):
         if http_error.status < 400:
             raise
         return json_error(http_error.status, http_error.reason.replace(" ", ""), http_error.reason)
-
-
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; padding: 0 1rem">
-<h1>{title}</h1>{body}</body></html>"""
-
-PRIVACY = _PAGE.format(title="Privacy", body=(
-    "<p>Implementation Workshops stores what your project team gives it in Teams: the project's details, "
-    "who holds which role, the chosen workshops, agendas, RSVPs, attendance and outcomes. It keeps them in "
-    "your organisation's own store (Azure Cosmos DB or a local file) and uses them only to run your workshops.</p>"
-    "<p>It reads team membership and, when configured, creates meetings and tabs through Microsoft Graph "
-    "with the permissions your administrator grants. Ask your project administrator to remove your data.</p>"))
-TERMS = _PAGE.format(title="Terms of use", body=(
-    "<p>Implementation Workshops is provided as is, to help Dynamics 365 project teams plan and run their "
-    "implementation workshops. The workshop descriptions follow Microsoft's public implementation guidance; "
-    "decisions about your project remain your team's.</p>"))
-
-
-def static_page(html: str):
-    async def page(_request: web.Request) -> web.Response:
-        return web.Response(text=html, content_type="text/html")
-
-    return page
-
-
-def _download(status: int, body: str, content_type: str, filename: str) -> web.Response:
-    """A file to save (status 200), else the JSON error that `body` explains."""
-    if status != 200:
-        return json_error(status, "Forbidden" if status == 403 else "NotFound", body)
-    return web.Response(body=body.encode("utf-8"), content_type=content_type, charset="utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def calendar_handler(agendas: Callable[[], object]):
-    """GET /calendar/{project}/{workshop}.ics?token=...: a signed, expiring link to an invitation."""
-    async def calendar(request: web.Request) -> web.Response:
-        status, body = await agendas().invitation(request.match_info["project"], request.match_info["workshop"],
-                                                  request.query.get("token"))
-        return _download(status, body, "text/calendar", f'{request.match_info["workshop"]}.ics')
-
-    return calendar
-
-
-def export_handler(followup: Callable[[], object]):
-    """GET /export/{project}/{name}?token=...: findings.csv, actions.csv or outcomes.md."""
-    async def export(request: web.Request) -> web.Response:
-        name = request.match_info["name"]
-        status, content_type, body = await followup().export(request.match_info["project"], name,
-                                                             request.query.get("token"))
-        return _download(status, body, content_type, name)
-
-    return export

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from bot.commands import COMMANDS
+from cards.commands import COMMANDS
 from catalog import Catalog, Workshop
 
 from .common import card, command_button, escape, facts, heading, link_button, numbered, section, text
@@ -88,9 +88,27 @@ def workshop_card(catalog: Catalog, workshop: Workshop) -> dict:
     return card(body, actions)
 
 
+SHOWN_NAME_LENGTH = 60  # what someone typed is echoed back at most this long
+
+
+def shorten(text: str, limit: int = SHOWN_NAME_LENGTH) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def unknown_workshop_text(name: str, suggestions: Iterable[Workshop], command: str) -> str:
+    """The one wording for a workshop name no command understood: what was typed (shortened and
+    shown literally), the closest workshops as the command to type, and where to see them all."""
+    if not name:
+        return f"Which workshop? For example: **{command} cutover**."
+    text = f"I don't know a workshop called “{escape(shorten(name))}”."
+    guesses = [f"**{command} {w.id}**" for w in suggestions]
+    if guesses:
+        text += f" Did you mean {' or '.join(guesses)}?"
+    return text + " Type **workshops** to see them all."
+
+
 def workshop_not_found_card(name: str, suggestions: list[Workshop]) -> dict:
-    body = [text(f"I don't know a workshop called **{escape(name)}**." if name
-                 else "Which workshop? Give me its name, for example **workshop cutover**.")]
+    body = [text(unknown_workshop_text(name, [], "workshop"))]
     if suggestions:
         body.append(text("Did you mean one of these?"))
     actions = [command_button(w.title, f"workshop {w.id}") for w in suggestions]

@@ -1,14 +1,61 @@
-"""Where a turn's project lives, who is acting, and the point reads every handler needs."""
+"""What every flow shares: the services it works with, where a turn's project lives, who is
+acting, the point reads every flow needs, and how a flow answers (Outcome) or refuses (Refused)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Awaitable, Callable, Mapping, Optional
 
+from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from store import PROJECT_DATA, DocumentStore, NotFound
+from cards import catalog_cards, project_cards
+from catalog import Catalog, Workshop
+from store import DocumentStore, find
+from workshops import agenda
+from workshops.documents import PLAN, PROJECT, ROSTER  # noqa: F401 (the flows import them from here)
 
-PROJECT, ROSTER, PLAN = "project", "roster", "plan"
+from .replies import card_message
+
+class Refused(Exception):
+    """The caller may not do this, or it makes no sense now; the message says why, for the user."""
+
+
+class Stale(Exception):
+    """The card acted on is out of date; nothing was changed."""
+
+
+@dataclass
+class Outcome:
+    """What a card action produced: the card to show now, and a short message."""
+
+    card: dict  # for the person who acted
+    message: str = ""
+    changed: bool = False
+    everyone: Optional[dict] = None  # the card for everyone else, when it differs from `card`
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the flows work with, built once in app.py."""
+
+    store: DocumentStore
+    catalog: Catalog
+    settings: Any  # runtime.settings.Settings
+    clock: Callable[[], datetime] = utc_now
+    graph: Any = None  # graph.client.GraphClient when Graph is configured, else None
+
+    def today(self) -> date:
+        return self.clock().date()
+
+
+CommandHandler = Callable[[TurnContext, str], Awaitable[None]]
+ActionHandler = Callable[[TurnContext, str, Mapping], Awaitable[Outcome]]
 
 
 def project_key(activity: Activity) -> str:
@@ -26,14 +73,69 @@ def actor(activity: Activity) -> dict:
     return {"aadObjectId": (who.aad_object_id if who else "") or "", "name": (who.name if who else "") or "Someone"}
 
 
-async def find(store: DocumentStore, project_id: str, doc_id: str) -> Optional[dict]:
-    try:
-        return await store.get(PROJECT_DATA, project_id, doc_id)
-    except NotFound:
-        return None
-
-
 def tenant_of(activity: Activity) -> str:
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = (channel_data.get("tenant") or {}).get("id") if isinstance(channel_data.get("tenant"), dict) else None
     return tenant or (activity.conversation.tenant_id if activity.conversation else "") or ""
+
+
+async def project_and_roster(store: DocumentStore, project_id: str) -> tuple[Optional[dict], dict]:
+    """The project (None before setup) and its roster (empty before `roster`)."""
+    project = await find(store, project_id, PROJECT)
+    roster = (await find(store, project_id, ROSTER) or {}) if project else {}
+    return project, roster
+
+
+async def load_session(store: DocumentStore, catalog: Catalog, project_id: str,
+                       workshop_id: object) -> tuple[Optional[dict], Optional[dict], dict]:
+    """The project, a known workshop's session (None when not opened yet) and the roster."""
+    project = await find(store, project_id, PROJECT)
+    known = isinstance(workshop_id, str) and workshop_id in catalog
+    session = await find(store, project_id, agenda.session_id(workshop_id)) if project and known else None
+    roster = await find(store, project_id, ROSTER) or {}
+    return project, session, roster
+
+
+async def session_named(services: Services, turn_context: TurnContext, name: str, command: str):
+    """(project, session, roster, workshop) for a command that names a workshop with an agenda."""
+    workshop = workshop_named(services.catalog, name, command)
+    project, session, roster = await load_session(services.store, services.catalog,
+                                                  project_key(turn_context.activity), workshop.id)
+    if not session:
+        raise Refused(f"{workshop.title} has no agenda yet. Open it with **agenda {workshop.id}** first.")
+    return project, session, roster, workshop
+
+
+async def session_acted_on(services: Services, turn_context: TurnContext, data: Mapping):
+    """(project, session, roster, workshop) for a card action on a workshop's session."""
+    project, session, roster = await load_session(services.store, services.catalog,
+                                                  project_key(turn_context.activity), data.get("workshopId"))
+    if not session:
+        raise Refused("That workshop has no agenda any more. Open it with **agenda <workshop>**.")
+    return project, session, roster, services.catalog.get(session["workshopId"])
+
+
+async def project_or_offer_setup(services: Services, turn_context: TurnContext, command: str) -> Optional[dict]:
+    """The turn's project, or None after offering set-up."""
+    project = await find(services.store, project_key(turn_context.activity), PROJECT)
+    if not project:
+        await turn_context.send_activity(card_message(project_cards.needs_setup_card(command)))
+    return project
+
+
+def workshop_named(catalog: Catalog, name: str, command: str) -> Workshop:
+    """The workshop a command names, or Refused with the one wording every command uses."""
+    workshop = catalog.find(name) if name else None
+    if workshop is None:
+        raise Refused(catalog_cards.unknown_workshop_text(name, catalog.closest(name) if name else [], command))
+    return workshop
+
+
+async def answer(turn_context: TurnContext, produce: Callable[[], Awaitable[object]]) -> None:
+    """Send what `produce` returns (a card or a text); a refusal is sent as its message."""
+    try:
+        reply = await produce()
+    except Refused as refused:
+        await turn_context.send_activity(str(refused))
+        return
+    await turn_context.send_activity(reply if isinstance(reply, str) else card_message(reply))

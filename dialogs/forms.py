@@ -1,13 +1,14 @@
-"""A dialog step that shows an Adaptive Card form and waits until its answers are valid."""
+"""Forms that span turns: a dialog step that shows an Adaptive Card form and waits until its
+answers are valid, and the conversation's dialog set the form-led commands (setup, plan) run in."""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any, Awaitable, Callable, Mapping, Optional
 
-from botbuilder.core import TurnContext
-from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+from botbuilder.core import ConversationState, TurnContext
+from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
 
-from dialogs.replies import card_message
+from .replies import card_message
 
 Render = Callable[[Mapping, dict], dict]
 Validate = Callable[[TurnContext, dict], Awaitable[Any]]
@@ -56,3 +57,30 @@ class FormDialog(Dialog):
     async def _send(self, turn_context: TurnContext, values: Mapping, errors: dict) -> None:
         card = self.render(values, errors)
         await turn_context.send_activity(card_message(card))
+
+
+class Forms:
+    """The conversation's dialog set (kept in conversation state, saved once at the end of a turn)."""
+
+    def __init__(self, conversation_state: ConversationState):
+        self.dialogs = DialogSet(conversation_state.create_property("DialogState"))
+
+    def add(self, dialog: Dialog) -> None:
+        self.dialogs.add(dialog)
+
+    async def begin(self, turn_context: TurnContext, dialog_id: str, options: Optional[dict] = None) -> None:
+        """Start a dialog, replacing any form this conversation left unfinished."""
+        dialog_context = await self.dialogs.create_context(turn_context)
+        await dialog_context.cancel_all_dialogs()
+        await dialog_context.begin_dialog(dialog_id, options)
+
+    async def continue_form(self, turn_context: TurnContext) -> None:
+        """A form was submitted: hand it to the dialog waiting for it, or say it is closed."""
+        dialog_context = await self.dialogs.create_context(turn_context)
+        if dialog_context.active_dialog is None:
+            command = "plan" if submitted_form(turn_context.activity) == "plan" else "setup"
+            await turn_context.send_activity(f"That form is no longer open. Type **{command}** to start again.")
+            return
+        result = await dialog_context.continue_dialog()
+        if result.status == DialogTurnStatus.Empty:
+            await turn_context.send_activity("That form is no longer open.")

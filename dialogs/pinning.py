@@ -1,18 +1,23 @@
-"""Pinning a workshop's page as a tab in the project's channel through Microsoft Graph, and the card
-that says how it went. Pinning fails soft: when Graph is off, refuses or is down, the card says
+"""`pin <workshop>` and `pin series`, and the pin after an agenda is approved: a workshop's page as a
+tab in the project's channel through Microsoft Graph, and the card that says how it went. Pinning fails soft: when Graph is off, refuses or is down, the card says
 how to add the tab by hand (the Workshops configurable tab needs no Graph) or offers a retry."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Awaitable, Callable, Mapping, Optional
 
+from botbuilder.core import TurnContext
+
 from cards import tab_cards
 from catalog import Workshop
-
 from graph.client import GraphError, GraphUnavailable
-from .context import tenant_of
-from tabs.routes import tab_url
+from store import PROJECT_DATA, update
+from tabs.links import tab_url
+
+from .context import Services, project_or_offer_setup, tenant_of, workshop_named
+from .replies import card_message
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +86,47 @@ async def pin_or_explain(graph, settings, project: Mapping, workshop: Optional[W
     if record is not None:
         await record(tab)
     return tab_cards.pinned_card(title, tab.get("webUrl") or page)
+
+
+class Pinning:
+    def __init__(self, services: Services):
+        self.services = services
+        self.commands = {"pin": self.command}
+        self._background: set[asyncio.Task] = set()  # pins running after their invoke was answered
+
+    async def command(self, turn_context: TurnContext, name: str) -> None:
+        project = await project_or_offer_setup(self.services, turn_context, "pin")
+        if not project:
+            return
+        series = name.strip().lower() in ("series", "the series", "")
+        workshop = None if series else workshop_named(self.services.catalog, name, "pin")
+        card = await pin_or_explain(self.services.graph, self.services.settings, project, workshop,
+                                    turn_context.activity)
+        await turn_context.send_activity(card_message(card))
+
+    def pin_in_background(self, turn_context: TurnContext, project: Mapping, workshop: Workshop,
+                          session: Mapping) -> None:
+        """Pin the approved workshop's page as a channel tab, once. Graph can take seconds, so this
+        runs after the invoke is answered and posts its card into the conversation when done."""
+        activity, services = turn_context.activity, self.services
+        reference = TurnContext.get_conversation_reference(activity)
+        adapter, project_id = turn_context.adapter, project["projectId"]
+
+        async def record(tab: dict) -> None:
+            await update(services.store, PROJECT_DATA, project_id, session["id"], lambda doc: {**doc, "tab": tab})
+
+        async def pin() -> None:
+            try:
+                card = await pin_or_explain(services.graph, services.settings, project, workshop, activity,
+                                            record=record)
+
+                async def post(proactive: TurnContext) -> None:
+                    await proactive.send_activity(card_message(card))
+
+                await adapter.continue_conversation(reference, post, services.settings.app_id or None)
+            except Exception:
+                log.warning("pinning the tab of %s after approval failed", workshop.id, exc_info=True)
+
+        task = asyncio.get_running_loop().create_task(pin())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)

@@ -1,31 +1,140 @@
-"""`plan`: the Solution Blueprint Review questions, then the recommended series to approve."""
+"""`plan`: the Solution Blueprint Review questions, then the recommended series, which leads change
+and a solution architect approves on its card."""
 
 from __future__ import annotations
 
+from typing import Mapping, Optional
+
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
-from dialogs.replies import card_message
 from cards import plan_cards
+from store import PROJECT_DATA, Conflict, update
+from workshops import people, plan as plans
+from workshops.recommend import AnswerError, profile_from_answers, recommend
 
-from .forms import FormDialog
+from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, actor, find, project_and_roster, project_key,
+                      project_or_offer_setup)
+from .forms import FormDialog, Forms, InvalidAnswers
+from .replies import card_message
+
+LEADS_ONLY = ("Only leads, solution architects and project managers can answer the Blueprint Review "
+              "questions. Ask one of them, or have an admin give you a role with **roster**.")
+RERUN_WORDS = ("again", "new", "review", "redo")
+
+
+class Series:
+    def __init__(self, services: Services, forms: Forms):
+        self.services, self.forms = services, forms
+        forms.add(PlanDialog(self))
+        self.commands = {"plan": self.command}
+        self.card_actions = {"plan.approve": self.act, "plan.change": self.act}
+
+    async def command(self, turn_context: TurnContext, argument: str) -> None:
+        project = await project_or_offer_setup(self.services, turn_context, "plan")
+        if not project:
+            return
+        plan = await find(self.services.store, project["projectId"], PLAN)
+        if plan and argument.lower() not in RERUN_WORDS:
+            await turn_context.send_activity(card_message(self.card(project, plan)))
+            return
+        roster = await find(self.services.store, project["projectId"], ROSTER) or {}
+        refusal = self.refusal(project, roster, actor(turn_context.activity)["aadObjectId"])
+        if refusal:
+            await turn_context.send_activity(refusal)
+            return
+        await self.forms.begin(turn_context, PlanDialog.__name__)
+
+    @staticmethod
+    def refusal(project: Mapping, roster: Mapping, who: str) -> Optional[str]:
+        return None if people.is_lead(project, roster, who) else LEADS_ONLY
+
+    async def form_values(self, turn_context: TurnContext) -> dict:
+        project_id = project_key(turn_context.activity)
+        plan = await find(self.services.store, project_id, PLAN)
+        if plan:
+            return dict(plan.get("answers", {}))
+        project = await find(self.services.store, project_id, PROJECT) or {}
+        return {"products": ",".join(project.get("products", [])), "go_live": project.get("goLive", "")}
+
+    async def validate(self, turn_context: TurnContext, answers: dict) -> dict:
+        project, roster = await project_and_roster(self.services.store, project_key(turn_context.activity))
+        refusal = self.refusal(project or {}, roster, actor(turn_context.activity)["aadObjectId"])
+        if refusal or not project:
+            raise InvalidAnswers({"form": refusal or "Set up the project first."})
+        plain = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in answers.items()
+                 if isinstance(v, (str, int, float, bool))}
+        try:
+            profile_from_answers(plain, today=self.services.today())
+        except AnswerError as error:
+            raise InvalidAnswers(error.errors) from None
+        return plain
+
+    async def save(self, turn_context: TurnContext, answers: dict) -> dict:
+        project_id, today, store = project_key(turn_context.activity), self.services.today(), self.services.store
+        recommendations = recommend(profile_from_answers(answers, today=today), self.services.catalog, today=today)
+        by, now = actor(turn_context.activity), self.services.clock()
+        try:
+            return await store.create(PROJECT_DATA, plans.new_plan(project_id, recommendations, answers, by, now))
+        except Conflict:
+            return await update(store, PROJECT_DATA, project_id, PLAN,
+                                lambda doc: plans.new_plan(project_id, recommendations, answers, by, now, doc))
+
+    def card(self, project: Mapping, plan: Mapping, message: str = "", style: str = "Good") -> dict:
+        return plan_cards.plan_card(project, plan, self.services.catalog, message=message, message_style=style)
+
+    async def act(self, turn_context: TurnContext, verb: str, data: Mapping) -> Outcome:
+        """Approve or change the series from its card, guarded by the version the card showed."""
+        store = self.services.store
+        project_id = project_key(turn_context.activity)
+        project, roster = await project_and_roster(store, project_id)
+        plan = await find(store, project_id, PLAN) if project else None
+        if not plan:
+            raise Refused("There is no plan yet: type plan to answer the Blueprint Review questions.")
+        by = actor(turn_context.activity)
+        if verb == "plan.approve" and not people.can_approve(roster, by["aadObjectId"]):
+            raise Refused("Only a solution architect can approve the series.")
+        if verb == "plan.change" and not people.is_lead(project, roster, by["aadObjectId"]):
+            raise Refused("Only leads, solution architects and project managers can change the series.")
+        shown_version, now = data.get("version"), self.services.clock()
+
+        def apply(doc: dict) -> dict:
+            if shown_version != doc.get("version"):
+                raise Stale()
+            if verb == "plan.approve":
+                return plans.approve(doc, by, now)
+            include = data.get("include")
+            if include not in ("add", "remove") or not isinstance(data.get("workshopId"), str):
+                raise plans.PlanError("Choose a workshop and whether to add or remove it.")
+            return plans.change(doc, data["workshopId"], include == "add", str(data.get("reason") or ""), by, now)
+
+        try:
+            saved = await update(store, PROJECT_DATA, project_id, PLAN, apply, current=plan)
+        except Stale:
+            current = await find(store, project_id, PLAN)
+            message = "This card was out of date, so nothing changed. Here is the series as it is now."
+            return Outcome(self.card(project, current, message, "Warning"), message)
+        except plans.PlanError as error:
+            return Outcome(self.card(project, plan, str(error), "Attention"), str(error))
+        message = "Series approved." if verb == "plan.approve" else "Series changed: it needs approval again."
+        return Outcome(self.card(project, saved, message), message, changed=True)
 
 
 class PlanDialog(ComponentDialog):
-    def __init__(self, planning):
+    def __init__(self, series: Series):
         super().__init__(PlanDialog.__name__)
-        self.planning = planning
-        self.add_dialog(FormDialog("plan-form", plan_cards.PLAN_FORM, plan_cards.plan_form_card,
-                                   planning.validate_plan))
+        self.series = series
+        self.add_dialog(FormDialog("plan-form", plan_cards.PLAN_FORM, plan_cards.plan_form_card, series.validate))
         self.add_dialog(WaterfallDialog("plan-steps", [self._ask, self._recommend]))
         self.initial_dialog_id = "plan-steps"
 
     async def _ask(self, step: WaterfallStepContext) -> DialogTurnResult:
-        return await step.begin_dialog("plan-form", await self.planning.plan_values(step.context))
+        return await step.begin_dialog("plan-form", await self.series.form_values(step.context))
 
     async def _recommend(self, step: WaterfallStepContext) -> DialogTurnResult:
-        plan = await self.planning.save_plan(step.context, step.result)
-        _, project, _ = await self.planning.context(step.context)
-        card = await self.planning.plan_card(project, plan, "Here is the recommended series. A solution "
-                                             "architect approves it; leads can add or remove workshops first.")
+        plan = await self.series.save(step.context, step.result)
+        project = await find(self.series.services.store, plan["projectId"], PROJECT)
+        card = self.series.card(project, plan, "Here is the recommended series. A solution architect approves "
+                                               "it; leads can add or remove workshops first.")
         await step.context.send_activity(card_message(card))
         return await step.end_dialog(plan)

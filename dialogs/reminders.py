@@ -1,5 +1,5 @@
-"""Proactive messages: reminders in a workshop's thread a set time before it starts, and at most
-one digest of overdue action items a day per project.
+"""Proactive messages: reminders in a workshop's thread a set time before it starts, and (through
+dialogs/digest.py) at most one digest of overdue action items a day per project.
 
 Each scheduled session has one reminder record in the `reminders` partition (written when it is
 scheduled), so finding what is due is a query of one partition. A reminder is claimed with an
@@ -20,13 +20,12 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationReference
 
 from catalog import Catalog
-from workshops import agenda, outcomes
+from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
+from workshops import agenda
 
 from .agenda import REMINDERS
-from .followup import DIGESTS
-from .planning import utc_now
-from .context import find
-from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError
+from .context import PROJECT, ROSTER, utc_now
+from .digest import send_due_digests
 
 log = logging.getLogger(__name__)
 
@@ -51,37 +50,7 @@ class Reminders:
         return await self.send_reminders() + await self.send_digests()
 
     async def send_digests(self) -> int:
-        """One message a day per project listing overdue actions, claimed like reminders."""
-        today, sent = self.clock().date().isoformat(), 0
-        for record in await self.store.query(PROJECT_DATA, DIGESTS, doc_type="digest"):
-            if record.get("lastSentOn") == today:
-                continue
-            project_id = record["project"]
-            project = await find(self.store, project_id, "project")
-            overdue = [a for a in outcomes.open_items(
-                await self.store.query(PROJECT_DATA, project_id, doc_type="outcome"), self.clock().date())["actions"]
-                if a["overdue"]]
-            if not project or not overdue or not project.get("conversationReference"):
-                continue
-            try:
-                claimed = await self.store.replace(PROJECT_DATA, {**record, "lastSentOn": today}, record["_etag"])
-            except (Conflict, NotFound):
-                continue
-            roster = await find(self.store, project_id, "roster") or {}
-            names = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
-            lines = [f"- {a['title']} ({names.get(a['owner'], 'no owner')}, due {a['due']})" for a in overdue]
-            text = f"**{len(overdue)} overdue action item(s)** in {project.get('name', '')}:\n" + "\n".join(lines)
-            try:
-                await self._post(project["conversationReference"], text)
-                sent += 1
-            except Exception:
-                log.warning("digest for %s not sent; it will be tried again", project_id, exc_info=True)
-                try:
-                    await self.store.replace(PROJECT_DATA, {**claimed, "lastSentOn": record.get("lastSentOn")},
-                                             claimed["_etag"])
-                except StoreError:
-                    pass
-        return sent
+        return await send_due_digests(self.store, self.clock, self._post)
 
     async def send_reminders(self) -> int:
         now, sent = self.clock(), 0
@@ -108,14 +77,14 @@ class Reminders:
 
     async def _send(self, record: dict) -> None:
         project_id = record["sessionProjectId"]
-        project = await find(self.store, project_id, "project")
+        project = await find(self.store, project_id, PROJECT)
         session = await find(self.store, project_id, record["sessionId"])
         if not project or not session or session.get("start") != record["start"]:
             return  # the workshop is gone or was moved; its new time has its own reminder
         if not session.get("conversationReference"):
             return
         workshop = self.catalog.get(session["workshopId"])
-        roster = await find(self.store, project_id, "roster") or {}
+        roster = await find(self.store, project_id, ROSTER) or {}
         waiting = agenda.not_accepted(session, agenda.invitees(workshop, roster)["mandatory"])
         text = reminder_text(workshop.title, datetime.fromisoformat(session["start"]),
                              project.get("timeZone") or "UTC", waiting)

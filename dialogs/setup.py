@@ -1,20 +1,93 @@
-"""`setup`: create the team's project, or edit it."""
+"""`setup`: create the team's project, or edit it, through a form that waits for valid answers."""
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
+from typing import Optional
+
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
-from dialogs.replies import card_message
 from cards import project_cards
+from store import PROJECT_DATA, Conflict, update
+from workshops import people
+from workshops.project import FormError, ProjectDetails, project_from_answers
 
-from .forms import FormDialog
+from .context import PROJECT, Services, actor, project_and_roster, project_key
+from .forms import FormDialog, Forms, InvalidAnswers
+from .replies import card_message
+
+ADMINS_ONLY = ("Only project admins (whoever set up the project, solution architects and project managers) "
+               "can edit the project.")
+
+
+@functools.lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones()) | {"UTC"}
+
+
+class ProjectSetup:
+    def __init__(self, services: Services, forms: Forms):
+        self.services, self.forms = services, forms
+        forms.add(SetupDialog(self))
+        self.commands = {"setup": self.command}
+
+    async def command(self, turn_context: TurnContext, _argument: str) -> None:
+        refusal, values = await self.start(turn_context)
+        if refusal:
+            await turn_context.send_activity(refusal)
+            return
+        await self.forms.begin(turn_context, SetupDialog.__name__, values)
+
+    async def start(self, turn_context: TurnContext) -> tuple[Optional[str], dict]:
+        """Whether the caller may open the set-up form and, if so, what it starts with:
+        (a refusal, {}) or (None, the form's first values), from one read of the project."""
+        project, roster = await project_and_roster(self.services.store, project_key(turn_context.activity))
+        if project and not people.is_admin(project, roster, actor(turn_context.activity)["aadObjectId"]):
+            return ADMINS_ONLY, {}
+        if not project:
+            # Teams sends the user's own time zone with each message: a good first guess for the team's.
+            local = turn_context.activity.local_timezone or ""
+            return None, {"timeZone": local if local in time_zones() else "UTC", "phase": "initiate"}
+        return None, {k: project.get(k, "") for k in ("name", "customer", "partner", "goLive", "phase", "timeZone")} | {
+            "products": ",".join(project.get("products", [])), "editing": True}
+
+    async def validate(self, turn_context: TurnContext, answers: dict) -> ProjectDetails:
+        refusal, _ = await self.start(turn_context)
+        if refusal:
+            raise InvalidAnswers({"form": refusal})
+        try:
+            return project_from_answers(answers, today=self.services.today(), valid_time_zones=time_zones())
+        except FormError as error:
+            raise InvalidAnswers(error.errors) from None
+
+    async def save(self, turn_context: TurnContext, details: ProjectDetails) -> tuple[dict, bool]:
+        """Create the team's project, or edit it: never a second one."""
+        activity, store = turn_context.activity, self.services.store
+        project_id = project_key(activity)
+        now = self.services.clock().isoformat()
+        fields = {
+            "name": details.name, "customer": details.customer, "partner": details.partner,
+            "products": list(details.products), "goLive": details.go_live.isoformat(), "phase": details.phase,
+            "timeZone": details.time_zone, "updatedAt": now,
+            # Kept so the bot can post in this conversation later without being spoken to.
+            "conversationReference": TurnContext.get_conversation_reference(activity).serialize(),
+        }
+        new = {"id": PROJECT, "projectId": project_id, "type": "project", "createdAt": now,
+               "createdBy": actor(activity), **fields}
+        try:
+            return await store.create(PROJECT_DATA, new), True
+        except Conflict:
+            saved = await update(store, PROJECT_DATA, project_id, PROJECT, lambda doc: {**doc, **fields})
+            return saved, False
 
 
 class SetupDialog(ComponentDialog):
-    def __init__(self, planning):
+    def __init__(self, setup: ProjectSetup):
         super().__init__(SetupDialog.__name__)
-        self.planning = planning
-        self.add_dialog(FormDialog("setup-form", project_cards.SETUP_FORM, self._render, planning.validate_setup))
+        self.setup = setup
+        self.add_dialog(FormDialog("setup-form", project_cards.SETUP_FORM, self._render, setup.validate))
         self.add_dialog(WaterfallDialog("setup-steps", [self._ask, self._save]))
         self.initial_dialog_id = "setup-steps"
 
@@ -27,7 +100,7 @@ class SetupDialog(ComponentDialog):
         return await step.begin_dialog("setup-form", step.options)
 
     async def _save(self, step: WaterfallStepContext) -> DialogTurnResult:
-        project, created = await self.planning.save_project(step.context, step.result)
+        project, created = await self.setup.save(step.context, step.result)
         card = project_cards.project_saved_card(project, created=created)
         await step.context.send_activity(card_message(card))
         return await step.end_dialog(project)

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-from bot.commands import MENU_COMMANDS
+from cards.commands import MENU_COMMANDS
 from runtime.settings import VERSION
 
 HERE = Path(__file__).resolve().parent
@@ -73,7 +73,7 @@ def check_base_url(url: str) -> tuple[str, str]:
 
 def command_list(scope: str) -> dict:
     if len(MENU_COMMANDS) > MAX_COMMANDS:
-        raise ManifestError(f"Teams shows at most {MAX_COMMANDS} commands, bot.commands has {len(MENU_COMMANDS)}")
+        raise ManifestError(f"Teams shows at most {MAX_COMMANDS} commands, cards/commands.py has {len(MENU_COMMANDS)}")
     commands = []
     for c in MENU_COMMANDS:
         description = c.description if c.usage == c.name else f"{c.description}. Usage: {c.usage}"

@@ -15,6 +15,7 @@ from .base import (
     StoreError,
     StoreUnavailable,
     TooLarge,
+    find,
     storage_id,
     update,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "TooLarge",
+    "find",
     "open_store",
     "storage_id",
     "update",

@@ -179,6 +179,14 @@ async def update(
         return await _update(store, container, project_id, id, mutate, attempts, current)
 
 
+async def find(store: DocumentStore, project_id: str, doc_id: str, container: str = PROJECT_DATA) -> Optional[dict]:
+    """A point read in one partition; None when the document does not exist."""
+    try:
+        return await store.get(container, project_id, doc_id)
+    except NotFound:
+        return None
+
+
 # One lock per record being updated in this process; a lock nobody holds any more is dropped.
 _record_locks: "weakref.WeakValueDictionary[tuple, asyncio.Lock]" = weakref.WeakValueDictionary()
 

@@ -38,36 +38,16 @@ from catalog import Catalog
 from workshops import agenda, outcomes, plan as plans
 
 from . import pages as tab_pages
-from dialogs.context import PLAN, PROJECT, ROSTER, find
-from .signing import sign, verify
-from store import PROJECT_DATA, DocumentStore, StoreError
+from .links import tab_token_allows
+from store import PROJECT_DATA, DocumentStore, StoreError, find
+from workshops.documents import PLAN, PROJECT, ROSTER
 
 log = logging.getLogger(__name__)
 
-TAB_LINK_SECONDS = 180 * 24 * 3600
 TEAMS_JS_FILE = (Path(__file__).resolve().parents[1] / "node_modules" / "@microsoft" / "teams-js" / "dist" / "umd"
                  / "MicrosoftTeams.min.js")
 FRAME_ANCESTORS = ("teams.microsoft.com", "*.teams.microsoft.com", "*.cloud.microsoft", "*.office.com",
                    "*.microsoft365.com", "*.skype.com")
-
-
-def tab_scope(project_id: str) -> str:
-    return f"tab|{project_id}"
-
-
-def tab_token(settings, project_id: str, ttl_seconds: int = TAB_LINK_SECONDS) -> str:
-    return sign(settings.signing_secret, tab_scope(project_id), ttl_seconds)
-
-
-def tab_url(settings, project_id: str, workshop_id: Optional[str], *, teams_theme: bool = False) -> str:
-    """A signed link (180 days) to one workshop's page, or the series page when workshop_id is None.
-    `teams_theme` adds `&theme={theme}` for a tab's contentUrl (Teams fills it in)."""
-    return tab_pages.page_url(settings.base_url, project_id, workshop_id, tab_token(settings, project_id),
-                              teams_theme=teams_theme)
-
-
-def token_allows(settings, project_id: str, token: object) -> bool:
-    return bool(project_id) and verify(settings.signing_secret, tab_scope(project_id), token)
 
 
 async def sso_allows(request: web.Request, project_id: str) -> bool:
@@ -153,7 +133,7 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
                                                           theme=theme(request)), 503)
 
     async def allowed(request: web.Request, project_id: str) -> bool:
-        return token_allows(settings, project_id, request.query.get("token")) or await sso_allows(request, project_id)
+        return tab_token_allows(settings, project_id, request.query.get("token")) or await sso_allows(request, project_id)
 
     async def static_teams_js(_request: web.Request) -> web.Response:
         if library is None:
@@ -225,7 +205,7 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
 
         if not (code or token):
             return ask()
-        if not token_allows(settings, project_id, token):
+        if not tab_token_allows(settings, project_id, token):
             return ask("That link is not valid or has expired. Ask the bot for a fresh one: type pin and the "
                        "workshop's name.")
         if hint and project_id != hint:

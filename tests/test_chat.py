@@ -115,12 +115,12 @@ async def test_a_person_joining_does_not_trigger_the_welcome(bot: Harness, conne
 
 
 async def test_a_turn_error_gives_one_friendly_message_and_no_stack_trace(app_client, connector, monkeypatch, caplog):
-    from bot.handler import WorkshopBot
+    from dialogs.browse import Browse
 
     async def explode(self, turn_context, argument):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(WorkshopBot, "_send_help", explode)
+    monkeypatch.setattr(Browse, "send_help", explode)
     harness = Harness(await app_client(), connector, "personal")
     replies = await harness.say("help")
     assert len(replies) == 1

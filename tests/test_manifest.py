@@ -16,7 +16,7 @@ from jsonschema.validators import validator_for
 from referencing import Registry
 from referencing.exceptions import NoSuchResource
 
-from bot.commands import MENU_COMMANDS
+from cards.commands import MENU_COMMANDS
 from manifest import make_icons
 from manifest.build import ManifestError, build_manifest, build_package
 

@@ -21,7 +21,8 @@ from tabs import pages as tab_pages
 from dialogs.pinning import pin_or_explain, pin_workshop_tab
 from tabs.signing import sign
 from store import PROJECT_DATA, update
-from tabs.routes import add_tab_routes, tab_scope, tab_url
+from tabs.links import tab_scope, tab_url
+from tabs.routes import add_tab_routes
 from cards import tab_cards
 from catalog import default_catalog
 from tests.plugins.botapp import ROOT, Harness, aad, card_text, make_settings, nodes, of_type, parse_cards

@@ -1,9 +1,13 @@
-"""Copies of stored documents, for pure functions that return a changed document."""
+"""The fixed ids of a project's documents, and copies of stored documents for pure functions
+that return a changed document."""
 
 from __future__ import annotations
 
 import pickle
 from typing import Mapping
+
+# One of each per project, in the project's partition (sessions and outcomes: workshops/agenda.py, outcomes.py).
+PROJECT, ROSTER, PLAN = "project", "roster", "plan"
 
 
 def copy_document(doc: Mapping) -> dict:

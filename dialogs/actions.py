@@ -1,0 +1,91 @@
+"""`actions [mine|all|overdue]` with a Done button for the owner or a lead, `status` (the series,
+coverage, open risks and issues, overdue actions, go-live readiness) and `export` (signed links)."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from botbuilder.core import TurnContext
+
+from cards import outcome_cards
+from store import PROJECT_DATA, update
+from tabs.links import export_links
+from workshops import outcomes, people
+from workshops.status import project_status
+
+from .context import PLAN, PROJECT, ROSTER, Outcome, Refused, Services, actor, answer, find, project_key, project_or_offer_setup
+from .outcomes import append_audit
+from .replies import card_message
+
+SCOPES = ("mine", "all", "overdue")
+
+
+class Actions:
+    def __init__(self, services: Services):
+        self.services = services
+        self.store, self.catalog, self.clock = services.store, services.catalog, services.clock
+        self.commands = {"actions": self.actions_command, "status": self.status_command,
+                         "export": self.export_command}
+        self.card_actions = {"action.done": self.complete}
+
+    async def actions_command(self, turn_context: TurnContext, scope: str) -> None:
+        project = await project_or_offer_setup(self.services, turn_context, "actions")
+        if project:
+            await answer(turn_context, lambda: self.card(turn_context, project, scope.lower()))
+
+    async def status_command(self, turn_context: TurnContext, _argument: str) -> None:
+        project = await project_or_offer_setup(self.services, turn_context, "status")
+        if project:
+            status = await self.status(project)
+            await turn_context.send_activity(card_message(outcome_cards.status_card(project, status, self.catalog)))
+
+    async def export_command(self, turn_context: TurnContext, _argument: str) -> None:
+        project = await project_or_offer_setup(self.services, turn_context, "export")
+        if project:
+            links = export_links(self.services.settings, project["projectId"])
+            await turn_context.send_activity(card_message(outcome_cards.export_card(project, links)))
+
+    async def _outcomes(self, project_id: str) -> list[dict]:
+        return await self.store.query(PROJECT_DATA, project_id, doc_type="outcome")
+
+    async def card(self, turn_context: TurnContext, project: Mapping, scope: str, message: str = "") -> dict:
+        scope = scope if scope in SCOPES else "mine"
+        roster = await find(self.store, project["projectId"], ROSTER) or {}
+        who = actor(turn_context.activity)["aadObjectId"]
+        items = outcomes.open_items(await self._outcomes(project["projectId"]), self.clock().date())["actions"]
+        if scope == "mine":
+            items = [a for a in items if a["owner"] == who]
+        elif scope == "overdue":
+            items = [a for a in items if a["overdue"]]
+        items.sort(key=lambda a: a["due"])
+        return outcome_cards.actions_card(project, items, self.catalog, roster, scope=scope, viewer=who,
+                                          can_complete_any=people.is_lead(project, roster, who), message=message)
+
+    async def complete(self, turn_context: TurnContext, _verb: str, data: Mapping) -> Outcome:
+        project_id = project_key(turn_context.activity)
+        project = await find(self.store, project_id, PROJECT)
+        roster = await find(self.store, project_id, ROSTER) or {}
+        by, now = actor(turn_context.activity), self.clock()
+        workshop_id, action_id = data.get("workshopId"), data.get("actionId")
+        outcome = await find(self.store, project_id, outcomes.outcome_id(workshop_id)) if (
+            project and isinstance(workshop_id, str) and workshop_id in self.catalog) else None
+        action = next((a for a in (outcome or {}).get("actions", []) if a["id"] == action_id), None)
+        if not action:
+            raise Refused("That action no longer exists.")
+        if action["owner"] != by["aadObjectId"] and not people.is_lead(project, roster, by["aadObjectId"]):
+            raise Refused("Only the action's owner or a lead can mark it done.")
+        if not action.get("done"):
+            saved = await update(self.store, PROJECT_DATA, project_id, outcomes.outcome_id(workshop_id),
+                                 lambda doc: outcomes.complete_action(doc, action_id, by, now.isoformat()))
+            await append_audit(self.store, project_id, outcomes.outcome_id(workshop_id), by, now,
+                               outcomes.changes(outcome, saved))
+        card = await self.card(turn_context, project, str(data.get("scope") or "mine"), f"Done: {action['title']}")
+        return Outcome(card, f"Done: {action['title']}", changed=True)
+
+    async def status(self, project: Mapping) -> dict:
+        project_id = project["projectId"]
+        plan = await find(self.store, project_id, PLAN)
+        sessions = {s["workshopId"]: s for s in await self.store.query(PROJECT_DATA, project_id, doc_type="session")}
+        roster = await find(self.store, project_id, ROSTER) or {}
+        return project_status(plan, sessions, await self._outcomes(project_id), self.catalog, roster,
+                              self.clock().date())

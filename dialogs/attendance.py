@@ -1,0 +1,96 @@
+"""`checkin [workshop]` and `attendance <workshop>`: who came, marked by themselves (check-in, or
+the agenda card's I'm here), by a lead on the attendance card, or imported from the Teams meeting."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from botbuilder.core import TurnContext
+
+from cards import outcome_cards
+from graph.client import GraphUnavailable
+from store import PROJECT_DATA, update
+from workshops import attendance, people
+
+from .context import (Outcome, Refused, Services, actor, answer, project_key, project_or_offer_setup,
+                      session_acted_on, session_named)
+
+LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
+VERBS = ("attendance.checkin", "attendance.save", "attendance.import")
+
+
+class Attendance:
+    def __init__(self, services: Services):
+        self.services = services
+        self.store, self.catalog, self.clock, self.graph = services.store, services.catalog, services.clock, services.graph
+        self.commands = {"checkin": self.checkin_command, "attendance": self.attendance_command}
+        self.card_actions = dict.fromkeys(VERBS, self.act)
+
+    async def checkin_command(self, turn_context: TurnContext, name: str) -> None:
+        if await project_or_offer_setup(self.services, turn_context, "checkin"):
+            await answer(turn_context, lambda: self.checkin(turn_context, name))
+
+    async def attendance_command(self, turn_context: TurnContext, name: str) -> None:
+        if await project_or_offer_setup(self.services, turn_context, "attendance"):
+            await answer(turn_context, lambda: self.attendance_card(turn_context, name))
+
+    async def checkin(self, turn_context: TurnContext, name: str) -> str:
+        project_id = project_key(turn_context.activity)
+        now = self.clock()
+        if name:
+            _, session, _, workshop = await session_named(self.services, turn_context, name, "checkin")
+        else:
+            running = [s for s in await self.store.query(PROJECT_DATA, project_id, doc_type="session")
+                       if attendance.running(s, now)]
+            if not running:
+                return "No workshop is running right now. To check in to one, say **checkin <workshop>**."
+            session, workshop = running[0], self.catalog.get(running[0]["workshopId"])
+        who = actor(turn_context.activity)
+        saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
+                             lambda doc: attendance.check_in(doc, who, now))
+        mark = saved["attendance"][who["aadObjectId"]]
+        status = attendance.STATUSES[mark["status"]].lower()
+        return f"Checked in to {workshop.title}: {status} since {mark['at'][11:16]} UTC."
+
+    async def attendance_card(self, turn_context: TurnContext, name: str) -> dict:
+        project, session, roster, workshop = await session_named(self.services, turn_context, name, "attendance")
+        return self.card(project, session, roster, workshop, actor(turn_context.activity)["aadObjectId"])
+
+    def card(self, project, session, roster, workshop, who, message="", style="Good") -> dict:
+        can_import = bool(self.graph and (session.get("meeting") or {}).get("id"))
+        return outcome_cards.attendance_card(project, session, workshop, self.catalog, roster,
+                                             editable=people.is_lead(project, roster, who), can_import=can_import,
+                                             message=message, style=style)
+
+    async def act(self, turn_context: TurnContext, verb: str, data: Mapping) -> Outcome:
+        project, session, roster, workshop = await session_acted_on(self.services, turn_context, data)
+        project_id = project["projectId"]
+        who, now = actor(turn_context.activity), self.clock()
+        if verb == "attendance.checkin":
+            saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
+                                 lambda doc: attendance.check_in(doc, who, now), current=session)
+            return Outcome(self.card(project, saved, roster, workshop, who["aadObjectId"], "You're checked in."),
+                           "You're checked in.", changed=True,
+                           everyone=self.card(project, saved, roster, workshop, ""))
+        if not people.is_lead(project, roster, who["aadObjectId"]):
+            raise Refused(LEADS_ONLY)
+        if verb == "attendance.import":
+            return await self._import(project, session, roster, workshop, who["aadObjectId"])
+        saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
+                             lambda doc: attendance.mark(doc, data, roster, now), current=session)
+        card = self.card(project, saved, roster, workshop, who["aadObjectId"], "Attendance saved.")
+        return Outcome(card, "Attendance saved.", changed=True)
+
+    async def _import(self, project, session, roster, workshop, who) -> Outcome:
+        meeting = session.get("meeting") or {}
+        if not self.graph or not meeting.get("id"):
+            raise Refused("This workshop has no Teams meeting the bot created, so there is no attendance report to "
+                          "import. Mark attendance on the card instead.")
+        try:
+            records = await self.graph.attendance_reports(meeting["tenant"], meeting["organizer"], meeting["id"])
+        except GraphUnavailable as error:
+            return Outcome(self.card(project, session, roster, workshop, who, str(error), "Attention"), str(error))
+        saved = await update(self.store, PROJECT_DATA, project["projectId"], session["id"],
+                             lambda doc: attendance.import_report(doc, records, roster))
+        message = f"Imported {len(records)} attendance records from the Teams meeting."
+        return Outcome(self.card(project, saved, roster, workshop, who, message), message, changed=True)

@@ -1,0 +1,133 @@
+"""`outcomes <workshop>`: the capture card (summary, decisions, findings, recommendations, action
+items and the workshop's own fields), its save with an audit record, the summary posted in the
+workshop's thread, and closing the workshop."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Mapping
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import ConversationReference
+
+from cards import outcome_cards
+from store import PROJECT_DATA, Conflict, DocumentStore, update
+from workshops import agenda, outcomes, people
+
+from .context import (Outcome, Refused, Services, Stale, actor, answer, find, project_or_offer_setup,
+                      session_acted_on, session_named)
+from .replies import card_message
+
+LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
+DIGESTS = "digests"  # the partition with one record per project that has action items
+VERBS = ("outcome.save", "session.close")
+
+
+async def append_audit(store: DocumentStore, project_id: str, record: str, by: dict, now: datetime,
+                       changes: list) -> None:
+    """One entry of the project's append-only audit trail: who changed which record, when, and how."""
+    await store.create(PROJECT_DATA, {
+        "id": f"audit:{now.isoformat()}:{uuid.uuid4().hex[:6]}", "projectId": project_id, "type": "audit",
+        "record": record, "at": now.isoformat(), "by": by, "changes": changes})
+
+
+class Outcomes:
+    def __init__(self, services: Services):
+        self.services = services
+        self.store, self.catalog, self.clock = services.store, services.catalog, services.clock
+        self.commands = {"outcomes": self.command}
+        self.card_actions = dict.fromkeys(VERBS, self.act)
+
+    async def command(self, turn_context: TurnContext, name: str) -> None:
+        if await project_or_offer_setup(self.services, turn_context, "outcomes"):
+            await answer(turn_context, lambda: self.form(turn_context, name))
+
+    async def form(self, turn_context: TurnContext, name: str) -> dict:
+        project, session, roster, workshop = await session_named(self.services, turn_context, name, "outcomes")
+        if not people.is_lead(project, roster, actor(turn_context.activity)["aadObjectId"]):
+            raise Refused(LEADS_ONLY)
+        outcome = await find(self.store, project["projectId"], outcomes.outcome_id(workshop.id))
+        return outcome_cards.outcome_form_card(project, session, workshop, roster, outcome)
+
+    async def act(self, turn_context: TurnContext, verb: str, data: Mapping) -> Outcome:
+        project, session, roster, workshop = await session_acted_on(self.services, turn_context, data)
+        project_id = project["projectId"]
+        if not people.is_lead(project, roster, actor(turn_context.activity)["aadObjectId"]):
+            raise Refused(LEADS_ONLY)
+        if verb == "session.close":
+            return await self._close(project, session, roster, workshop)
+        try:
+            return await self._save(turn_context, project, session, roster, workshop, data)
+        except (Stale, Conflict):
+            current = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
+            card = outcome_cards.outcome_form_card(project, session, workshop, roster, current, {
+                "form": "Someone saved these outcomes since this form was opened. Here they are now; "
+                        "make your change again."})
+            return Outcome(card, "The outcomes changed meanwhile.")
+
+    async def _close(self, project, session, roster, workshop) -> Outcome:
+        if session["status"] != agenda.HELD:
+            raise Refused("Only a held workshop (with its outcomes recorded) can be closed.")
+        project_id = project["projectId"]
+        saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
+                             lambda doc: {**doc, "status": agenda.CLOSED})
+        outcome = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
+        message = ("Post go-live is closed: the engagement is complete." if workshop.closes_engagement
+                   else "Workshop closed.")
+        card = outcome_cards.outcome_summary_card(project, saved, workshop, self.catalog, roster, outcome,
+                                                  message=message)
+        return Outcome(card, message, changed=True)
+
+    async def _save(self, turn_context, project, session, roster, workshop, data) -> Outcome:
+        project_id, by, now = project["projectId"], actor(turn_context.activity), self.clock()
+        previous = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
+        if data.get("version") != (previous or {}).get("version", 0):
+            raise Stale()
+        topic_ids = [t["id"] for t in session["topics"]]
+        try:
+            content = outcomes.parse_outcome(data, workshop.id, topic_ids, roster, previous, now.date())
+        except outcomes.OutcomeError as error:
+            card = outcome_cards.outcome_form_card(project, session, workshop, roster, previous, error.errors)
+            return Outcome(card, "Please fix the fields marked on the form.")
+        changed = outcomes.changes(previous, content)
+        if previous and not changed:
+            return Outcome(outcome_cards.outcome_form_card(project, session, workshop, roster, previous,
+                                                           {"form": "Nothing changed."}), "Nothing changed.")
+        doc = {**(previous or {}), **content, "id": outcomes.outcome_id(workshop.id), "projectId": project_id,
+               "type": "outcome", "workshopId": workshop.id, "version": (previous or {}).get("version", 0) + 1,
+               "updatedAt": now.isoformat(), "updatedBy": by}
+        if previous:
+            saved = await self.store.replace(PROJECT_DATA, doc, previous["_etag"])
+        else:
+            saved = await self.store.create(PROJECT_DATA, {**doc, "recordedAt": now.isoformat(), "recordedBy": by})
+        await append_audit(self.store, project_id, outcomes.outcome_id(workshop.id), by, now,
+                           changed if previous else ["recorded the outcomes"])
+        if content["actions"] and not (previous or {}).get("actions"):
+            # Registers the project for the daily overdue digest (read from one partition).
+            try:
+                await self.store.create(PROJECT_DATA, {"id": f"digest|{project_id}", "projectId": DIGESTS,
+                                                       "type": "digest", "project": project_id, "lastSentOn": None})
+            except Conflict:
+                pass  # already registered by another workshop's actions
+        if session["status"] not in (agenda.HELD, agenda.CLOSED):
+            session = await update(self.store, PROJECT_DATA, project_id, session["id"],
+                                   lambda s: {**s, "status": agenda.HELD} if s["status"] != agenda.CLOSED else s)
+        summary = outcome_cards.outcome_summary_card(project, session, workshop, self.catalog, roster, saved)
+        await self._post_in_thread(turn_context, session, summary)
+        message = "Outcomes recorded." if not previous else "Outcomes updated."
+        return Outcome(outcome_cards.outcome_summary_card(project, session, workshop, self.catalog, roster, saved,
+                                                          message=message), message, changed=False)
+
+    async def _post_in_thread(self, turn_context: TurnContext, session: Mapping, card: dict) -> None:
+        """The summary goes to the workshop's thread (where its agenda was posted), else here."""
+        reference = session.get("conversationReference")
+        if not reference or reference.get("conversation", {}).get("id") == turn_context.activity.conversation.id:
+            await turn_context.send_activity(card_message(card))
+            return
+
+        async def post(proactive: TurnContext) -> None:
+            await proactive.send_activity(card_message(card))
+
+        await turn_context.adapter.continue_conversation(ConversationReference().deserialize(reference), post,
+                                                         self.services.settings.app_id or None)
