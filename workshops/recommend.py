@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable, Mapping
 
-from .project import PRODUCTS
+from .project import PRODUCTS, parse_date
 
 __all__ = [
     "PRODUCTS", "MIGRATION_VOLUMES", "INTEGRATIONS", "REPORTING", "ALM_MATURITY", "COMPLEXITY_HOURS",
@@ -250,11 +250,8 @@ def profile_from_answers(answers: Mapping, *, today: date) -> Profile:
     elif "migration_volume" not in errors and not data_migration and volume != "none":
         errors["migration_volume"] = "Data migration is not in scope, so the migration volume must be 'none'."
 
-    raw_go_live, go_live = _raw(answers, "go_live"), None
-    try:
-        go_live = date.fromisoformat(str(raw_go_live)) if raw_go_live is not None else None
-    except ValueError:
-        pass
+    raw_go_live = _raw(answers, "go_live")
+    go_live = parse_date(str(raw_go_live)) if raw_go_live is not None else None
     if raw_go_live is None:
         errors["go_live"] = "Give the go-live date (YYYY-MM-DD)."
     elif go_live is None:
