@@ -6,10 +6,10 @@ from datetime import date
 from typing import Mapping, Optional
 
 from catalog import Catalog
+from workshops.blueprint import ALM_MATURITY, INTEGRATIONS, MIGRATION_VOLUMES, REPORTING
 from workshops.people import ORGANISATIONS
 from workshops.plan import APPROVED
 from workshops.project import PRODUCTS
-from workshops.recommend import ALM_MATURITY, INTEGRATIONS, MIGRATION_VOLUMES, REPORTING
 
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
                      heading, notice, text, text_input)

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dotenv import dotenv_values
-
 from cards.commands import MENU_COMMANDS
-from runtime.settings import VERSION
+from runtime.settings import VERSION, read_environment
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "manifest.template.json"
@@ -121,19 +118,11 @@ def build_package(app_id: str, public_base_url: str, out_path) -> Path:
     return out
 
 
-def _settings(dotenv_path: str = ".env") -> dict:
-    env = {}
-    if os.path.exists(dotenv_path):
-        env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
-    env.update(os.environ)
-    return env
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m manifest.build", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"where to write the zip (default: {DEFAULT_OUT})")
     args = parser.parse_args(argv)
-    env = _settings()
+    env = read_environment()
     try:
         out = build_package(env.get("MicrosoftAppId", ""), env.get("PUBLIC_BASE_URL", ""), args.out)
     except ManifestError as e:

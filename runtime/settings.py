@@ -21,6 +21,16 @@ def proxy_configured() -> bool:
     return any(os.environ.get(name) for name in PROXY_VARIABLES)
 
 
+def read_environment(environ: Optional[Mapping[str, str]] = None, dotenv_path: str = ".env") -> dict:
+    """The variables of the `.env` file (when there is one) with `environ` (default: the real
+    environment) laid over them, so real environment variables win."""
+    env: dict = {}
+    if dotenv_path and os.path.exists(dotenv_path):
+        env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    env.update(os.environ if environ is None else environ)
+    return env
+
+
 class SettingsError(ValueError):
     """A setting is present but unusable; the message says which and why."""
 
@@ -118,10 +128,7 @@ class Settings:
         cls, environ: Optional[Mapping[str, str]] = None, dotenv_path: str = ".env"
     ) -> "Settings":
         """Real environment variables win over the `.env` file."""
-        env: dict = {}
-        if dotenv_path and os.path.exists(dotenv_path):
-            env.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
-        env.update(os.environ if environ is None else environ)
+        env = read_environment(environ, dotenv_path)
         get = lambda name, default="": (env.get(name) or default).strip()  # noqa: E731
         app_id = get("MicrosoftAppId")
         return cls(

@@ -7,9 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from catalog import default_catalog
-from workshops.recommend import (
-    COMPLEXITY_HOURS, PREREQUISITES, AnswerError, Profile, profile_from_answers, recommend,
-)
+from workshops.blueprint import AnswerError, Profile, profile_from_answers
+from workshops.recommend import COMPLEXITY_HOURS, PREREQUISITES, recommend
 
 TODAY = date(2026, 11, 28)
 GO_LIVE = TODAY + timedelta(weeks=40)

@@ -15,6 +15,7 @@ from catalog import Workshop
 
 from . import people
 from .documents import copy_document
+from .history import logged
 
 DRAFT, AWAITING, APPROVED, HELD, CLOSED = "draft", "awaiting-approval", "approved", "held", "closed"
 STATUS_LABELS = {DRAFT: "Draft", AWAITING: "Awaiting approval", APPROVED: "Approved", HELD: "Held", CLOSED: "Closed"}
@@ -22,7 +23,6 @@ RSVP_LABELS = {"accept": "Accepted", "tentative": "Tentative", "decline": "Decli
 MAX_TOPICS = 30
 MAX_TOPIC_TITLE = 120
 MAX_MINUTES = 240
-MAX_HISTORY = 200
 NO_OWNER = "none"  # the owner choice meaning nobody
 
 
@@ -49,8 +49,7 @@ def new_session(project_id: str, workshop: Workshop, duration_hours: int) -> dic
 def _changed(session: Mapping, by: dict, now: datetime, action: str, detail: str = "") -> dict:
     """A copy with the change logged; an approved agenda that changes needs approval again."""
     result = copy_document(session)
-    result["history"] = (result.get("history", []) + [
-        {"at": now.isoformat(), "by": by, "action": action, "detail": detail}])[-MAX_HISTORY:]
+    result["history"] = logged(result.get("history"), now, by, action, detail=detail)
     if result["status"] in (DRAFT, APPROVED):
         result.update(status=AWAITING, approvedBy=None, approvedAt=None)
     result["version"] = int(result["version"]) + 1
@@ -152,8 +151,7 @@ def approve(session: Mapping, by: dict, now: datetime) -> dict:
     if session["status"] in (HELD, CLOSED):
         raise AgendaError("The workshop has been held; its agenda can no longer be approved.")
     result = copy_document(session)
-    result["history"] = (result.get("history", []) + [
-        {"at": now.isoformat(), "by": by, "action": "approve", "detail": ""}])[-MAX_HISTORY:]
+    result["history"] = logged(result.get("history"), now, by, "approve", detail="")
     result.update(status=APPROVED, approvedBy=by, approvedAt=now.isoformat(), version=int(result["version"]) + 1)
     return result
 

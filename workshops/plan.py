@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Iterable, Mapping
 
 from .documents import copy_document
+from .history import logged
 from .recommend import Recommendation
 
 AWAITING = "awaiting-approval"
 APPROVED = "approved"
 MAX_REASON = 300
-MAX_HISTORY = 200
 
 
 class PlanError(ValueError):
@@ -31,12 +31,11 @@ def new_plan(project_id: str, recommendations: Iterable[Recommendation], answers
         "reasons": list(r.reasons), "complexity": r.complexity, "durationHours": r.duration_hours,
         "windowStart": r.window_start.isoformat(), "windowEnd": r.window_end.isoformat(), "order": r.order,
     } for r in recommendations]
-    history = list((previous or {}).get("changes", []))
-    history.append({"at": now.isoformat(), "by": by, "action": "recommend", "workshopId": "", "reason": ""})
+    changes = logged((previous or {}).get("changes"), now, by, "recommend", workshopId="", reason="")
     return {
         "id": "plan", "projectId": project_id, "type": "plan",
         "version": int((previous or {}).get("version", 0)) + 1,
-        "status": AWAITING, "answers": dict(answers), "items": items, "changes": history[-MAX_HISTORY:],
+        "status": AWAITING, "answers": dict(answers), "items": items, "changes": changes,
         "approvedBy": None, "approvedAt": None,
     }
 
@@ -59,10 +58,8 @@ def change(plan: Mapping, workshop_id: str, include: bool, reason: str, by: dict
     if item["included"] == include:
         raise PlanError("That workshop is already in the series." if include else "That workshop is not in the series.")
     item["included"] = include
-    result["changes"] = (result.get("changes", []) + [{
-        "at": now.isoformat(), "by": by, "action": "add" if include else "remove",
-        "workshopId": workshop_id, "reason": reason,
-    }])[-MAX_HISTORY:]
+    result["changes"] = logged(result.get("changes"), now, by, "add" if include else "remove",
+                               workshopId=workshop_id, reason=reason)
     result.update(status=AWAITING, approvedBy=None, approvedAt=None, version=int(result["version"]) + 1)
     return result
 
@@ -73,7 +70,6 @@ def approve(plan: Mapping, by: dict, now: datetime) -> dict:
     if not included(plan):
         raise PlanError("The series is empty: add at least one workshop before approving.")
     result = copy_document(plan)
-    result["changes"] = (result.get("changes", []) + [{
-        "at": now.isoformat(), "by": by, "action": "approve", "workshopId": "", "reason": ""}])[-MAX_HISTORY:]
+    result["changes"] = logged(result.get("changes"), now, by, "approve", workshopId="", reason="")
     result.update(status=APPROVED, approvedBy=by, approvedAt=now.isoformat(), version=int(result["version"]) + 1)
     return result

@@ -1,0 +1,17 @@
+"""Reading the environment: the `.env` file, with real environment variables winning."""
+
+from runtime.settings import Settings, read_environment
+
+
+def test_real_environment_wins_over_dotenv(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("PORT=4000\nSQLITE_PATH=from-dotenv.sqlite3\nNO_VALUE\n")
+    env = read_environment({"PORT": "5000"}, str(dotenv))
+    assert env == {"PORT": "5000", "SQLITE_PATH": "from-dotenv.sqlite3"}
+    settings = Settings.from_env({"PORT": "5000"}, str(dotenv))
+    assert (settings.port, settings.sqlite_path) == (5000, "from-dotenv.sqlite3")
+
+
+def test_no_dotenv_file(tmp_path):
+    assert read_environment({"HOST": "::1"}, str(tmp_path / "missing.env")) == {"HOST": "::1"}
+    assert read_environment({"HOST": "::1"}, "") == {"HOST": "::1"}
