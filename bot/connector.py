@@ -24,6 +24,7 @@ from msrest.universal_http import AsyncClientResponse, ClientRequest
 from multidict import CIMultiDict
 
 from dialogs.replies import SentCard
+from runtime.retry import retry_after_seconds
 from runtime.settings import proxy_configured
 from .wire import ActivityWriter, is_plain_json
 
@@ -187,8 +188,8 @@ class _PooledSender(AsyncHTTPSender):
                                                      timeout=self._timeout, allow_redirects=True) as raw:
                     body = await raw.read()
                     if attempt < _RETRIES and http.method in _IDEMPOTENT and raw.status in _RETRY_STATUSES:
-                        retry_after = raw.headers.get("Retry-After") if raw.status == 503 else None
-                        await asyncio.sleep(float(retry_after) if retry_after and retry_after.isdigit() else wait)
+                        retry_after = retry_after_seconds(raw.headers.get("Retry-After")) if raw.status == 503 else None
+                        await asyncio.sleep(wait if retry_after is None else retry_after)
                         continue
                     return Response(request, _PooledResponse(http, raw, body))
             except aiohttp.ClientConnectorError as error:  # nothing was sent: safe to retry any method

@@ -18,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-import random
 import time
 from typing import Awaitable, Callable, Optional
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import ActivityTypes
+
+from runtime.retry import backoff_delay, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,7 @@ def _status_and_wait(error: Exception) -> tuple[Optional[int], Optional[float]]:
     response = getattr(error, "response", None)
     status = getattr(response, "status_code", None) or getattr(response, "status", None)
     headers = getattr(response, "headers", None) or {}
-    retry_after = headers.get("Retry-After") if hasattr(headers, "get") else None
-    try:
-        wait = float(retry_after) if retry_after is not None else None
-    except ValueError:
-        wait = None
-    return status, wait
+    return status, retry_after_seconds(headers.get("Retry-After") if hasattr(headers, "get") else None)
 
 
 class SendPacer:
@@ -127,8 +123,7 @@ class SendPolicy:
                     self.pacer.throttled(conversation)
                 if status not in RETRY_STATUSES or attempt == self.attempts - 1:
                     raise
-                ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-                wait = retry_after if retry_after is not None else ceiling / 2 + random.uniform(0, ceiling / 2)
+                wait = retry_after if retry_after is not None else backoff_delay(attempt, self.base_delay, self.max_delay)
                 log.info("connector answered %s; retrying in %.2f s", status, wait)
                 await self.sleep(min(wait, self.max_delay * 4))
         raise AssertionError("unreachable")
