@@ -1,5 +1,7 @@
 """Sending within Teams' limits: retries of 429, 412, 502 and 504 answers from the connector with
 exponential backoff, jitter and Retry-After, and pacing of a conversation the connector has throttled.
+This is the one place a send or a card update is retried on its status; bot/connector.py retries them
+only when the connection failed.
 
 Teams publishes its per-conversation limits (7 messages in any second, 60 in any 30 s) but says the
 exact values may change and that apps must back off when answered 429. So the connector's 429 is the
