@@ -24,6 +24,7 @@ from msrest.universal_http import AsyncClientResponse, ClientRequest
 from multidict import CIMultiDict
 
 from dialogs.replies import SentCard
+from runtime.retry import retry_after_seconds
 from runtime.settings import proxy_configured
 from .wire import ActivityWriter, is_plain_json
 
@@ -43,9 +44,10 @@ from .wire import ActivityWriter, is_plain_json
 #   credentials it holds are the ones botbuilder would have built for that key.
 # - their calls go through one pooled aiohttp session per event loop (keep-alive, no cookie jar, no
 #   default headers or auth, so nothing carries over between service URLs or conversations), with the
-#   retries msrest's urllib3 sender made: connection failures for any method, and 408/5xx (not 501/505)
-#   for idempotent methods, three times with 0/1.6/3.2 s back-off (503's Retry-After honoured). POSTs
-#   are not retried on a status here either: bot/sending.py does that.
+#   retries msrest's urllib3 sender made, three times with 0/1.6/3.2 s back-off: connection failures for
+#   any method, and 408/5xx (not 501/505, 503's Retry-After honoured) for reads and deletes only. Sends
+#   (POST) and card updates (PUT, the connector's only one) are retried on a status by bot/sending.py's
+#   SendPolicy alone: were they retried here too, a failing update would be tried 4 x 5 times.
 # - the bot's own token (MSAL) is fetched on a worker thread, once for all concurrent callers, and reused
 #   until five minutes before its `exp`; MSAL's cache still decides when a new token is really requested.
 # - an outgoing activity's attachment contents that are plain JSON (our cards) are put into the body as they
@@ -58,7 +60,7 @@ MAX_USER_TOKEN_CLIENTS = 16
 TOKEN_REFRESH_MARGIN = 300.0  # seconds before `exp` at which a new token is asked for
 _RETRIES = 3
 _BACKOFF = 0.8  # urllib3: no wait after the first failure, then 0.8 * 2 ** (failures - 1) seconds
-_IDEMPOTENT = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"})
+_STATUS_RETRIED = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "TRACE"})  # idempotent, less PUT (see above)
 _RETRY_STATUSES = frozenset({408, *range(500, 999)}) - {501, 505}
 
 _sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession]" = weakref.WeakKeyDictionary()
@@ -186,9 +188,9 @@ class _PooledSender(AsyncHTTPSender):
                 async with _pooled_session().request(http.method, http.url, data=data, headers=headers,
                                                      timeout=self._timeout, allow_redirects=True) as raw:
                     body = await raw.read()
-                    if attempt < _RETRIES and http.method in _IDEMPOTENT and raw.status in _RETRY_STATUSES:
-                        retry_after = raw.headers.get("Retry-After") if raw.status == 503 else None
-                        await asyncio.sleep(float(retry_after) if retry_after and retry_after.isdigit() else wait)
+                    if attempt < _RETRIES and http.method in _STATUS_RETRIED and raw.status in _RETRY_STATUSES:
+                        retry_after = retry_after_seconds(raw.headers.get("Retry-After")) if raw.status == 503 else None
+                        await asyncio.sleep(wait if retry_after is None else retry_after)
                         continue
                     return Response(request, _PooledResponse(http, raw, body))
             except aiohttp.ClientConnectorError as error:  # nothing was sent: safe to retry any method

@@ -1,5 +1,7 @@
 """Sending within Teams' limits: retries of 429, 412, 502 and 504 answers from the connector with
 exponential backoff, jitter and Retry-After, and pacing of a conversation the connector has throttled.
+This is the one place a send or a card update is retried on its status; bot/connector.py retries them
+only when the connection failed.
 
 Teams publishes its per-conversation limits (7 messages in any second, 60 in any 30 s) but says the
 exact values may change and that apps must back off when answered 429. So the connector's 429 is the
@@ -18,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-import random
 import time
 from typing import Awaitable, Callable, Optional
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import ActivityTypes
+
+from runtime.retry import backoff_delay, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +42,7 @@ def _status_and_wait(error: Exception) -> tuple[Optional[int], Optional[float]]:
     response = getattr(error, "response", None)
     status = getattr(response, "status_code", None) or getattr(response, "status", None)
     headers = getattr(response, "headers", None) or {}
-    retry_after = headers.get("Retry-After") if hasattr(headers, "get") else None
-    try:
-        wait = float(retry_after) if retry_after is not None else None
-    except ValueError:
-        wait = None
-    return status, wait
+    return status, retry_after_seconds(headers.get("Retry-After") if hasattr(headers, "get") else None)
 
 
 class SendPacer:
@@ -127,8 +125,7 @@ class SendPolicy:
                     self.pacer.throttled(conversation)
                 if status not in RETRY_STATUSES or attempt == self.attempts - 1:
                     raise
-                ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-                wait = retry_after if retry_after is not None else ceiling / 2 + random.uniform(0, ceiling / 2)
+                wait = retry_after if retry_after is not None else backoff_delay(attempt, self.base_delay, self.max_delay)
                 log.info("connector answered %s; retrying in %.2f s", status, wait)
                 await self.sleep(min(wait, self.max_delay * 4))
         raise AssertionError("unreachable")

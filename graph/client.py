@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import random
 import threading
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Optional
 from urllib.parse import quote, urlparse
 
@@ -24,6 +22,8 @@ import aiohttp
 import msal
 from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
 from yarl import URL
+
+from runtime.retry import backoff_delay, retry_after_seconds
 
 GRAPH_URL = "https://graph.microsoft.com/v1.0"
 AUTHORITY_HOST = "https://login.microsoftonline.com"
@@ -175,15 +175,10 @@ class GraphClient:
 
     def _delay(self, attempt: int, response: Optional[aiohttp.ClientResponse]) -> float:
         if response is not None and response.status == 429:
-            after = response.headers.get("Retry-After", "")
-            if after.strip().isdigit():
-                return float(after)
-            try:
-                return max(0.0, (parsedate_to_datetime(after) - datetime.now(timezone.utc)).total_seconds())
-            except (TypeError, ValueError):
-                pass
-        step = min(self.backoff_cap, self.backoff * 2 ** attempt)
-        return step / 2 + random.uniform(0, step / 2)
+            after = retry_after_seconds(response.headers.get("Retry-After"))
+            if after is not None:
+                return after
+        return backoff_delay(attempt, self.backoff, self.backoff_cap)
 
     async def _call(self, method: str, tenant_id: str, url: str, body: Optional[dict] = None) -> dict:
         """One Graph request; `url` is a path under the base URL or an absolute, already quoted URL."""

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Optional
 from urllib.parse import urlparse
@@ -36,6 +35,7 @@ from azure.cosmos.aio import CosmosClient
 from azure.cosmos.documents import ConnectionPolicy, RetryOptions
 from azure.cosmos.exceptions import CosmosClientTimeoutError, CosmosHttpResponseError
 
+from runtime.retry import backoff_delay, retry_after_ms_seconds
 from runtime.settings import Settings, proxy_configured
 from .base import (
     CONTAINERS,
@@ -79,9 +79,7 @@ class RetryPolicy:
     max_delay: float = 1.0  # cap for one backoff wait (a 429's own retry-after is honoured as is)
 
     def backoff(self, attempt: int) -> float:
-        """Exponential backoff with 'equal jitter': between half and all of the capped delay."""
-        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return backoff_delay(attempt, self.base_delay, self.max_delay)
 
 
 class _Attempts:
@@ -115,14 +113,6 @@ def _may_have_been_applied(error: BaseException) -> bool:
     """
     cause = getattr(error, "inner_exception", None) or error.__cause__ or error
     return not isinstance(cause, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError))
-
-
-def _retry_after(error: CosmosHttpResponseError) -> Optional[float]:
-    value = (error.headers or {}).get("x-ms-retry-after-ms")
-    try:
-        return max(0.0, float(value) / 1000) if value is not None else None
-    except ValueError:
-        return None
 
 
 def _domain_error(error: CosmosHttpResponseError, what: str) -> StoreError:
@@ -230,7 +220,8 @@ class CosmosStore(DocumentStore):
                 if error.status_code not in RETRY_STATUS:
                     raise _domain_error(error, what) from error
                 last: BaseException = error
-                wait = _retry_after(error) if error.status_code == 429 else None
+                headers = error.headers or {}
+                wait = retry_after_ms_seconds(headers.get("x-ms-retry-after-ms")) if error.status_code == 429 else None
                 if wait is None:
                     wait = self._retry.backoff(attempts.count)
                 if error.status_code in AMBIGUOUS_STATUS:

@@ -3,8 +3,14 @@
 import asyncio
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
-from tests.plugins.botapp import Harness, card_of
+from bot.adapter import create_adapter
+from bot.sending import SendPolicy
+from tests.plugins.botapp import BOT_ID, Connector, Harness, card_of, make_settings
 
 
 @pytest.mark.parametrize("status", [429, 412, 502, 504])
@@ -97,3 +103,86 @@ async def test_back_to_back_turns_are_refused_once_then_paced(personal_bot: Harn
     assert connector.throttled == 1
     accepted = sorted(when for _, when in connector.post_times)
     assert all(accepted[i + 7] - accepted[i] >= 1.0 for i in range(len(accepted) - 7))
+
+
+class FailingConnector(Connector):
+    """The connector stand-in, answering each card update (PUT) and members read (GET) with the next status
+    of `put_failures` / `get_failures` while there is one, and counting the calls of each method."""
+
+    def __init__(self):
+        super().__init__()
+        self.put_failures: list = []
+        self.get_failures: list = []
+        self.put_attempts = self.get_attempts = 0
+
+    async def _put(self, request: web.Request) -> web.Response:
+        self.put_attempts += 1
+        return self._failure(self.put_failures) or await super()._put(request)
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        self.get_attempts += 1
+        return self._failure(self.get_failures) or await super()._paged_members(request)
+
+    @staticmethod
+    def _failure(failures: list):
+        if failures:
+            return web.json_response({"error": {"code": "BadGateway", "message": "try again"}}, status=failures.pop(0))
+        return None
+
+
+@pytest.fixture
+async def failing():
+    stand_in = FailingConnector()
+    stand_in.clear()
+    server = TestServer(stand_in.app(), host="127.0.0.1")
+    await server.start_server()
+    stand_in.url = str(server.make_url("/")).rstrip("/") + "/"
+    yield stand_in
+    await server.close()
+
+
+def reference_to(connector: Connector) -> ConversationReference:
+    return ConversationReference(channel_id="msteams", service_url=connector.url, bot=ChannelAccount(id=BOT_ID),
+                                 conversation=ConversationAccount(id="19:updates@thread.v2"))
+
+
+@pytest.mark.parametrize("status", [502, 504])
+async def test_a_failing_card_update_is_tried_as_often_as_one_policy_allows(tmp_path, failing, status):
+    """The app's own adapter (pooled connector clients) under its SendPolicy: a card update answered 502 or
+    504 every time is tried SendPolicy.attempts times, not that times the connector pipeline's retries."""
+    waits = []
+
+    async def sleep(seconds):
+        waits.append(seconds)
+
+    policy = SendPolicy(sleep=sleep)
+    adapter = policy.install(create_adapter(make_settings(tmp_path)))
+    reference = reference_to(failing)
+
+    async def replace(context):
+        await context.update_activity(Activity(type="message", id="card-message-1", text="new"))
+
+    failing.put_failures = [status] * 50
+    await adapter.continue_conversation(reference, replace, None)
+    assert failing.put_attempts == policy.attempts == 5
+    assert len(waits) == policy.attempts - 1, "SendPolicy waited between its attempts"
+    assert [a.get("text", "")[:30] for a in failing.sent] == ["Sorry, something went wrong on"]
+
+    failing.put_attempts, failing.put_failures = 0, [status] * 2
+    await adapter.continue_conversation(reference, replace, None)
+    assert failing.put_attempts == 3 and len(failing.updates) == 1, "retried until it landed"
+
+
+async def test_reads_are_still_retried_on_a_status_by_the_connector_pipeline(tmp_path, failing):
+    """The other half of the split: SendPolicy wraps only sends and updates, so a members read answered 502
+    is retried by the pooled connector pipeline (its first retry does not wait)."""
+    adapter = SendPolicy().install(create_adapter(make_settings(tmp_path)))
+    failing.get_failures = [502]
+    pages = []
+
+    async def read(context):
+        context.activity.channel_data = {}  # a chat, not a team: TeamsInfo reads the conversation's members
+        pages.append(await TeamsInfo.get_paged_members(context, None, 2))
+
+    await adapter.continue_conversation(reference_to(failing), read, None)
+    assert failing.get_attempts == 2 and len(pages[0].members) == 2
