@@ -25,7 +25,6 @@ from graph.client import GraphClient, graph_from_settings
 from runtime.settings import Settings, SettingsError
 from store import StoreError, open_store
 from tabs.downloads import add_download_routes
-from tabs.info import add_info_routes
 from tabs.routes import add_tab_routes
 
 log = logging.getLogger("workshops")
@@ -68,7 +67,6 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     app.router.add_post("/api/messages", messages_handler(adapter, lambda: app[BOT]))
     app.router.add_get("/healthz", health_handler(settings, store_ping))
     add_download_routes(app, settings, catalog, lambda: app[STORE], utc_now)
-    add_info_routes(app)
     add_tab_routes(app, settings, catalog, lambda: app[STORE])
     return app
 

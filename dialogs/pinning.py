@@ -33,7 +33,7 @@ async def pin_workshop_tab(graph, settings, project: Mapping, workshop: Optional
     """Pin the page of `workshop` (the series page when None) as a tab in a team channel.
 
     `team_id` is the team's group id as Graph knows it. Returns Graph's {"id", "webUrl"}; raises
-    GraphError / GraphUnavailable (bot/graph.py) when the app is not installed, lacks consent
+    GraphError / GraphUnavailable (graph/client.py) when the app is not installed, lacks consent
     (TeamsTab.Create.Group) or Graph is down. Each call adds a tab: record the tab id and do not
     pin the same workshop twice."""
     catalog_app_id = await graph.app_catalog_id(tenant_id, team_id, external_app_id=settings.app_id)

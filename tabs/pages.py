@@ -364,5 +364,20 @@ def message_page(title: str, message: str, *, nonce: str = "", theme: str = "") 
     return _render("message.html", title, message=message, nonce=nonce, theme=theme)
 
 
+PRIVACY = ("Implementation Workshops stores what your project team gives it in Teams: the project's details, who "
+           "holds which role, the chosen workshops, agendas, RSVPs, attendance and outcomes. It keeps them in your "
+           "organisation's own store (Azure Cosmos DB or a local file) and uses them only to run your workshops.",
+           "It reads team membership and, when configured, creates meetings and tabs through Microsoft Graph with "
+           "the permissions your administrator grants. Ask your project administrator to remove your data.")
+TERMS = ("Implementation Workshops is provided as is, to help Dynamics 365 project teams plan and run their "
+         "implementation workshops. The workshop descriptions follow Microsoft's public implementation guidance; "
+         "decisions about your project remain your team's.",)
+
+
+def info_page(title: str, paragraphs: tuple[str, ...], *, nonce: str = "") -> str:
+    """The privacy or terms page the app manifest links to."""
+    return _render("info.html", title, paragraphs=paragraphs, nonce=nonce)
+
+
 def not_found_page(message: str, *, nonce: str = "", theme: str = "") -> str:
     return message_page("Not found", message, nonce=nonce, theme=theme)

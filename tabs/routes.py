@@ -16,7 +16,7 @@ posts in the project's own conversation (`pin <workshop>`); with that link (its 
 here, and its project matched against {teamId} when Teams gives one) it lists the plan's
 workshops and the series and gives Teams URLs carrying that same token (never a fresh one, so a
 link cannot be renewed forever). When an existing tab is edited, the page reads the tab's own
-contentUrl through the Teams SDK, so nobody pastes twice. Pins through Graph (bot/pinning.py)
+contentUrl through the Teams SDK, so nobody pastes twice. Pins through Graph (dialogs/pinning.py)
 need none of this: the bot signs the URLs itself.
 
 Teams SSO is not configured in this project yet; `sso_allows` is the seam where a validated SSO
@@ -104,7 +104,7 @@ def _utc_now() -> datetime:
 
 def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Callable[[], DocumentStore], *,
                    teams_js_file: Path = TEAMS_JS_FILE, clock: Callable[[], datetime] = _utc_now) -> None:
-    """GET /tabs/config, /tabs/workshop/{workshop_id}, /tabs/series, /tabs/static/teams-js.js.
+    """GET /tabs/config, /tabs/workshop/{workshop_id}, /tabs/series, /tabs/static/teams-js.js, /privacy, /terms.
 
     `store` is looked up per request (it opens when the app starts). The Teams library is read
     once, now; when it is missing the library route answers 404 and the config page says so."""
@@ -220,7 +220,16 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
             nonce, settings.base_url, planned, project_id=project_id, token=token, theme=theme(request),
             teams_js=teams_js("static/teams-js.js")))
 
+    # The manifest links to these two pages.
+    async def privacy(_request: web.Request) -> web.Response:
+        return _page(lambda nonce: tab_pages.info_page("Privacy", tab_pages.PRIVACY, nonce=nonce))
+
+    async def terms(_request: web.Request) -> web.Response:
+        return _page(lambda nonce: tab_pages.info_page("Terms of use", tab_pages.TERMS, nonce=nonce))
+
     app.router.add_get("/tabs/config", config)
     app.router.add_get("/tabs/workshop/{workshop_id}", workshop)
     app.router.add_get("/tabs/series", series)
     app.router.add_get("/tabs/static/teams-js.js", static_teams_js)
+    app.router.add_get("/privacy", privacy)
+    app.router.add_get("/terms", terms)
