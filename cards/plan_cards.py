@@ -26,23 +26,28 @@ def _role_summary(catalog: Catalog, missing: list[str]) -> dict:
 
 
 def roster_card(project: Mapping, roster: Mapping, catalog: Catalog, *, missing_roles: list[str],
-                editable: bool, message: Optional[str] = None) -> dict:
+                editable: bool, message: Optional[str] = None, message_style: str = "Good") -> dict:
+    """Admins get inputs; the save button carries the roster's version and what each input showed,
+    so a save from an old card applies only what was changed on it."""
     members = sorted((roster.get("members") or {}).items(), key=lambda kv: kv[1].get("name", "").lower())
     body = heading("Roster and roles", escape(project.get("name", "")))
     if message:
-        body.append(notice(message))
+        body.append(notice(message, message_style))
     body.append(_role_summary(catalog, missing_roles))
     if not members:
         body.append(text("Nobody is on the roster yet."))
     role_options = dict(catalog.roles)
+    shown = {}
     for aad, member in members:
         name = escape(member.get("name", "Unknown")) + ("" if member.get("inTeam", True) else " (left the team)")
         if editable:
+            shown[f"roles:{aad}"] = ",".join(member.get("roles", []))
+            shown[f"org:{aad}"] = member.get("organisation", "")
             body.append({"type": "Container", "separator": True, "items": [
                 text(f"**{name}**"),
-                choice_set(f"roles:{aad}", "Roles", role_options, ",".join(member.get("roles", [])),
+                choice_set(f"roles:{aad}", "Roles", role_options, shown[f"roles:{aad}"],
                            isMultiSelect=True, style="compact", placeholder="No role"),
-                choice_set(f"org:{aad}", "Organisation", ORGANISATIONS, member.get("organisation", ""),
+                choice_set(f"org:{aad}", "Organisation", ORGANISATIONS, shown[f"org:{aad}"],
                            style="compact", placeholder="Not set"),
             ]})
         else:
@@ -51,7 +56,8 @@ def roster_card(project: Mapping, roster: Mapping, catalog: Catalog, *, missing_
             body.append(text(f"**{name}**: {roles}" + (f" ({org})" if org else ""), separator=True))
     actions = [command_button("Refresh from the team", "roster")]
     if editable:
-        actions.insert(0, execute_button("Save roles", "roster.save", {}))
+        shown_data = {"version": int(roster.get("version") or 0), "shown": shown}
+        actions.insert(0, execute_button("Save roles", "roster.save", shown_data))
     else:
         body.append(text("Only project admins (whoever set up the project, solution architects and project "
                          "managers) can change roles.", isSubtle=True))

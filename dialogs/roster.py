@@ -14,11 +14,16 @@ from workshops import people, plan as plans
 
 from .context import (PLAN, ROSTER, Outcome, Refused, Services, actor, find, project_and_roster, project_key,
                       project_or_offer_setup)
+from .outcomes import append_audit
 from .replies import card_message
 
 MEMBER_PAGE_SIZE = 100
 ADMINS_ONLY = ("Only project admins (whoever set up the project, solution architects and project managers) "
                "can change roles.")
+OUT_OF_DATE = "This card is out of date, so nothing changed. Here is the roster as it is now."
+CHANGED_MEANWHILE = ("The roster had changed since this card was shown: only your changes were applied, and "
+                     "everyone else's are kept. Here it is now.")
+BOTH_CHANGED = "You and someone else both changed the organisation of {}: yours was saved."
 
 
 class Roster:
@@ -50,7 +55,7 @@ class Roster:
     async def sync(self, turn_context: TurnContext, project_id: str) -> dict:
         """The roster with everyone now in the team added (roles kept)."""
         team, store = await self.team_members(turn_context), self.services.store
-        blank = {"id": ROSTER, "projectId": project_id, "type": "roster", "members": {}}
+        blank = {"id": ROSTER, "projectId": project_id, "type": "roster", "version": 0, "members": {}}
         try:
             await store.create(PROJECT_DATA, {**blank, "members": people.merge_members({}, team)})
         except Conflict:
@@ -65,24 +70,58 @@ class Roster:
         wanted = {r for w in ids for r in catalog.get(w).mandatory}
         return people.unfilled_roles(roster, wanted)
 
-    async def card(self, project: dict, roster: dict, who: str, message: str = "") -> dict:
+    async def card(self, project: dict, roster: dict, who: str, message: str = "", style: str = "Good") -> dict:
         missing = await self.missing_roles(project["projectId"], roster)
         return plan_cards.roster_card(project, roster, self.services.catalog, missing_roles=missing,
-                                      editable=people.is_admin(project, roster, who), message=message)
+                                      editable=people.is_admin(project, roster, who), message=message,
+                                      message_style=style)
 
     async def save_roles(self, turn_context: TurnContext, _verb: str, data: Mapping) -> Outcome:
+        """Apply what the admin changed on this card (people.edit_roster), audit it, and answer with
+        the roster as it is now, saying when it had changed meanwhile."""
         project_id = project_key(turn_context.activity)
-        project, roster = await project_and_roster(self.services.store, project_id)
-        who = actor(turn_context.activity)["aadObjectId"]
+        store = self.services.store
+        project, roster = await project_and_roster(store, project_id)
+        by = actor(turn_context.activity)
+        who = by["aadObjectId"]
         if not project or not roster:
             raise Refused("There is no roster yet: type roster first.")
         if not people.is_admin(project, roster, who):
             raise Refused(ADMINS_ONLY)
+        if not isinstance(data.get("shown"), Mapping):
+            # A card from before cards said what they showed: saving it could undo others' changes.
+            return Outcome(await self.card(project, roster, who, OUT_OF_DATE, "Warning"), OUT_OF_DATE)
+        edits: list[people.RosterEdit] = []
 
         def apply(doc: dict) -> dict:
-            answers = people.parse_role_answers(data, doc.get("members", {}).keys())
-            members = {aad: {**m, **answers[aad]} for aad, m in doc["members"].items()}
-            return {**doc, "members": members}
+            edits.append(people.edit_roster(doc, data, who))
+            if not edits[-1].changed:
+                raise _Unchanged()
+            return edits[-1].roster
 
-        saved = await update(self.services.store, PROJECT_DATA, project_id, ROSTER, apply, current=roster)
-        return Outcome(await self.card(project, saved, who, "Roles saved."), "Roles saved.", changed=True)
+        try:
+            saved = await update(store, PROJECT_DATA, project_id, ROSTER, apply, current=roster)
+        except _Unchanged:
+            saved = edits[-1].roster
+        edit = edits[-1]
+        if edit.changed:
+            label = self.services.catalog.role_label
+            await append_audit(store, project_id, ROSTER, by, self.services.clock(),
+                               [people.describe_role_change(c, label) for c in edit.changed])
+        message = _saved_message(edit)
+        style = "Warning" if edit.refused or edit.stale else "Good"
+        return Outcome(await self.card(project, saved, who, message, style), message, changed=bool(edit.changed))
+
+
+def _saved_message(edit: people.RosterEdit) -> str:
+    parts = ["Roles saved." if edit.changed else "Nothing changed.", *edit.refused]
+    if edit.stale:
+        parts.append(CHANGED_MEANWHILE if edit.changed else "The roster had changed since this card was shown: "
+                                                            "here it is now.")
+    if edit.overlaps:
+        parts.append(BOTH_CHANGED.format(", ".join(edit.overlaps)))
+    return " ".join(parts)
+
+
+class _Unchanged(Exception):
+    """Nothing on the card differs from what it showed: there is nothing to write."""

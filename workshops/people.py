@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
 
 from catalog import ROLE_SLUGS
 
 ORGANISATIONS = {"customer": "Customer", "partner": "Partner"}
 
+SOLUTION_ARCHITECT = "solution-architect"
 ADMIN_ROLES = frozenset({"solution-architect", "project-manager"})
 LEAD_ROLES = frozenset({"solution-architect", "project-manager", "functional-lead", "technical-lead",
                         "test-lead", "cutover-lead", "data-migration-lead"})
@@ -78,3 +80,75 @@ def parse_role_answers(answers: Mapping, member_ids: Iterable[str]) -> dict[str,
             "organisation": org if org in ORGANISATIONS else "",
         }
     return result
+
+
+SELF_GRANT = ("You cannot make yourself solution architect: the series and agendas are approved by a solution "
+              "architect, so another project admin must grant it.")
+
+
+@dataclass
+class RosterEdit:
+    """What saving a roster card did: the roster after it (`version` bumped when roles changed),
+    each member changed (`before` and `after` roles and organisation), and what to tell the user."""
+
+    roster: dict
+    changed: list[dict] = field(default_factory=list)
+    stale: bool = False  # the roster had changed since the card was rendered
+    overlaps: list[str] = field(default_factory=list)  # members whose organisation someone else changed too
+    refused: list[str] = field(default_factory=list)  # why a change was not applied
+
+
+def _normalised(member: Mapping) -> dict:
+    roles = set(member.get("roles", ()))
+    return {"roles": [r for r in ROLE_SLUGS if r in roles], "organisation": member.get("organisation", "")}
+
+
+def edit_roster(roster: Mapping, data: Mapping, actor: str) -> RosterEdit:
+    """Apply a roster card's save: only what the user changed on that card, relative to what it
+    showed (`data["shown"]`: the card's own `roles:<aad>` and `org:<aad>` values when it was
+    rendered; the inputs arrive beside it, an input left empty being absent).
+
+    Roles are merged one at a time: a role the user added is added, one they removed is removed,
+    every other role keeps its current state, so a role someone else granted since stays. The
+    organisation is one value: when the user changed it, theirs (the newer save) wins. Members the
+    card did not show are untouched, and nobody grants themselves solution architect."""
+    members = roster.get("members") or {}
+    shown = data.get("shown") if isinstance(data.get("shown"), Mapping) else {}
+    ids = [aad for aad in members if isinstance(shown.get(f"roles:{aad}"), str)]
+    was, now = parse_role_answers(shown, ids), parse_role_answers(data, ids)
+    version = int(roster.get("version") or 0)
+    edit = RosterEdit(dict(roster), stale=data.get("version") != version)
+    result = dict(members)
+    for aad in ids:
+        current = _normalised(members[aad])
+        added = set(now[aad]["roles"]) - set(was[aad]["roles"])
+        removed = set(was[aad]["roles"]) - set(now[aad]["roles"])
+        if aad == actor and SOLUTION_ARCHITECT in added - set(current["roles"]):
+            added.discard(SOLUTION_ARCHITECT)
+            edit.refused.append(SELF_GRANT)
+        after = {"roles": [r for r in ROLE_SLUGS if (r in current["roles"] or r in added) and r not in removed],
+                 "organisation": current["organisation"]}
+        if now[aad]["organisation"] != was[aad]["organisation"]:
+            if current["organisation"] not in (was[aad]["organisation"], now[aad]["organisation"]):
+                edit.overlaps.append(members[aad].get("name", "Unknown"))
+            after["organisation"] = now[aad]["organisation"]
+        if after != current:
+            result[aad] = {**members[aad], **after}
+            edit.changed.append({"aadObjectId": aad, "name": members[aad].get("name", "Unknown"),
+                                 "before": current, "after": after})
+    if edit.changed:
+        edit.roster.update(members=result, version=version + 1)
+    return edit
+
+
+def describe_role_change(change: Mapping, role_label: Callable[[str], str]) -> str:
+    """One member's change in words, for the audit trail: who, by name and aadObjectId, from what to what."""
+    before, after = change["before"], change["after"]
+    parts = []
+    if before["roles"] != after["roles"]:
+        roles = [", ".join(role_label(r) for r in side["roles"]) or "no role" for side in (before, after)]
+        parts.append(f"roles {roles[0]} → {roles[1]}")
+    if before["organisation"] != after["organisation"]:
+        orgs = [ORGANISATIONS.get(side["organisation"], "not set") for side in (before, after)]
+        parts.append(f"organisation {orgs[0]} → {orgs[1]}")
+    return f"{change['name']} ({change['aadObjectId']}): " + " and ".join(parts)
