@@ -35,10 +35,11 @@ def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, cata
         body.append(notice(message, style))
     body += _coverage_blocks(catalog, attendance.coverage(session, workshop, roster))
     options = {"unknown": "Not recorded", **attendance.STATUSES}
+    shown = {}  # what each choice showed, so a save from this card changes only what was changed on it
     for aad in invited_ids + extra:
         name = escape(members.get(aad, {}).get("name") or marks.get(aad, {}).get("name", "Someone"))
         who = "invited" if aad in invited_ids else "came without an invitation"
-        current = attendance.status_of(session, aad) or "unknown"
+        current = shown[aad] = attendance.status_of(session, aad) or "unknown"
         if editable:
             body.append(choice_set(f"status:{aad}", f"{name} ({who})", options, current, style="compact"))
         else:
@@ -50,7 +51,7 @@ def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, cata
             body.append(text("**Someone else came**", spacing="Medium"))
             body.append(choice_set("guest", "Add from the roster", others, "", style="compact",
                                    placeholder="Nobody"))
-        actions.insert(0, execute_button("Save attendance", "attendance.save", data))
+        actions.insert(0, execute_button("Save attendance", "attendance.save", {**data, "shown": shown}))
         if can_import:
             actions.append(execute_button("Import from the Teams meeting", "attendance.import", data))
     return card(body, actions)

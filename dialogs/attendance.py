@@ -16,6 +16,9 @@ from .context import (Outcome, Refused, Services, actor, answer, project_key, pr
                       session_acted_on, session_named)
 
 LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
+OUT_OF_DATE = "This card is out of date, so nothing changed. Here is the attendance as it is now."
+CHANGED_MEANWHILE = (" Some marks had changed since this card was opened: the ones you did not change are kept. "
+                     "Here it is now.")
 VERBS = ("attendance.checkin", "attendance.save", "attendance.import")
 
 
@@ -76,10 +79,23 @@ class Attendance:
             raise Refused(LEADS_ONLY)
         if verb == "attendance.import":
             return await self._import(project, session, roster, workshop, who["aadObjectId"])
-        saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
-                             lambda doc: attendance.mark(doc, data, roster, now), current=session)
-        card = self.card(project, saved, roster, workshop, who["aadObjectId"], "Attendance saved.")
-        return Outcome(card, "Attendance saved.", changed=True)
+        return await self._save(project, session, roster, workshop, who["aadObjectId"], data, now)
+
+    async def _save(self, project, session, roster, workshop, who, data, now) -> Outcome:
+        """Apply the marks changed on this card (attendance.mark), saying when others changed meanwhile."""
+        shown = attendance.shown_marks(data)
+        if shown is None:  # a card from before cards said what they showed: saving it could erase check-ins
+            return Outcome(self.card(project, session, roster, workshop, who, OUT_OF_DATE, "Warning"), OUT_OF_DATE)
+        meanwhile = []
+
+        def apply(doc: dict) -> dict:
+            meanwhile[:] = [attendance.changed_since(doc, shown)]
+            return attendance.mark(doc, data, roster, now)
+
+        saved = await update(self.store, PROJECT_DATA, project["projectId"], session["id"], apply, current=session)
+        message = "Attendance saved." + (CHANGED_MEANWHILE if meanwhile[0] else "")
+        card = self.card(project, saved, roster, workshop, who, message, "Warning" if meanwhile[0] else "Good")
+        return Outcome(card, message, changed=True)
 
     async def _import(self, project, session, roster, workshop, who) -> Outcome:
         meeting = session.get("meeting") or {}

@@ -66,6 +66,39 @@ async def test_when_both_change_one_member_each_keeps_their_own_change(personal_
     assert "You and someone else both changed the organisation of Alan Turing: yours was saved." in answer
 
 
+# Attendance ---------------------------------------------------------------------------------------
+
+async def test_an_old_attendance_card_keeps_a_check_in_made_since(personal_bot: Harness):
+    bot = personal_bot
+    await scheduled_soon(bot)
+    await save_roster(bot, await roster_card(bot, ADA), ADA, **{f"roles:{aad(4)}": "technical-lead"})
+    card = card_of((await bot.say("attendance data migration", **{"from": ALAN}))[0])
+    assert "Grace Hopper (invited)" in card_text(card) and "Katherine Johnson (invited)" in card_text(card)
+
+    assert (await bot.say("checkin", **{"from": GRACE}))[0]["text"].startswith("Checked in")
+    _, body = await press(bot, card, "attendance.save", ALAN, **as_teams_sends(card, **{
+        f"status:{aad(4)}": "present"}))
+
+    inputs = {i["id"]: i["value"] for i in nodes(body["value"], of_type("Input.ChoiceSet"))}
+    assert inputs[f"status:{aad(2)}"] in ("present", "late"), "Grace's check-in is kept"
+    assert inputs[f"status:{aad(4)}"] == "present"
+    answer = card_text(body["value"])
+    assert "Mandatory roles present: Solution architect, Technical lead" in answer
+    assert "Attendance saved." in answer and "Some marks had changed since this card was opened" in answer
+
+
+async def test_an_attendance_card_that_does_not_say_what_it_showed_changes_nothing(personal_bot: Harness):
+    bot = personal_bot
+    await scheduled_soon(bot)
+    await bot.say("checkin", **{"from": GRACE})
+    value = {"action": {"type": "Action.Execute", "verb": "attendance.save",
+                        "data": {"workshopId": "data-migration", f"status:{aad(2)}": "unknown"}}}
+    response = await bot.post(bot.activity("invoke", name="adaptiveCard/action", value=value, **{"from": ALAN}))
+    answer = card_text((await response.json())["value"])
+    assert "This card is out of date, so nothing changed." in answer
+    assert "Mandatory roles present: Solution architect" in answer, "Grace is still checked in"
+
+
 # Solution architect and the audit trail --------------------------------------------------------------
 
 async def test_nobody_grants_themselves_solution_architect(personal_bot: Harness):

@@ -35,21 +35,45 @@ def check_in(session: Mapping, who: Mapping, now: datetime) -> dict:
     return {**session, "attendance": {**marks, who["aadObjectId"]: entry}}  # the rest is shared, unchanged
 
 
+def _shown_status(value: object) -> str:
+    return value if isinstance(value, str) and value in STATUSES else "unknown"
+
+
+def shown_marks(answers: Mapping) -> Optional[dict]:
+    """What the attendance card showed per person (aadObjectId -> status or "unknown"), or None
+    for a card that does not say (one rendered before cards carried it)."""
+    shown = answers.get("shown")
+    if not isinstance(shown, Mapping):
+        return None
+    return {aad: _shown_status(value) for aad, value in shown.items() if isinstance(aad, str)}
+
+
+def changed_since(session: Mapping, shown: Mapping[str, str]) -> bool:
+    """Whether anyone's mark differs from what the card showed."""
+    marks = session.get("attendance") or {}
+    return any(aad not in shown for aad in marks) or any(
+        (status_of(session, aad) or "unknown") != status for aad, status in shown.items())
+
+
 def mark(session: Mapping, answers: Mapping, roster: Mapping, now: datetime) -> dict:
-    """The lead's attendance card: `status:<aad>` for invitees and roster members; unknown people ignored."""
+    """The lead's attendance card: `status:<aad>` for the people it showed (`shown_marks`).
+
+    Only the marks the lead changed on that card are applied: someone the card showed as not
+    recorded and left so keeps a check-in made since; for a mark both changed, this newer save
+    wins. People the card did not show, and unknown people, are untouched."""
     members = roster.get("members") or {}
+    shown = shown_marks(answers) or {}
     result = copy_document(session)
     marks = result.setdefault("attendance", {})
-    for key, value in answers.items():
-        if not (isinstance(key, str) and key.startswith("status:")):
+    for aad, was in shown.items():
+        value = answers.get(f"status:{aad}")
+        if not isinstance(value, str) or (aad not in members and aad not in marks):
             continue
-        aad = key.split(":", 1)[1]
-        if aad not in members and aad not in marks:
+        value = value or "unknown"
+        if value == was or (value != "unknown" and value not in STATUSES):
             continue
-        if value in ("", "unknown", None):
+        if value == "unknown":
             marks.pop(aad, None)
-            continue
-        if value not in STATUSES:
             continue
         name = members.get(aad, {}).get("name") or (marks.get(aad) or {}).get("name", "Someone")
         if (marks.get(aad) or {}).get("status") != value:
