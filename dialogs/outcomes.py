@@ -20,6 +20,7 @@ from .context import (Outcome, Refused, Services, Stale, actor, answer, find, pr
 from .replies import card_message
 
 LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
+NOT_HELD = "Only a held workshop (with its outcomes recorded) can be closed."
 DIGESTS = "digests"  # the partition with one record per project that has action items
 VERBS = ("outcome.save", "session.close")
 
@@ -56,7 +57,7 @@ class Outcomes:
         if not people.is_lead(project, roster, actor(turn_context.activity)["aadObjectId"]):
             raise Refused(LEADS_ONLY)
         if verb == "session.close":
-            return await self._close(project, session, roster, workshop)
+            return await self._close(project, session, roster, workshop, actor(turn_context.activity))
         try:
             return await self._save(turn_context, project, session, roster, workshop, data)
         except (Stale, Conflict):
@@ -66,18 +67,33 @@ class Outcomes:
                         "make your change again."})
             return Outcome(card, "The outcomes changed meanwhile.")
 
-    async def _close(self, project, session, roster, workshop) -> Outcome:
-        if session["status"] != agenda.HELD:
-            raise Refused("Only a held workshop (with its outcomes recorded) can be closed.")
-        project_id = project["projectId"]
-        saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
-                             lambda doc: {**doc, "status": agenda.CLOSED})
+    async def _close(self, project, session, roster, workshop, by) -> Outcome:
+        """Closing is one-way, so a second press (or a stale card) changes nothing and says who closed it."""
+        if session["status"] not in (agenda.HELD, agenda.CLOSED):
+            raise Refused(NOT_HELD)
+        project_id, now = project["projectId"], self.clock()
+
+        def close(doc: dict) -> dict:
+            if doc["status"] != agenda.HELD:
+                raise Stale()
+            return {**doc, "status": agenda.CLOSED, "closedBy": by, "closedAt": now.isoformat()}
+
+        try:
+            saved = await update(self.store, PROJECT_DATA, project_id, session["id"], close, current=session)
+            changed = True
+            message = ("Post go-live is closed: the engagement is complete." if workshop.closes_engagement
+                       else "Workshop closed.")
+        except Stale:
+            saved, changed = await find(self.store, project_id, session["id"]), False
+            if saved["status"] != agenda.CLOSED:
+                raise Refused(NOT_HELD) from None
+            closer = (saved.get("closedBy") or {}).get("name")
+            message = "This workshop was already closed" + (
+                f" by {closer} on {saved.get('closedAt', '')[:10]}." if closer else ".")
         outcome = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
-        message = ("Post go-live is closed: the engagement is complete." if workshop.closes_engagement
-                   else "Workshop closed.")
         card = outcome_cards.outcome_summary_card(project, saved, workshop, self.catalog, roster, outcome,
                                                   message=message)
-        return Outcome(card, message, changed=True)
+        return Outcome(card, message, changed=changed)
 
     async def _save(self, turn_context, project, session, roster, workshop, data) -> Outcome:
         project_id, by, now = project["projectId"], actor(turn_context.activity), self.clock()

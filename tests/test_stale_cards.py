@@ -99,6 +99,20 @@ async def test_an_attendance_card_that_does_not_say_what_it_showed_changes_nothi
     assert "Mandatory roles present: Solution architect" in answer, "Grace is still checked in"
 
 
+# One-way actions pressed again ---------------------------------------------------------------------
+
+async def test_closing_a_closed_workshop_says_who_closed_it(personal_bot: Harness):
+    bot = personal_bot
+    await scheduled_soon(bot)
+    summary = (await record_outcomes(bot))["value"]
+    _, closed = await press(bot, summary, "session.close", ALAN)
+    assert "Workshop closed." in card_text(closed["value"])
+    _, again = await press(bot, summary, "session.close", ADA)
+    shown = card_text(again["value"])
+    assert "This workshop was already closed by Alan Turing on" in shown
+    assert "Closed" in shown and "session.close" not in str(again["value"])
+
+
 # Solution architect and the audit trail --------------------------------------------------------------
 
 async def test_nobody_grants_themselves_solution_architect(personal_bot: Harness):
