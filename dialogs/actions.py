@@ -13,7 +13,8 @@ from tabs.links import export_links
 from workshops import outcomes, people
 from workshops.status import project_status
 
-from .context import PLAN, PROJECT, ROSTER, Outcome, Refused, Services, actor, answer, find, project_key, project_or_offer_setup
+from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, actor, answer, find, project_key,
+                      project_or_offer_setup)
 from .outcomes import append_audit
 from .replies import card_message
 
@@ -74,13 +75,29 @@ class Actions:
             raise Refused("That action no longer exists.")
         if action["owner"] != by["aadObjectId"] and not people.is_lead(project, roster, by["aadObjectId"]):
             raise Refused("Only the action's owner or a lead can mark it done.")
-        if not action.get("done"):
-            saved = await update(self.store, PROJECT_DATA, project_id, outcomes.outcome_id(workshop_id),
-                                 lambda doc: outcomes.complete_action(doc, action_id, by, now.isoformat()))
+
+        def complete(doc: dict) -> dict:
+            current = next((a for a in doc.get("actions", []) if a["id"] == action_id), None)
+            if not current or current.get("done"):
+                raise Stale()  # done (or removed) since it was read: marking it again would change who did it
+            return outcomes.complete_action(doc, action_id, by, now.isoformat())
+
+        message = f"Done: {action['title']}"
+        try:
+            saved = await update(self.store, PROJECT_DATA, project_id, outcomes.outcome_id(workshop_id), complete,
+                                 current=outcome)
+        except Stale:
+            current = await find(self.store, project_id, outcomes.outcome_id(workshop_id)) or {}
+            action = next((a for a in current.get("actions", []) if a["id"] == action_id), None)
+            if not action:
+                raise Refused("That action no longer exists.") from None
+            done_by, done_on = (action.get("doneBy") or {}).get("name", "someone"), (action.get("doneAt") or "")[:10]
+            message = f"Already done: {action['title']}, marked done by {done_by} on {done_on}."
+        else:
             await append_audit(self.store, project_id, outcomes.outcome_id(workshop_id), by, now,
                                outcomes.changes(outcome, saved))
-        card = await self.card(turn_context, project, str(data.get("scope") or "mine"), f"Done: {action['title']}")
-        return Outcome(card, f"Done: {action['title']}", changed=True)
+        card = await self.card(turn_context, project, str(data.get("scope") or "mine"), message)
+        return Outcome(card, message, changed=True)
 
     async def status(self, project: Mapping) -> dict:
         project_id = project["projectId"]

@@ -68,7 +68,7 @@ VERBS = ["plan.approve", "plan.change", "roster.save", "agenda.rsvp", "agenda.ap
     st.one_of(st.sampled_from(["workshopId", "version", "response", "include", "reason", "day", "time",
                                "summary", "newTitle", "keep:t1", "owner:t1", "minutes:t1", "actionId",
                                "action:new1:title", "action:new1:owner", "action:new1:due", "finding:new1:text",
-                               "finding:new1:kind", "finding:new1:priority", "guest"]), st.text(max_size=15)),
+                               "finding:new1:kind", "finding:new1:priority", "guest", "shown"]), st.text(max_size=15)),
     st.one_of(json_values, st.sampled_from(["data-migration", "cutover", "accept", "add", "remove", "1"])),
     max_size=8))
 async def test_card_actions_with_any_data_never_cause_a_5xx(personal_bot: Harness, verb, data):

@@ -113,6 +113,23 @@ async def test_closing_a_closed_workshop_says_who_closed_it(personal_bot: Harnes
     assert "Closed" in shown and "session.close" not in str(again["value"])
 
 
+async def test_an_action_done_twice_says_who_did_it_and_is_audited_once(personal_bot: Harness):
+    bot = personal_bot
+    await scheduled_soon(bot)
+    await record_outcomes(bot)
+    mine = card_of((await bot.say("actions", **{"from": ALAN}))[0])
+    every = card_of((await bot.say("actions all", **{"from": ADA}))[0])
+    results = await asyncio.gather(press(bot, mine, "action.done", ALAN), press(bot, every, "action.done", ADA))
+    answers = sorted(card_text(body["value"]) for _, body in results)
+    assert sum("Done: Measure throughput" in a for a in answers) == 1, answers
+    already = next(a for a in answers if "Already done" in a)
+    assert "Already done: Measure throughput, marked done by " in already
+    _, later = await press(bot, every, "action.done", ADA)
+    assert "Already done: Measure throughput, marked done by " in card_text(later["value"])
+    markdown = await export_markdown(bot)
+    assert markdown.count("changed action “Measure throughput”") == 1
+
+
 # Solution architect and the audit trail --------------------------------------------------------------
 
 async def test_nobody_grants_themselves_solution_architect(personal_bot: Harness):
