@@ -8,6 +8,7 @@ from typing import Mapping
 from botbuilder.core import TurnContext
 
 from cards import outcome_cards
+from cards.common import escape_line
 from store import PROJECT_DATA, update
 from tabs.links import export_links
 from workshops import outcomes, people
@@ -80,7 +81,7 @@ class Actions:
             await append_audit(self.store, project_id, outcomes.outcome_id(workshop_id), by, now,
                                outcomes.changes(outcome, saved))
         card = await self.card(turn_context, project, str(data.get("scope") or "mine"), f"Done: {action['title']}")
-        return Outcome(card, f"Done: {action['title']}", changed=True)
+        return Outcome(card, f"Done: {escape_line(action['title'])}", changed=True)  # the card escapes its own
 
     async def status(self, project: Mapping) -> dict:
         project_id = project["projectId"]

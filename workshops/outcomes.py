@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping, Optional
 
+from .markdown import escape, escape_line
+
 FINDING_KINDS = {"assertion": "Assertion", "risk": "Risk", "issue": "Issue"}
 PRIORITIES = {"high": "High", "medium": "Medium", "low": "Low"}
 NEW_ROWS = 3  # blank rows the capture card offers for new findings, actions and gaps
@@ -206,35 +208,52 @@ def complete_action(outcome: Mapping, action_id: str, by: Mapping, now_iso: str)
     return result
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheet programs may run as a formula
+
+
+def _cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a leading ' keeps a formula from running."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def export_csv(rows: Iterable[Mapping], columns: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        # A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Multi-line user text as Markdown paragraphs: each line escaped and unindented, so no line
+    of it can become a heading, a list, a quote or code."""
+    return [escape(line.strip()) for line in text.splitlines()]
 
 
 def export_markdown(project: Mapping, docs: Iterable[Mapping], catalog, names: Mapping[str, str],
                     audit: Iterable[Mapping] = ()) -> str:
-    """All recorded outcomes of a project as one Markdown document, with the audit trail last."""
-    lines = [f"# {project.get('name', '')}: workshop outcomes", ""]
+    """All recorded outcomes of a project as one Markdown document, with the audit trail last.
+    Every piece of user text is escaped, and what is one item stays on one line."""
+    lines = [f"# {escape_line(project.get('name', ''))}: workshop outcomes", ""]
     for doc in docs:
-        lines += [f"## {catalog.get(doc['workshopId']).title}", "", doc.get("summary", ""), ""]
+        lines += [f"## {catalog.get(doc['workshopId']).title}", ""] + _paragraphs(doc.get("summary", "")) + [""]
         for heading, items in (("Decisions", doc.get("decisions", [])),
                                ("Recommendations", doc.get("recommendations", []))):
-            lines += [f"### {heading}", ""] + [f"- {i}" for i in items] + ([] if items else ["- None"]) + [""]
+            lines += [f"### {heading}", ""] + [f"- {escape_line(i)}" for i in items] + ([] if items else ["- None"])
+            lines += [""]
         lines += ["### Findings", ""] + [
             f"- **{FINDING_KINDS[f['kind']]}, {PRIORITIES[f['priority']].lower()}"
-            f"{'' if f.get('open', True) else ', closed'}**: {f['text']}" for f in doc.get("findings", [])] + [""]
+            f"{'' if f.get('open', True) else ', closed'}**: {escape_line(f['text'])}"
+            for f in doc.get("findings", [])] + [""]
         lines += ["### Action items", ""] + [
-            f"- [{'x' if a.get('done') else ' '}] {a['title']} ({names.get(a['owner'], a['owner'])}, due {a['due']})"
-            for a in doc.get("actions", [])] + [""]
+            f"- [{'x' if a.get('done') else ' '}] {escape_line(a['title'])} "
+            f"({escape_line(names.get(a['owner'], a['owner']))}, due {a['due']})" for a in doc.get("actions", [])]
+        lines += [""]
     lines += ["## Audit trail", ""]
     for entry in audit:
         workshop = entry.get("record", "").split(":", 1)[-1]
-        title = catalog.get(workshop).title if workshop in catalog else workshop
-        lines += [f"- {entry['at'][:16].replace('T', ' ')} UTC, {entry['by'].get('name', '')}, {title}: "
-                  + "; ".join(entry.get("changes", []))]
+        title = catalog.get(workshop).title if workshop in catalog else escape_line(workshop)
+        lines += [f"- {entry['at'][:16].replace('T', ' ')} UTC, {escape_line(entry['by'].get('name', ''))}, {title}: "
+                  + "; ".join(escape_line(change) for change in entry.get("changes", []))]
     return "\n".join(lines) + "\n"
