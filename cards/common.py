@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable, Optional
+
+# The one Markdown escaper, for TextBlocks, FactSet values and the bot's chat messages alike.
+from workshops.markdown import escape, escape_line  # noqa: F401 (cards and dialogs import them from here)
 
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
-
-# What makes Teams' card markdown act (emphasis, links, code, HTML-like tags, headings, tables),
-# and list markers at the start of a line; escaped so user text stays text.
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
-_LIST_MARKER = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+])(?=\s)", re.MULTILINE)
-
-
-def escape(text: object) -> str:
-    """Show `text` literally in a TextBlock or FactSet: no markdown, no links, no lists."""
-    escaped = _MARKDOWN.sub(r"\\\1", str(text))
-    return _LIST_MARKER.sub(lambda m: (f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[4]}\\{m[5]}"), escaped)
 
 
 def card(body: list, actions: Optional[list] = None) -> dict:

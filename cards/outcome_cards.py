@@ -64,49 +64,58 @@ def _rows_for(items: list[dict], new_rows: int) -> list[tuple[str, dict]]:
 def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, roster: Mapping,
                       outcome: Optional[Mapping], errors: Optional[dict] = None,
                       values: Optional[Mapping] = None) -> dict:
-    """The capture form, prefilled from the recorded outcome (or from answers sent back with errors)."""
+    """The capture form, prefilled from the recorded outcome, or as it was typed (`values`, the
+    answers sent back with errors)."""
     errors = errors or {}
     current = outcome or {}
     members = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
+
+    def typed(id_: str, recorded: object) -> str:
+        value = (values or {}).get(id_)
+        return value if isinstance(value, str) else recorded
+
+    def field(id_: str, label: str, recorded: str, **extra) -> list:
+        return [text_input(id_, label, typed(id_, recorded), **extra)] + field_error(errors, id_)
+
     body = heading(f"Outcomes: {workshop.title}", escape(project.get("name", "")))
     body += form_errors_banner(errors)
-    body += [text_input("summary", "Summary", (values or {}).get("summary", current.get("summary", "")),
-                        isMultiline=True, maxLength=outcomes.MAX_TEXT)] + field_error(errors, "summary")
+    body += field("summary", "Summary", current.get("summary", ""), isMultiline=True, maxLength=outcomes.MAX_SUMMARY)
     topics = {t["id"]: t["title"] for t in session["topics"] if not t["dropped"]}
-    body.append(choice_set("covered", "Agenda topics covered", topics, ",".join(current.get("covered", [])),
-                           multi=True))
-    body.append(text_input("decisions", "Decisions (one per line)", "\n".join(current.get("decisions", [])),
-                           isMultiline=True))
-    body.append(text_input("recommendations", "Recommendations (one per line)",
-                           "\n".join(current.get("recommendations", [])), isMultiline=True))
+    body.append(choice_set("covered", "Agenda topics covered", topics,
+                           typed("covered", ",".join(current.get("covered", []))), multi=True))
+    body += field("decisions", "Decisions (one per line)", "\n".join(current.get("decisions", [])), isMultiline=True)
+    body += field("recommendations", "Recommendations (one per line)",
+                  "\n".join(current.get("recommendations", [])), isMultiline=True)
 
     body.append(text("**Findings**", spacing="Medium"))
     for row, finding in _rows_for(current.get("findings", []), outcomes.NEW_ROWS):
-        body.append({"type": "Container", "separator": True, "items": [
-            text_input(f"finding:{row}:text", "Finding", finding.get("text", "")),
+        body.append({"type": "Container", "separator": True, "items": field(
+            f"finding:{row}:text", "Finding", finding.get("text", ""), maxLength=outcomes.MAX_ITEM) + [
             {"type": "ColumnSet", "spacing": "None", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
-                    choice_set(f"finding:{row}:kind", "Type", outcomes.FINDING_KINDS, finding.get("kind", "risk"),
-                               style="compact")]},
+                    choice_set(f"finding:{row}:kind", "Type", outcomes.FINDING_KINDS,
+                               typed(f"finding:{row}:kind", finding.get("kind", "risk")), style="compact")]},
                 {"type": "Column", "width": "stretch", "items": [
                     choice_set(f"finding:{row}:priority", "Priority", outcomes.PRIORITIES,
-                               finding.get("priority", "medium"), style="compact")]},
+                               typed(f"finding:{row}:priority", finding.get("priority", "medium")), style="compact")]},
             ]},
         ] + ([{"type": "Input.Toggle", "id": f"finding:{row}:open", "title": "Still open",
-               "value": "true" if finding.get("open", True) else "false", "valueOn": "true", "valueOff": "false"}]
-             if finding else [])
+               "value": typed(f"finding:{row}:open", "true" if finding.get("open", True) else "false"),
+               "valueOn": "true", "valueOff": "false"}] if finding else [])
           + field_error(errors, f"finding:{row}:kind") + field_error(errors, f"finding:{row}:priority")})
 
     body.append(text("**Action items**", spacing="Medium"))
     for row, action in _rows_for(current.get("actions", []), outcomes.NEW_ROWS):
-        body.append({"type": "Container", "separator": True, "items": [
-            text_input(f"action:{row}:title", "Action", action.get("title", "")),
+        body.append({"type": "Container", "separator": True, "items": field(
+            f"action:{row}:title", "Action", action.get("title", ""), maxLength=outcomes.MAX_TITLE) + [
             {"type": "ColumnSet", "spacing": "None", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
-                    choice_set(f"action:{row}:owner", "Owner", members, action.get("owner", ""), style="compact",
+                    choice_set(f"action:{row}:owner", "Owner", members,
+                               typed(f"action:{row}:owner", action.get("owner", "")), style="compact",
                                placeholder="Choose an owner")]},
                 {"type": "Column", "width": "stretch", "items": [
-                    {"type": "Input.Date", "id": f"action:{row}:due", "label": "Due", "value": action.get("due", "")}]},
+                    {"type": "Input.Date", "id": f"action:{row}:due", "label": "Due",
+                     "value": typed(f"action:{row}:due", action.get("due", ""))}]},
             ]},
         ] + field_error(errors, f"action:{row}:owner") + field_error(errors, f"action:{row}:due")})
 
@@ -116,10 +125,10 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
             existing = specific.get(spec.id, [])
             for n, group in enumerate(existing + [{}] * outcomes.NEW_ROWS, start=1):
                 body.append(text(f"**{spec.label} {n}**", spacing="Medium"))
-                body += [text_input(f"{spec.id}:{n}:{f.id}", f.label, group.get(f.id, ""), isMultiline=f.multiline)
-                         for f in spec.fields]
+                for f in spec.fields:
+                    body += field(f"{spec.id}:{n}:{f.id}", f.label, group.get(f.id, ""), isMultiline=f.multiline)
         else:
-            body.append(text_input(spec.id, spec.label, specific.get(spec.id, ""), isMultiline=spec.multiline))
+            body += field(spec.id, spec.label, specific.get(spec.id, ""), isMultiline=spec.multiline)
     versioned = {"workshopId": workshop.id, "version": (outcome or {}).get("version", 0)}
     return card(body, [execute_button("Save outcomes", "outcome.save", versioned)])
 

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Mapping, Optional
 
 from catalog import Catalog
-from workshops.blueprint import ALM_MATURITY, INTEGRATIONS, MIGRATION_VOLUMES, REPORTING
+from workshops.blueprint import ALM_MATURITY, INTEGRATIONS, MAX_COUNT, MIGRATION_VOLUMES, REPORTING
 from workshops.people import ORGANISATIONS
 from workshops.plan import APPROVED
-from workshops.project import PRODUCTS
+from workshops.project import PRODUCTS, whole_number
 
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
                      heading, notice, text, text_input)
@@ -74,8 +74,9 @@ def plan_form_card(values: Mapping, errors: Optional[dict] = None) -> dict:
                  "valueOn": "true", "valueOff": "false"}] + field_error(errors, id_)
 
     def number(id_: str, label: str, default: str) -> list:
-        return [{"type": "Input.Number", "id": id_, "label": label, "min": 0, "max": 1000,
-                 "value": int(get(id_, default)) if get(id_, default).isdigit() else int(default)}] + field_error(errors, id_)
+        shown = whole_number(get(id_, default), 0, MAX_COUNT)
+        return [{"type": "Input.Number", "id": id_, "label": label, "min": 0, "max": MAX_COUNT,
+                 "value": int(default) if shown is None else shown}] + field_error(errors, id_)
 
     body = heading("Solution Blueprint Review", "Answer what the review found; I recommend the workshop series.")
     body += form_errors_banner(errors)

@@ -8,6 +8,7 @@ from typing import Mapping
 from botbuilder.core import TurnContext
 
 from cards import outcome_cards
+from cards.common import escape_line
 from store import PROJECT_DATA, update
 from tabs.links import export_links
 from workshops import outcomes, people
@@ -82,7 +83,10 @@ class Actions:
                 raise Stale()  # done (or removed) since it was read: marking it again would change who did it
             return outcomes.complete_action(doc, action_id, by, now.isoformat())
 
-        message = f"Done: {action['title']}"
+        def said(title: str, done_by: str = "", done_on: str = "") -> str:
+            return f"Already done: {title}, marked done by {done_by} on {done_on}." if done_by else f"Done: {title}"
+
+        words = (action["title"],)
         try:
             saved = await update(self.store, PROJECT_DATA, project_id, outcomes.outcome_id(workshop_id), complete,
                                  current=outcome)
@@ -91,13 +95,14 @@ class Actions:
             action = next((a for a in current.get("actions", []) if a["id"] == action_id), None)
             if not action:
                 raise Refused("That action no longer exists.") from None
-            done_by, done_on = (action.get("doneBy") or {}).get("name", "someone"), (action.get("doneAt") or "")[:10]
-            message = f"Already done: {action['title']}, marked done by {done_by} on {done_on}."
+            done_by = (action.get("doneBy") or {}).get("name") or "someone"
+            words = (action["title"], done_by, (action.get("doneAt") or "")[:10])
         else:
             await append_audit(self.store, project_id, outcomes.outcome_id(workshop_id), by, now,
                                outcomes.changes(outcome, saved))
-        card = await self.card(turn_context, project, str(data.get("scope") or "mine"), message)
-        return Outcome(card, message, changed=True)
+        card = await self.card(turn_context, project, str(data.get("scope") or "mine"), said(*words))
+        # The card escapes what it shows; the text message is Markdown, so its user text is escaped here.
+        return Outcome(card, said(*(escape_line(w) for w in words)), changed=True)
 
     async def status(self, project: Mapping) -> dict:
         project_id = project["projectId"]

@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 from typing import Awaitable, Callable
 
+from cards.common import escape_line
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
 from workshops import outcomes
 
@@ -20,6 +21,18 @@ from .outcomes import DIGESTS
 log = logging.getLogger(__name__)
 
 Post = Callable[[dict, str], Awaitable[None]]  # (conversation reference, text)
+MAX_LISTED = 20  # overdue items named in one digest; a message stays well within Teams' size limit
+SHOWN_TITLE = 120  # characters of an action's title in the digest
+
+
+def digest_text(project_name: str, overdue: list[dict], names: dict) -> str:
+    """The digest message: Markdown, so every piece of user text in it is escaped on its line."""
+    lines = [f"- {escape_line(a['title'], SHOWN_TITLE)} "
+             f"({escape_line(names[a['owner']]) if names.get(a['owner']) else 'no owner'}, due {a['due']})"
+             for a in overdue[:MAX_LISTED]]
+    if len(overdue) > MAX_LISTED:
+        lines.append(f"- and {len(overdue) - MAX_LISTED} more: type **actions overdue** to see them all.")
+    return f"**{len(overdue)} overdue action item(s)** in {escape_line(project_name)}:\n" + "\n".join(lines)
 
 
 async def send_due_digests(store: DocumentStore, clock: Callable[[], datetime], post: Post) -> int:
@@ -41,8 +54,7 @@ async def send_due_digests(store: DocumentStore, clock: Callable[[], datetime], 
             continue
         roster = await find(store, project_id, ROSTER) or {}
         names = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
-        lines = [f"- {a['title']} ({names.get(a['owner'], 'no owner')}, due {a['due']})" for a in overdue]
-        text = f"**{len(overdue)} overdue action item(s)** in {project.get('name', '')}:\n" + "\n".join(lines)
+        text = digest_text(project.get("name", ""), overdue, names)
         try:
             await post(project["conversationReference"], text)
             sent += 1

@@ -104,7 +104,7 @@ class Outcomes:
         try:
             content = outcomes.parse_outcome(data, workshop.id, topic_ids, roster, previous, now.date())
         except outcomes.OutcomeError as error:
-            card = outcome_cards.outcome_form_card(project, session, workshop, roster, previous, error.errors)
+            card = outcome_cards.outcome_form_card(project, session, workshop, roster, previous, error.errors, data)
             return Outcome(card, "Please fix the fields marked on the form.")
         changed = outcomes.changes(previous, content)
         if previous and not changed:

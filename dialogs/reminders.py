@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from botbuilder.core import TurnContext
 from botbuilder.schema import ConversationReference
 
+from cards.common import escape_line
 from catalog import Catalog
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
 from workshops import agenda
@@ -34,7 +35,7 @@ def reminder_text(workshop_title: str, start: datetime, time_zone: str, waiting:
     local = start.astimezone(ZoneInfo(time_zone))
     text = f"Reminder: **{workshop_title}** starts {local:%a %d %b %Y at %H:%M} ({time_zone})."
     if waiting:
-        names = ", ".join(p.get("name", "") for p in waiting)
+        names = ", ".join(escape_line(p.get("name", "")) for p in waiting)
         return f"{text} Mandatory attendees who have not accepted yet: {names}."
     return f"{text} Every mandatory attendee has accepted."
 

@@ -16,6 +16,7 @@ from catalog import Workshop
 from . import people
 from .documents import copy_document
 from .history import logged
+from .project import whole_number
 
 DRAFT, AWAITING, APPROVED, HELD, CLOSED = "draft", "awaiting-approval", "approved", "held", "closed"
 STATUS_LABELS = {DRAFT: "Draft", AWAITING: "Awaiting approval", APPROVED: "Approved", HELD: "Held", CLOSED: "Closed"}
@@ -57,10 +58,10 @@ def _changed(session: Mapping, by: dict, now: datetime, action: str, detail: str
 
 
 def _minutes(value: object, label: str) -> int:
-    text = str(value).strip() if value is not None else ""
-    if not text.isdigit() or not 1 <= int(text) <= MAX_MINUTES:
+    minutes = whole_number(value, 1, MAX_MINUTES)
+    if minutes is None:
         raise AgendaError(f"{label}: minutes must be a whole number from 1 to {MAX_MINUTES}.")
-    return int(text)
+    return minutes
 
 
 def _owner(value: object) -> str:
@@ -85,7 +86,8 @@ def edit_topics(session: Mapping, answers: Mapping, roster: Mapping, by: dict, n
             topic["owner"] = owner
         if f"minutes:{tid}" in answers:
             topic["minutes"] = _minutes(answers[f"minutes:{tid}"], topic["title"])
-    title = str(answers.get("newTitle") or "").strip()
+    title = answers.get("newTitle")
+    title = title.strip() if isinstance(title, str) else ""
     if title:
         if len(title) > MAX_TOPIC_TITLE:
             raise AgendaError(f"A topic title can be at most {MAX_TOPIC_TITLE} characters.")

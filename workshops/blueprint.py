@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
 
-from .project import PRODUCTS, parse_date
+from .project import PRODUCTS, parse_date, whole_number
 
 __all__ = [
     "MIGRATION_VOLUMES", "INTEGRATIONS", "REPORTING", "ALM_MATURITY", "MAX_COUNT", "AnswerError", "Profile",
@@ -38,6 +38,7 @@ ALM_MATURITY = {
 }
 
 MAX_COUNT = 1000            # a sane maximum for every count answer
+MAX_ANSWERS_LENGTH = 2000   # characters in all answers together (keys too); the card's come to under 500
 MAX_YEARS_AHEAD = 5         # a go-live further away than this is a typo
 
 
@@ -114,6 +115,9 @@ def profile_from_answers(answers: Mapping, *, today: date) -> Profile:
     if not isinstance(answers, Mapping):
         raise AnswerError({"form": "The form was empty."})
     errors: dict[str, str] = {}
+    length = sum(len(str(k)) + len(str(v)) for k, v in answers.items())
+    if length > MAX_ANSWERS_LENGTH:  # they are kept with the plan, so they are bounded too
+        errors["form"] = f"The answers are too long ({length:,} characters; at most {MAX_ANSWERS_LENGTH:,})."
 
     flags: dict[str, bool] = {}
     for field in _BOOLS:
@@ -133,13 +137,11 @@ def profile_from_answers(answers: Mapping, *, today: date) -> Profile:
         counts[field] = minimum
         if value is None:
             continue
-        text = str(value) if not isinstance(value, bool) else "?"
-        if not re.fullmatch(r"[+-]?[0-9]+", text):
-            errors[field] = f"{label} must be a whole number, not {text[:30]!r}."
-        elif not minimum <= int(text) <= MAX_COUNT:
-            errors[field] = f"{label} must be between {minimum} and {MAX_COUNT}."
+        number = whole_number(value, minimum, MAX_COUNT)
+        if number is None:
+            errors[field] = f"{label} must be a whole number between {minimum} and {MAX_COUNT}."
         else:
-            counts[field] = int(text)
+            counts[field] = number
 
     picked: dict[str, str] = {}
     for field, options in _CHOICES.items():

@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping, Optional
 
+from .markdown import escape, escape_line
+
 FINDING_KINDS = {"assertion": "Assertion", "risk": "Risk", "issue": "Issue"}
 PRIORITIES = {"high": "High", "medium": "Medium", "low": "Low"}
 NEW_ROWS = 3  # blank rows the capture card offers for new findings, actions and gaps
-MAX_TEXT = 2000
-MAX_ITEMS = 50
+# Limits no real workshop meets, checked where the capture card's answers arrive.
+MAX_SUMMARY = 4000  # characters: the summary, and a long workshop-specific field such as lessons learned
+MAX_ITEM = 1000  # one decision, recommendation or finding, or one long field of a gap
+MAX_TITLE = 200  # an action's title, or a one-line field such as data volumes or a gap's requirement
+MAX_ITEMS = 50  # decisions, recommendations, findings, actions or gaps per workshop
+MAX_OUTCOME_BYTES = 512 * 1024  # one outcome as stored, altogether: a quarter of the store's 2 MB item limit
 
 
 @dataclass(frozen=True)
@@ -82,20 +89,36 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
+def _too_long(errors: dict, field: str, value: str, limit: int, what: str) -> None:
+    if len(value) > limit:
+        errors[field] = f"{what} is too long: at most {limit:,} characters (it has {len(value):,})."
+
+
+def _listed(errors: dict, field: str, value: object, what: str) -> list[str]:
+    """One item per line, each and all of them within the limits."""
+    items = _lines(value)
+    if len(items) > MAX_ITEMS:
+        errors[field] = f"At most {MAX_ITEMS} {what}s (one per line); there are {len(items)}."
+    for n, item in enumerate(items, start=1):
+        _too_long(errors, field, item, MAX_ITEM, f"{what.capitalize()} {n}")
+    return items
+
+
 def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], roster: Mapping,
                   previous: Optional[Mapping], today: date) -> dict:
     """The outcome content from the capture card's answers; existing findings and actions keep
-    their ids (and an action its done state); a row whose text is cleared is removed."""
+    their ids (and an action its done state); a row whose text is cleared is removed. Every field
+    is checked against its limit, and the whole against MAX_OUTCOME_BYTES."""
     errors: dict[str, str] = {}
     members = roster.get("members") or {}
     previous = previous or {}
     summary = _text(answers.get("summary"))
     if not summary:
         errors["summary"] = "Write a short summary of the workshop."
-    for name, value in (("summary", summary),):
-        if len(value) > MAX_TEXT:
-            errors[name] = f"The summary is too long (at most {MAX_TEXT} characters)."
+    _too_long(errors, "summary", summary, MAX_SUMMARY, "The summary")
     covered = [t for t in _text(answers.get("covered")).split(",") if t in set(topic_ids)]
+    decisions = _listed(errors, "decisions", answers.get("decisions"), "decision")
+    recommendations = _listed(errors, "recommendations", answers.get("recommendations"), "recommendation")
 
     old_findings = {f["id"]: f for f in previous.get("findings", [])}
     findings = []
@@ -104,13 +127,14 @@ def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], 
         if not text:
             continue
         kind, priority = values.get("kind", ""), values.get("priority", "")
+        _too_long(errors, f"finding:{row}:text", text, MAX_ITEM, "The finding")
         if kind not in FINDING_KINDS:
             errors[f"finding:{row}:kind"] = "Say whether the finding is an assertion, a risk or an issue."
         if priority not in PRIORITIES:
             errors[f"finding:{row}:priority"] = "Give the finding a priority: high, medium or low."
         fid = row if row in old_findings else _new_id("f")
         is_open = values.get("open", "true").lower() != "false"
-        findings.append({"id": fid, "text": text[:MAX_TEXT], "kind": kind, "priority": priority, "open": is_open})
+        findings.append({"id": fid, "text": text, "kind": kind, "priority": priority, "open": is_open})
 
     old_actions = {a["id"]: a for a in previous.get("actions", [])}
     actions = []
@@ -119,6 +143,7 @@ def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], 
         if not title:
             continue
         owner, due = values.get("owner", ""), values.get("due", "")
+        _too_long(errors, f"action:{row}:title", title, MAX_TITLE, "The action")
         if owner not in members:
             errors[f"action:{row}:owner"] = f"Choose who owns “{title[:60]}” from the roster."
         try:
@@ -129,24 +154,40 @@ def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], 
             if row not in old_actions and due_date < today:
                 errors[f"action:{row}:due"] = f"The due date of “{title[:60]}” is in the past."
         old = old_actions.get(row, {})
-        actions.append({"id": row if old else _new_id("a"), "title": title[:MAX_TEXT], "owner": owner, "due": due,
+        actions.append({"id": row if old else _new_id("a"), "title": title, "owner": owner, "due": due,
                         "done": old.get("done", False), "doneAt": old.get("doneAt"), "doneBy": old.get("doneBy")})
-    if len(findings) > MAX_ITEMS or len(actions) > MAX_ITEMS:
-        errors["form"] = f"At most {MAX_ITEMS} findings and {MAX_ITEMS} actions per workshop."
+    too_many = [f"{len(found)} {what}" for found, what in ((findings, "findings"), (actions, "actions"))
+                if len(found) > MAX_ITEMS]
 
     specific = {}
     for spec in SPECIFIC.get(workshop_id, ()):
         if isinstance(spec, Group):
-            groups = [{f.id: values.get(f.id, "")[:MAX_TEXT] for f in spec.fields}
-                      for values in _rows(answers, spec.id).values()]
-            specific[spec.id] = [g for g in groups if any(g.values())]
+            groups = []
+            for row, values in _rows(answers, spec.id).items():
+                group = {f.id: values.get(f.id, "") for f in spec.fields}
+                for f in spec.fields:
+                    _too_long(errors, f"{spec.id}:{row}:{f.id}", group[f.id], MAX_ITEM if f.multiline else MAX_TITLE,
+                              f"The {f.label.lower()}")
+                if any(group.values()):
+                    groups.append(group)
+            if len(groups) > MAX_ITEMS:
+                too_many.append(f"{len(groups)} {spec.label.lower()}s")
+            specific[spec.id] = groups
         else:
-            specific[spec.id] = _text(answers.get(spec.id))[:MAX_TEXT]
+            specific[spec.id] = _text(answers.get(spec.id))
+            _too_long(errors, spec.id, specific[spec.id], MAX_SUMMARY if spec.multiline else MAX_TITLE,
+                      spec.label)
+    if too_many:
+        errors["form"] = f"At most {MAX_ITEMS} of each per workshop; there are {' and '.join(too_many)}."
+    content = {"summary": summary, "covered": covered, "decisions": decisions, "recommendations": recommendations,
+               "findings": findings, "actions": actions, "specific": specific}
+    size = len(json.dumps(content, ensure_ascii=False).encode())
+    if size > MAX_OUTCOME_BYTES and "form" not in errors:
+        errors["form"] = (f"These outcomes are too long altogether ({size // 1024:,} KB; at most "
+                          f"{MAX_OUTCOME_BYTES // 1024:,} KB). Shorten the longest entries.")
     if errors:
         raise OutcomeError(errors)
-    return {"summary": summary, "covered": covered, "decisions": _lines(answers.get("decisions")),
-            "recommendations": _lines(answers.get("recommendations")), "findings": findings,
-            "actions": actions, "specific": specific}
+    return content
 
 
 CONTENT_FIELDS = ("summary", "covered", "decisions", "recommendations", "findings", "actions", "specific")
@@ -206,35 +247,52 @@ def complete_action(outcome: Mapping, action_id: str, by: Mapping, now_iso: str)
     return result
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheet programs may run as a formula
+
+
+def _cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: a leading ' keeps a formula from running."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
 def export_csv(rows: Iterable[Mapping], columns: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        # A leading =, +, - or @ would be run as a formula by spreadsheet programs.
-        writer.writerow({k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue()
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Multi-line user text as Markdown paragraphs: each line escaped and unindented, so no line
+    of it can become a heading, a list, a quote or code."""
+    return [escape(line.strip()) for line in text.splitlines()]
 
 
 def export_markdown(project: Mapping, docs: Iterable[Mapping], catalog, names: Mapping[str, str],
                     audit: Iterable[Mapping] = ()) -> str:
-    """All recorded outcomes of a project as one Markdown document, with the audit trail last."""
-    lines = [f"# {project.get('name', '')}: workshop outcomes", ""]
+    """All recorded outcomes of a project as one Markdown document, with the audit trail last.
+    Every piece of user text is escaped, and what is one item stays on one line."""
+    lines = [f"# {escape_line(project.get('name', ''))}: workshop outcomes", ""]
     for doc in docs:
-        lines += [f"## {catalog.get(doc['workshopId']).title}", "", doc.get("summary", ""), ""]
+        lines += [f"## {catalog.get(doc['workshopId']).title}", ""] + _paragraphs(doc.get("summary", "")) + [""]
         for heading, items in (("Decisions", doc.get("decisions", [])),
                                ("Recommendations", doc.get("recommendations", []))):
-            lines += [f"### {heading}", ""] + [f"- {i}" for i in items] + ([] if items else ["- None"]) + [""]
+            lines += [f"### {heading}", ""] + [f"- {escape_line(i)}" for i in items] + ([] if items else ["- None"])
+            lines += [""]
         lines += ["### Findings", ""] + [
             f"- **{FINDING_KINDS[f['kind']]}, {PRIORITIES[f['priority']].lower()}"
-            f"{'' if f.get('open', True) else ', closed'}**: {f['text']}" for f in doc.get("findings", [])] + [""]
+            f"{'' if f.get('open', True) else ', closed'}**: {escape_line(f['text'])}"
+            for f in doc.get("findings", [])] + [""]
         lines += ["### Action items", ""] + [
-            f"- [{'x' if a.get('done') else ' '}] {a['title']} ({names.get(a['owner'], a['owner'])}, due {a['due']})"
-            for a in doc.get("actions", [])] + [""]
+            f"- [{'x' if a.get('done') else ' '}] {escape_line(a['title'])} "
+            f"({escape_line(names.get(a['owner'], a['owner']))}, due {a['due']})" for a in doc.get("actions", [])]
+        lines += [""]
     lines += ["## Audit trail", ""]
     for entry in audit:
         workshop = entry.get("record", "").split(":", 1)[-1]
-        title = catalog.get(workshop).title if workshop in catalog else workshop
-        lines += [f"- {entry['at'][:16].replace('T', ' ')} UTC, {entry['by'].get('name', '')}, {title}: "
-                  + "; ".join(entry.get("changes", []))]
+        title = catalog.get(workshop).title if workshop in catalog else escape_line(workshop)
+        lines += [f"- {entry['at'][:16].replace('T', ' ')} UTC, {escape_line(entry['by'].get('name', ''))}, {title}: "
+                  + "; ".join(escape_line(change) for change in entry.get("changes", []))]
     return "\n".join(lines) + "\n"

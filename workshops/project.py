@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
@@ -61,6 +62,21 @@ def parse_date(value: object) -> date | None:
         return date.fromisoformat(value.strip())
     except ValueError:
         return None
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,9}")  # ASCII digits only: "²".isdigit() is true, int("²") fails
+
+
+def whole_number(value: object, low: int, high: int) -> int | None:
+    """A whole number from `low` to `high` written in ASCII digits, or None: never an exception,
+    whatever a card sends (superscripts, other scripts' digits, thousands of digits)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        number = int(value.strip())
+    else:
+        return None
+    return number if low <= number <= high else None
 
 
 def split_choices(value: object) -> tuple[str, ...]:
