@@ -1,0 +1,107 @@
+"""Signed links: tokens no route may choke on, an access log that never records one, a signing
+secret a real deployment must set, and `revoke links`, which stops every link of one project."""
+
+import logging
+import os
+import re
+import subprocess
+import sys
+from datetime import date, timedelta
+from urllib.parse import quote, urlsplit
+
+import aiohttp
+import pytest
+from aiohttp import web
+from hypothesis import given, strategies as st
+
+from app import STORE
+from runtime.settings import Settings, SettingsError
+from store import PROJECT_DATA
+from tabs.links import calendar_url, export_links, tab_url
+from tabs.signing import sign, verify
+from tests.plugins.botapp import ROOT, Harness, card_of, card_text, make_settings, parse_cards
+from tests.test_agenda import links, ready
+from tests.test_concurrency import _wait_ready
+from tests.test_hostile import HYPOTHESIS
+from tests.test_planning import ADA, ALAN, press
+
+# As they arrive in a query: 'é' after a plausible expiry, and '²' (str.isdigit says yes, int() says no).
+HOSTILE_TOKENS = ["99999999999.%C3%A9", "%C2%B2.abc", "99999999999.%C2%B2", "%C2%B2", "1%C2%B2.%C3%A9" * 3]
+SECRET = b"s" * 32
+
+
+def local(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def project_id_of(bot: Harness) -> str:
+    return bot.place["conversation"]["id"].split(";", 1)[0]
+
+
+async def issued(bot: Harness) -> dict:
+    """What a person gets handed now: {"tab", "workshop tab", "calendar", "export"} -> a local URL."""
+    agenda = card_of((await bot.say("agenda data migration", **{"from": ALAN}))[-1])
+    export = links(card_of((await bot.say("export"))[0]))["Findings (CSV)"]
+    tab = links(card_of((await bot.say("pin series"))[0]))["Open the page"]
+    workshop_tab = links(card_of((await bot.say("pin data migration"))[0]))["Open the page"]
+    return {"tab": local(tab), "workshop tab": local(workshop_tab),
+            "calendar": local(links(agenda)["Add to calendar"]), "export": local(export)}
+
+
+@pytest.fixture
+async def linked(personal_bot: Harness) -> Harness:
+    """A project with a scheduled data migration workshop, so every kind of link exists."""
+    card = await ready(personal_bot)
+    day = (date.today() + timedelta(days=30)).isoformat()
+    status, _ = await press(personal_bot, card, "agenda.schedule", ALAN, day=day, time="09:00")
+    assert status == 200
+    return personal_bot
+
+
+async def assert_refused(bot: Harness, url: str) -> None:
+    """403 and nothing of the project: the 403 page for tabs, a JSON error for downloads."""
+    response = await bot.client.get(url)
+    body = await response.text()
+    assert response.status == 403, (url, response.status, body[:300])
+    assert "Contoso" not in body and "Data migration" not in body
+    if url.startswith(("/calendar/", "/export/")):
+        error = (await response.json())["error"]
+        assert error["code"] == "Forbidden" and "not valid or has expired" in error["message"]
+    else:
+        assert "This link is not valid" in body
+
+
+# --- 1. tokens no route may choke on ------------------------------------------------------------
+
+async def test_non_ascii_tokens_are_refused_on_every_signed_link_route(linked: Harness):
+    project = quote(project_id_of(linked), safe="")
+    for token in HOSTILE_TOKENS:
+        for url in (f"/tabs/workshop/data-migration?project={project}&token={token}",
+                    f"/tabs/series?project={project}&token={token}",
+                    f"/calendar/{project}/data-migration.ics?token={token}",
+                    f"/export/{project}/findings.csv?token={token}"):
+            await assert_refused(linked, url)
+        # The configuration page asks again for a link; it shows no project data either.
+        pasted = f"https://bot.example.com/tabs/series?project={project}&token={token}"
+        for code in (token, quote(pasted, safe="")):
+            response = await linked.client.get(f"/tabs/config?project={project}&code={code}")
+            body = await response.text()
+            assert response.status == 200 and "not valid or has expired" in body, (code, body[:300])
+            assert 'name="choice"' not in body and "Data migration" not in body
+
+
+@given(token=st.one_of(st.text(), st.binary(), st.integers(), st.floats(), st.none(), st.lists(st.text()),
+                       st.from_regex(r"[0-9\u00b2\u0663\uff11]{1,14}\.[A-Za-z0-9_\u00e9-]{0,50}", fullmatch=True)))
+def test_verify_answers_true_or_false_for_anything(token):
+    assert verify(SECRET, "tab|p", token) is False
+    assert verify(SECRET, "tab|p", sign(SECRET, "tab|p", 60)) is True
+
+
+@HYPOTHESIS
+@given(token=st.one_of(st.text(max_size=100),
+                       st.from_regex(r"[0-9\u00b2\uff11]{1,13}\.[A-Za-z0-9_\u00e9-]{40,45}", fullmatch=True)))
+async def test_any_token_on_the_series_page_is_a_403(linked: Harness, token):
+    response = await linked.client.get("/tabs/series", params={"project": project_id_of(linked), "token": token})
+    assert response.status == 403
+    assert "Contoso" not in await response.text()
