@@ -15,6 +15,7 @@ from aiohttp import web
 from hypothesis import given, strategies as st
 
 from app import STORE
+from runtime.access_log import PathOnlyAccessLogger
 from runtime.settings import Settings, SettingsError
 from store import PROJECT_DATA
 from tabs.links import calendar_url, export_links, tab_url
@@ -105,3 +106,53 @@ async def test_any_token_on_the_series_page_is_a_403(linked: Harness, token):
     response = await linked.client.get("/tabs/series", params={"project": project_id_of(linked), "token": token})
     assert response.status == 403
     assert "Contoso" not in await response.text()
+
+
+# --- 2. the access log --------------------------------------------------------------------------
+
+async def test_the_access_log_has_the_path_and_never_the_query(caplog, unused_tcp_port):
+    async def page(_request):
+        return web.Response(text="a page")
+
+    app = web.Application()
+    app.router.add_get("/tabs/series", page)
+    runner = web.AppRunner(app, access_log_class=PathOnlyAccessLogger)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", unused_tcp_port).start()
+    with caplog.at_level(logging.INFO, logger="aiohttp.access"):
+        try:
+            async with aiohttp.ClientSession() as http:
+                url = f"http://127.0.0.1:{unused_tcp_port}/tabs/series?project=p&token=secret-token"
+                async with http.get(url) as response:
+                    assert response.status == 200
+        finally:
+            await runner.cleanup()
+    [line] = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert re.fullmatch(r"GET /tabs/series 200 \d+ \d+\.\d{3}s", line), line
+    assert "secret-token" not in line and "?" not in line
+
+
+def run_bot(tmp_path, port: int, **env) -> subprocess.Popen:
+    """`python app.py` in anonymous mode (unless env says otherwise), stderr into a file."""
+    environment = {**os.environ, "PORT": str(port), "SQLITE_PATH": str(tmp_path / "bot.sqlite3"),
+                   "HOST": "127.0.0.1", "REMINDER_INTERVAL_SECONDS": "3600", "MicrosoftAppId": "",
+                   "SIGNING_SECRET": "", **env}
+    with open(tmp_path / "stderr.log", "wb") as stderr:
+        return subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+                                stderr=stderr)
+
+
+async def test_python_app_py_logs_requests_without_their_tokens(tmp_path, unused_tcp_port):
+    url = f"http://127.0.0.1:{unused_tcp_port}"
+    process = run_bot(tmp_path, unused_tcp_port)
+    try:
+        await _wait_ready(url)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{url}/tabs/series?project=p&token=99999999999.secret-token-value") as response:
+                assert response.status == 403
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    log = (tmp_path / "stderr.log").read_text()
+    assert "GET /tabs/series 403 " in log, log
+    assert "secret-token-value" not in log
