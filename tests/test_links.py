@@ -156,3 +156,30 @@ async def test_python_app_py_logs_requests_without_their_tokens(tmp_path, unused
     log = (tmp_path / "stderr.log").read_text()
     assert "GET /tabs/series 403 " in log, log
     assert "secret-token-value" not in log
+    # Anonymous mode keeps a random secret, and says once what that means.
+    assert log.count("SIGNING_SECRET is not set") == 1 and "stop working when the bot restarts" in log
+
+
+# --- 3. the signing secret ----------------------------------------------------------------------
+
+def test_a_bot_with_an_app_id_refuses_to_start_without_a_signing_secret(tmp_path, caplog):
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"MicrosoftAppId": "an-app-id"}, "")
+    message = str(refused.value)
+    assert "SIGNING_SECRET" in message and 'python -c "import secrets; print(secrets.token_urlsafe(48))"' in message
+    assert "every other instance" in message and "same value on every instance" in message
+    configured = Settings.from_env({"MicrosoftAppId": "an-app-id", "SIGNING_SECRET": "k" * 40}, "")
+    assert configured.signing_secret == b"k" * 40 and configured.signing_secret_configured
+    with caplog.at_level(logging.WARNING, logger="runtime.settings"):
+        anonymous = Settings.from_env({}, "")
+    assert not anonymous.signing_secret_configured and len(anonymous.signing_secret) == 32
+    assert [r.getMessage() for r in caplog.records if "SIGNING_SECRET" in r.getMessage()] != []
+    # Built directly (as tests do), settings with an app id keep working.
+    assert Settings(app_id="an-app-id").signing_secret
+
+
+def test_python_app_py_exits_2_and_says_how_to_set_the_secret(tmp_path, unused_tcp_port):
+    process = run_bot(tmp_path, unused_tcp_port, MicrosoftAppId="an-app-id", MicrosoftAppPassword="x")
+    assert process.wait(timeout=30) == 2
+    log = (tmp_path / "stderr.log").read_text()
+    assert "cannot start: SIGNING_SECRET is not set" in log and "secrets.token_urlsafe(48)" in log
