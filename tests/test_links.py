@@ -183,3 +183,56 @@ def test_python_app_py_exits_2_and_says_how_to_set_the_secret(tmp_path, unused_t
     assert process.wait(timeout=30) == 2
     log = (tmp_path / "stderr.log").read_text()
     assert "cannot start: SIGNING_SECRET is not set" in log and "secrets.token_urlsafe(48)" in log
+
+
+# --- 4. revoking a project's links --------------------------------------------------------------
+
+async def test_revoke_links_stops_every_old_link_and_new_ones_work(linked: Harness):
+    old = await issued(linked)
+    for url in old.values():
+        assert (await linked.client.get(url)).status == 200, url
+
+    [refused] = await linked.say("revoke links", **{"from": ALAN})
+    assert "Only project admins" in refused["text"]
+    assert (await linked.client.get(old["tab"])).status == 200, "a refusal changes nothing"
+
+    [revoked] = await linked.say("revoke links", **{"from": ADA})
+    shown = card_text(card_of(revoked))
+    assert "Every tab, calendar and export link issued before now stops working." in shown
+    assert "Pinned tabs need pinning again: type pin series / pin" in shown
+    assert parse_cards([("revoked", card_of(revoked))]) == {"revoked": []}
+    fresh_export = local(links(card_of(revoked))["Outcomes (Markdown)"])
+    markdown = await (await linked.client.get(fresh_export)).text()
+    assert "Ada Lovelace, project: revoked every tab, calendar and export link issued before now" in markdown
+
+    for url in old.values():
+        await assert_refused(linked, url)
+    for name, url in (await issued(linked)).items():
+        assert (await linked.client.get(url)).status == 200, name
+
+
+async def test_revoke_links_delivered_twice_has_one_effect(linked: Harness, connector):
+    store = linked.client.app[STORE]
+    project_id = project_id_of(linked)
+    activity = linked.message("revoke links", **{"from": ADA})
+    before = len(connector.sent)
+    assert (await linked.post(activity)).status in (200, 201)
+    assert (await linked.post(activity)).status in (200, 201)
+    assert len(connector.sent) - before == 1
+    assert (await store.get(PROJECT_DATA, project_id, "project"))["linkVersion"] == 1
+    audit = await store.query(PROJECT_DATA, project_id, doc_type="audit")
+    assert [a["record"] for a in audit].count("project") == 1
+
+
+async def test_revoke_needs_its_word_and_a_project(personal_bot: Harness):
+    assert "type **revoke links**" in (await personal_bot.say("revoke"))[0]["text"]
+    assert "needs a project" in card_text(card_of((await personal_bot.say("revoke links"))[0]))
+
+
+async def test_a_well_signed_link_to_a_project_that_does_not_exist_is_refused(app_client, connector, tmp_path):
+    settings = make_settings(tmp_path)
+    bot = Harness(await app_client(settings), connector, "personal")
+    ghost = {"projectId": "19:ghost@thread.tacv2"}
+    for url in (tab_url(settings, ghost, None), tab_url(settings, ghost, "data-migration"),
+                calendar_url(settings, ghost, "data-migration"), *export_links(settings, ghost).values()):
+        await assert_refused(bot, local(url))
