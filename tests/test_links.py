@@ -23,7 +23,7 @@ from tabs.signing import sign, verify
 from tests.plugins.botapp import ROOT, Harness, card_of, card_text, make_settings, parse_cards
 from tests.test_agenda import links, ready
 from tests.test_concurrency import _wait_ready
-from tests.test_hostile import HYPOTHESIS
+from tests.test_hostile import HYPOTHESIS, INJECTIONS
 from tests.test_planning import ADA, ALAN, press
 
 # As they arrive in a query: 'é' after a plausible expiry, and '²' (str.isdigit says yes, int() says no).
@@ -51,13 +51,16 @@ async def issued(bot: Harness) -> dict:
 
 
 @pytest.fixture
-async def linked(personal_bot: Harness) -> Harness:
-    """A project with a scheduled data migration workshop, so every kind of link exists."""
-    card = await ready(personal_bot)
+async def linked(app_client, connector, store_settings) -> Harness:
+    """A project with a scheduled data migration workshop, so every kind of link exists; on both
+    stores, since every signed-link route reads the project before it checks the token."""
+    connector.clear()
+    bot = Harness(await app_client(store_settings), connector, "personal")
+    card = await ready(bot)
     day = (date.today() + timedelta(days=30)).isoformat()
-    status, _ = await press(personal_bot, card, "agenda.schedule", ALAN, day=day, time="09:00")
+    status, _ = await press(bot, card, "agenda.schedule", ALAN, day=day, time="09:00")
     assert status == 200
-    return personal_bot
+    return bot
 
 
 async def assert_refused(bot: Harness, url: str) -> None:
@@ -106,6 +109,18 @@ async def test_any_token_on_the_series_page_is_a_403(linked: Harness, token):
     response = await linked.client.get("/tabs/series", params={"project": project_id_of(linked), "token": token})
     assert response.status == 403
     assert "Contoso" not in await response.text()
+
+
+@HYPOTHESIS
+@given(project=st.one_of(st.text(max_size=300), st.sampled_from(INJECTIONS)), token=st.text(max_size=80),
+       route=st.sampled_from(["/tabs/series?", "/tabs/workshop/data-migration?", "/tabs/config?code=x&"]))
+async def test_any_project_and_token_get_no_data_and_no_5xx(linked: Harness, project, token, route):
+    response = await linked.client.get(f"{route}project={quote(project, safe='')}&token={quote(token, safe='')}")
+    body = await response.text()
+    assert response.status in (200, 403) and "Contoso" not in body and "Traceback" not in body
+    for path in (f"/calendar/{quote(project, safe='')}/data-migration.ics", f"/export/{quote(project, safe='')}/x"):
+        response = await linked.client.get(path, params={"token": token})
+        assert response.status in (403, 404), (path, response.status)
 
 
 # --- 2. the access log --------------------------------------------------------------------------
