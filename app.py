@@ -22,6 +22,7 @@ from catalog import CatalogError, default_catalog
 from dialogs.context import Services, utc_now
 from dialogs.reminders import Reminders
 from graph.client import GraphClient, graph_from_settings
+from runtime.access_log import PathOnlyAccessLogger
 from runtime.settings import Settings, SettingsError
 from store import StoreError, open_store
 from tabs.downloads import add_download_routes
@@ -87,7 +88,8 @@ def main() -> None:
         log.warning("=" * 72)
     log.info("store: %s", settings.store_backend)
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
+        web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    access_log_class=PathOnlyAccessLogger)  # never logs a query: links carry tokens
     except StoreError as error:
         log.error("cannot start: the %s store is not available: %s", settings.store_backend, error)
         sys.exit(2)

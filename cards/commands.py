@@ -30,6 +30,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("status", "status", "The project at a glance and go-live readiness"),
     Command("export", "export", "Outcomes, findings and actions as CSV and Markdown", in_menu=False),
     Command("pin", "pin <workshop|series>", "Pin a workshop's page, or the series, as a channel tab", in_menu=False),
+    Command("revoke", "revoke links", "Stop every tab, calendar and export link issued so far (admins)",
+            in_menu=False),
 )
 
 COMMAND_NAMES = tuple(c.name for c in COMMANDS)

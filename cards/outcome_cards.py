@@ -219,7 +219,7 @@ def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
     return card(body, [command_button("Open actions", "actions all"), command_button("Export", "export")])
 
 
-def export_card(project: Mapping, links: Mapping[str, str]) -> dict:
-    return card(heading("Export", escape(project.get("name", ""))) + [
+def export_card(project: Mapping, links: Mapping[str, str], message: str = "") -> dict:
+    return card(heading("Export", escape(project.get("name", ""))) + ([notice(message)] if message else []) + [
         text("Outcomes, findings and actions as files. The links work for 24 hours.")],
         [link_button(title, url) for title, url in links.items()])

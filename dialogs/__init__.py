@@ -15,6 +15,7 @@ from .attendance import Attendance
 from .browse import Browse
 from .context import ActionHandler, CommandHandler, Services
 from .forms import Forms
+from .links import Links
 from .outcomes import Outcomes
 from .pinning import Pinning
 from .plan import Series
@@ -30,7 +31,8 @@ class Flows:
         self.browse = Browse(services.catalog)
         pinning = Pinning(services)
         flows = [self.browse, ProjectSetup(services, self.forms), Roster(services), Series(services, self.forms),
-                 Agendas(services, pinning), Attendance(services), Outcomes(services), Actions(services), pinning]
+                 Agendas(services, pinning), Attendance(services), Outcomes(services), Actions(services), pinning,
+                 Links(services)]
         self.commands: dict[str, CommandHandler] = {}
         self.card_actions: dict[str, ActionHandler] = {}
         for flow in flows:

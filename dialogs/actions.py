@@ -44,7 +44,7 @@ class Actions:
     async def export_command(self, turn_context: TurnContext, _argument: str) -> None:
         project = await project_or_offer_setup(self.services, turn_context, "export")
         if project:
-            links = export_links(self.services.settings, project["projectId"])
+            links = export_links(self.services.settings, project)
             await turn_context.send_activity(card_message(outcome_cards.export_card(project, links)))
 
     async def _outcomes(self, project_id: str) -> list[dict]:

@@ -40,7 +40,7 @@ class Agendas:
         workshop = catalog.get(session["workshopId"])
         return agenda_cards.agenda_card(project, session, workshop, catalog, roster, viewer=viewer,
                                         message=message, style=style,
-                                        calendar_url=calendar_url(self.settings, project["projectId"], workshop.id))
+                                        calendar_url=calendar_url(self.settings, project, workshop.id))
 
     async def command(self, turn_context: TurnContext, name: str) -> None:
         """Post the agenda card of a planned workshop, creating its session the first time."""

@@ -37,13 +37,12 @@ async def pin_workshop_tab(graph, settings, project: Mapping, workshop: Optional
     (TeamsTab.Create.Group) or Graph is down. Each call adds a tab: record the tab id and do not
     pin the same workshop twice."""
     catalog_app_id = await graph.app_catalog_id(tenant_id, team_id, external_app_id=settings.app_id)
-    project_id = project["projectId"]
     workshop_id = workshop.id if workshop else None
     return await graph.pin_tab(
         tenant_id, team_id, channel_id, catalog_app_id, _title(workshop),
         f"workshop:{workshop_id}" if workshop_id else "series",
-        tab_url(settings, project_id, workshop_id, teams_theme=True),
-        tab_url(settings, project_id, workshop_id))
+        tab_url(settings, project, workshop_id, teams_theme=True),
+        tab_url(settings, project, workshop_id))
 
 
 def _where(activity) -> tuple[str, str, str]:
@@ -64,7 +63,7 @@ async def pin_or_explain(graph, settings, project: Mapping, workshop: Optional[W
     `record`, when given, is awaited with Graph's {"id", "webUrl"} once the tab exists, e.g. to
     keep the tab id on the session so an automatic pin happens once."""
     title = _title(workshop)
-    page = tab_url(settings, project["projectId"], workshop.id if workshop else None)
+    page = tab_url(settings, project, workshop.id if workshop else None)
     team_id, channel_id, tenant_id = _where(activity)
     if not (team_id and channel_id):
         return tab_cards.pin_by_hand_card(title, page, note="Tabs are pinned in a team's channels; in a chat, add "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import Mapping, Optional
 from dotenv import dotenv_values
 
 VERSION = "0.1.0"
+
+log = logging.getLogger(__name__)
 
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy")
@@ -70,11 +73,23 @@ def _number(value: Optional[str], name: str, default: float) -> float:
     return number
 
 
-def _secret(value: str) -> dict:
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def _secret(value: str, app_id: str) -> dict:
+    """The configured signing secret. Unset is only for anonymous local mode: a random secret per
+    process would break every link on restart and on every other instance, silently."""
     if not value:
+        if app_id:
+            raise SettingsError(
+                "SIGNING_SECRET is not set. With MicrosoftAppId set it is required: it signs the tab, calendar and "
+                "export links, and a random one per process would break them on every restart and on every other "
+                f"instance. Make one with {MAKE_A_SECRET} and set the same value on every instance.")
+        log.warning("SIGNING_SECRET is not set: links are signed with a random secret and stop working when the "
+                    "bot restarts (set one with %s).", MAKE_A_SECRET)
         return {}
     if len(value) < 32:
-        raise SettingsError("SIGNING_SECRET must be at least 32 characters long")
+        raise SettingsError(f"SIGNING_SECRET must be at least 32 characters long; make one with {MAKE_A_SECRET}")
     return {"signing_secret": value.encode(), "signing_secret_configured": True}
 
 
@@ -94,7 +109,8 @@ class Settings:
     cosmos_verify_tls: bool = True
     # Where the Bot Framework token validator fetches signing keys; tests point it at a stand-in.
     openid_metadata_url: str = ""
-    # Signs download and tab links. Unset: a random one per process (links die on restart).
+    # Signs download and tab links. Unset: a random one per process (links die on restart); from_env
+    # allows that only in anonymous mode.
     signing_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     signing_secret_configured: bool = False
     allowed_tenants: frozenset = frozenset()  # empty: any tenant
@@ -146,7 +162,7 @@ class Settings:
             cosmos_database=get("COSMOS_DATABASE", "workshops"),
             cosmos_verify_tls=_flag(env.get("COSMOS_VERIFY_TLS"), "COSMOS_VERIFY_TLS", True),
             openid_metadata_url=get("BOT_OPENID_METADATA"),
-            **_secret(get("SIGNING_SECRET")),
+            **_secret(get("SIGNING_SECRET"), app_id),
             graph_base_url=get("GRAPH_BASE_URL"),
             aad_authority_host=get("AAD_AUTHORITY_HOST"),
             aad_ca_file=get("AAD_CA_FILE"),

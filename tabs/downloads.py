@@ -1,9 +1,11 @@
 """Files the bot serves from signed links (tabs/links.py): a workshop's calendar invitation
 (`/calendar/{project}/{workshop}.ics`) and the project's exports (`/export/{project}/{name}`).
-Without a valid token the answer is a 403 with a JSON error and no project data."""
+Without a valid token (signed for the project's current link version) the answer is a 403 with a
+JSON error and no project data; so is a link to a project that does not exist."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Callable
 
@@ -11,12 +13,20 @@ from aiohttp import web
 
 from catalog import Catalog
 from runtime.http import json_error
-from store import PROJECT_DATA, DocumentStore, find
+from store import PROJECT_DATA, DocumentStore, StoreError, find
 from workshops import agenda, outcomes
 from workshops.calendar import invitation
 from workshops.documents import PROJECT, ROSTER
 
 from .links import EXPORTS, calendar_token_allows, export_token_allows
+
+log = logging.getLogger(__name__)
+
+
+def _unavailable() -> web.Response:
+    """The store failed: the link is checked against the project, so this can come before the check."""
+    log.exception("download: the store failed")
+    return json_error(503, "Unavailable", "The workshop data cannot be read right now. Try again in a moment.")
 
 
 def _download(status: int, body: str, content_type: str, filename: str) -> web.Response:
@@ -30,10 +40,10 @@ def _download(status: int, body: str, content_type: str, filename: str) -> web.R
 async def calendar_file(store: DocumentStore, catalog: Catalog, settings, now: datetime, project_id: str,
                         workshop_id: str, token: object) -> tuple[int, str]:
     """The .ics for a signed calendar link: (200, text), or (403 or 404, reason)."""
-    if not calendar_token_allows(settings, project_id, workshop_id, token):
-        return 403, "This calendar link is not valid or has expired. Open the agenda card for a new one."
     project = await find(store, project_id, PROJECT)
-    session = await find(store, project_id, agenda.session_id(workshop_id)) if project else None
+    if not calendar_token_allows(settings, project, workshop_id, token):
+        return 403, "This calendar link is not valid or has expired. Open the agenda card for a new one."
+    session = await find(store, project_id, agenda.session_id(workshop_id))
     if not session or not session.get("start") or workshop_id not in catalog:
         return 404, "This workshop has no scheduled time yet."
     roster = await find(store, project_id, ROSTER) or {}
@@ -43,11 +53,9 @@ async def calendar_file(store: DocumentStore, catalog: Catalog, settings, now: d
 async def export_file(store: DocumentStore, catalog: Catalog, settings, project_id: str, name: str,
                       token: object) -> tuple[int, str, str]:
     """(status, content type, body) for a signed export link."""
-    if name not in EXPORTS or not export_token_allows(settings, project_id, token):
+    project = await find(store, project_id, PROJECT) if name in EXPORTS else None
+    if not export_token_allows(settings, project, token):
         return 403, "", "This export link is not valid or has expired. Type export for a new one."
-    project = await find(store, project_id, PROJECT)
-    if not project:
-        return 404, "", "There is no such project."
     roster = await find(store, project_id, ROSTER) or {}
     names = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
     docs = sorted(await store.query(PROJECT_DATA, project_id, doc_type="outcome"), key=lambda o: o["workshopId"])
@@ -71,14 +79,21 @@ def add_download_routes(app: web.Application, settings, catalog: Catalog, store:
 
     async def calendar(request: web.Request) -> web.Response:
         workshop_id = request.match_info["workshop"]
-        status, body = await calendar_file(store(), catalog, settings, clock(), request.match_info["project"],
-                                           workshop_id, request.query.get("token"))
+        try:
+            status, body = await calendar_file(store(), catalog, settings, clock(), request.match_info["project"],
+                                               workshop_id, request.query.get("token"))
+        except StoreError:
+            return _unavailable()
         return _download(status, body, "text/calendar", f"{workshop_id}.ics")
 
     async def export(request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        status, content_type, body = await export_file(store(), catalog, settings, request.match_info["project"],
-                                                       name, request.query.get("token"))
+        try:
+            status, content_type, body = await export_file(store(), catalog, settings,
+                                                           request.match_info["project"], name,
+                                                           request.query.get("token"))
+        except StoreError:
+            return _unavailable()
         return _download(status, body, content_type, name)
 
     app.router.add_get("/calendar/{project}/{workshop}.ics", calendar)

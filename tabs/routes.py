@@ -2,9 +2,11 @@
 Teams JavaScript library, served by the bot itself so the pages load nothing from elsewhere.
 
 Access. A page needs `?project=<id>&token=<token>`, where the token is
-`sign(SIGNING_SECRET, "tab|<project id>", 180 days)`: read-only, expiring, one project. Anything
-else (no token, a forged, expired or other project's token) gets 403 and a page naming no project.
-The Teams context a page runs in is never taken as proof of who is looking.
+`sign(SIGNING_SECRET, tab_scope(project), 180 days)` (tabs/links.py): read-only, expiring, one
+project, and only while the project's link version is the one it was signed with. The project is
+read first, for that version; anything else (no token, a forged, expired, revoked or other
+project's token, or no such project) gets 403 and a page naming no project. The Teams context a
+page runs in is never taken as proof of who is looking.
 
 The configuration page, and why it asks for a link. Teams opens the manifest's configurationUrl
 (`/tabs/config?project={teamId}&theme={theme}`) with nothing we signed in it, and a team id is not
@@ -132,8 +134,9 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
         return _page(lambda nonce: tab_pages.message_page("Try again in a moment", message, nonce=nonce,
                                                           theme=theme(request)), 503)
 
-    async def allowed(request: web.Request, project_id: str) -> bool:
-        return tab_token_allows(settings, project_id, request.query.get("token")) or await sso_allows(request, project_id)
+    async def allowed(request: web.Request, project: Optional[dict]) -> bool:
+        return bool(project) and (tab_token_allows(settings, project, request.query.get("token"))
+                                  or await sso_allows(request, project["projectId"]))
 
     async def static_teams_js(_request: web.Request) -> web.Response:
         if library is None:
@@ -144,16 +147,14 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
 
     async def workshop(request: web.Request) -> web.Response:
         project_id = request.query.get("project", "")
-        if not await allowed(request, project_id):
-            return forbidden(request)
         workshop_id = request.match_info["workshop_id"]
-        if workshop_id not in catalog:
-            return not_found(request, "There is no workshop by that name.")
         db = store()
         try:
-            project = await find(db, project_id, PROJECT)
-            if not project:
-                return not_found(request, "This project no longer exists.")
+            project = await find(db, project_id, PROJECT) if project_id else None
+            if not await allowed(request, project):
+                return forbidden(request)
+            if workshop_id not in catalog:
+                return not_found(request, "There is no workshop by that name.")
             session = await find(db, project_id, agenda.session_id(workshop_id))
             outcome = await find(db, project_id, outcomes.outcome_id(workshop_id))
             roster = await find(db, project_id, ROSTER) or {}
@@ -167,13 +168,11 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
 
     async def series(request: web.Request) -> web.Response:
         project_id = request.query.get("project", "")
-        if not await allowed(request, project_id):
-            return forbidden(request)
         db = store()
         try:
-            project = await find(db, project_id, PROJECT)
-            if not project:
-                return not_found(request, "This project no longer exists.")
+            project = await find(db, project_id, PROJECT) if project_id else None
+            if not await allowed(request, project):
+                return forbidden(request)
             plan = await find(db, project_id, PLAN)
             sessions = {d["workshopId"]: d for d in await db.query(PROJECT_DATA, project_id, doc_type="session")
                         if d.get("workshopId")}
@@ -205,12 +204,13 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
 
         if not (code or token):
             return ask()
-        if not tab_token_allows(settings, project_id, token):
-            return ask("That link is not valid or has expired. Ask the bot for a fresh one: type pin and the "
-                       "workshop's name.")
-        if hint and project_id != hint:
-            return ask("That link belongs to another team's project. Ask the bot in this team for its link.")
         try:
+            project = await find(store(), project_id, PROJECT) if project_id else None
+            if not tab_token_allows(settings, project, token):
+                return ask("That link is not valid or has expired. Ask the bot for a fresh one: type pin and the "
+                           "workshop's name.")
+            if hint and project_id != hint:
+                return ask("That link belongs to another team's project. Ask the bot in this team for its link.")
             plan = await find(store(), project_id, PLAN)
         except StoreError:
             log.exception("tab config: the store failed")

@@ -51,7 +51,7 @@ class World:
         return str(self.client.make_url(path))
 
     def page(self, project: str, workshop: str | None = None, **extra) -> str:
-        link = tab_url(self.settings, project, workshop)
+        link = tab_url(self.settings, {"projectId": project}, workshop)
         base = self.settings.base_url
         return self.url(link[len(base):]) + "".join(f"&{k}={quote(v)}" for k, v in extra.items())
 
@@ -390,7 +390,7 @@ async def test_config_page_asks_for_the_link_then_saves_signed_urls(world, brows
     await page.wait_for_function("window.__host.calls.some(c => c.func === 'settings.getSettings')")
     await shot(watched, "tab-config-link")
 
-    await page.fill("#code", tab_url(world.settings, world.good, DATA_MIGRATION))
+    await page.fill("#code", tab_url(world.settings, {"projectId": world.good}, DATA_MIGRATION))
     await page.click("button[type=submit]")
     await page.wait_for_selector("input[name=choice]")
     catalog = default_catalog()
@@ -420,7 +420,8 @@ async def test_config_page_asks_for_the_link_then_saves_signed_urls(world, brows
 
 
 async def test_config_page_editing_a_tab_reads_its_own_link(world, browser):
-    existing = {"entityId": "series", "contentUrl": tab_url(world.settings, world.good, None, teams_theme=True)}
+    existing = {"entityId": "series",
+                "contentUrl": tab_url(world.settings, {"projectId": world.good}, None, teams_theme=True)}
     watched = await open_page(browser, world.url(f"/tabs/config?project={quote(world.good, safe='')}"),
                               init_script=teams_host("settings", config=existing))
     await watched.page.wait_for_selector("input[name=choice]")
@@ -477,9 +478,9 @@ async def test_teams_library_is_served_by_the_bot(world):
 @pytest.mark.parametrize("case", ["missing", "forged", "expired", "other project", "wrong scope"])
 async def test_a_page_without_a_valid_token_is_403_and_shows_no_project_data(world, case):
     secret = world.settings.signing_secret
-    token = {"missing": None, "forged": sign(b"x" * 32, tab_scope(world.good), 3600),
-             "expired": sign(secret, tab_scope(world.good), -10),
-             "other project": sign(secret, tab_scope(world.hostile), 3600),
+    token = {"missing": None, "forged": sign(b"x" * 32, tab_scope({"projectId": world.good}), 3600),
+             "expired": sign(secret, tab_scope({"projectId": world.good}), -10),
+             "other project": sign(secret, tab_scope({"projectId": world.hostile}), 3600),
              "wrong scope": sign(secret, f"calendar|{world.good}|{DATA_MIGRATION}", 3600)}[case]
     query = f"project={quote(world.good, safe='')}" + (f"&token={quote(token)}" if token else "")
     for path in (f"/tabs/workshop/{DATA_MIGRATION}", "/tabs/series"):
@@ -493,7 +494,7 @@ async def test_a_page_without_a_valid_token_is_403_and_shows_no_project_data(wor
 
 
 async def test_unknown_workshop_is_404(world):
-    link = tab_url(world.settings, world.good, "no-such-workshop")
+    link = tab_url(world.settings, {"projectId": world.good}, "no-such-workshop")
     response = await world.client.get(link[len(world.settings.base_url):])
     assert response.status == 404 and "There is no workshop by that name." in await response.text()
 
@@ -504,7 +505,7 @@ async def test_unknown_workshop_is_404(world):
 ])
 async def test_config_page_refuses_a_bad_link_and_shows_nothing(world, code, message):
     if code == "other":
-        code = tab_url(world.settings, world.hostile, None)
+        code = tab_url(world.settings, {"projectId": world.hostile}, None)
     response = await world.client.get("/tabs/config", params={"project": world.good, "code": code})
     body = await response.text()
     assert response.status == 200 and message in body
@@ -512,7 +513,7 @@ async def test_config_page_refuses_a_bad_link_and_shows_nothing(world, code, mes
 
 
 async def test_config_page_takes_the_link_as_copied_from_the_bots_card(world):
-    link = tab_url(world.settings, world.good, DATA_MIGRATION)
+    link = tab_url(world.settings, {"projectId": world.good}, DATA_MIGRATION)
     card = tab_cards.pin_by_hand_card("Data migration strategy", link)
     copied = next(t for t in card_text(card).splitlines() if "/tabs/workshop/" in t)  # markdown-escaped
     response = await world.client.get("/tabs/config", params={"project": world.good, "code": copied})
@@ -530,7 +531,7 @@ async def test_missing_library_is_said_on_the_config_page(tmp_path, world):
         body = await (await client.get("/tabs/config")).text()
         assert "Teams JavaScript library is missing" in body and "teams-js.js" not in body.split("</main>")[1]
         assert (await client.get("/tabs/static/teams-js.js")).status == 404
-        link = tab_url(world.settings, world.good, None)
+        link = tab_url(world.settings, {"projectId": world.good}, None)
         assert (await client.get(link[len(world.settings.base_url):])).status == 200
     finally:
         await client.close()
@@ -551,11 +552,12 @@ def test_readiness():
 
 def test_tab_url_is_absolute_signed_and_scoped(tmp_path):
     settings = make_settings(tmp_path, public_base_url="https://workshops.example.com")
-    url = tab_url(settings, "19:abc@thread.tacv2", DATA_MIGRATION)
+    url = tab_url(settings, {"projectId": "19:abc@thread.tacv2"}, DATA_MIGRATION)
     assert url.startswith("https://workshops.example.com/tabs/workshop/data-migration?project=19%3Aabc%40thread.tacv2"
                           "&token=")
-    assert tab_url(settings, "p", None).startswith("https://workshops.example.com/tabs/series?project=p&token=")
-    assert tab_url(settings, "p", None, teams_theme=True).endswith("&theme={theme}")
+    assert tab_url(settings, {"projectId": "p"}, None).startswith(
+        "https://workshops.example.com/tabs/series?project=p&token=")
+    assert tab_url(settings, {"projectId": "p"}, None, teams_theme=True).endswith("&theme={theme}")
 
 
 # --- pinning -------------------------------------------------------------------------------------
