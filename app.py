@@ -20,7 +20,9 @@ from bot.state_storage import BotStateStorage
 from bot.web import MAX_BODY_BYTES, health_handler, json_errors, messages_handler
 from catalog import CatalogError, default_catalog
 from dialogs.context import Services, utc_now
+from dialogs.outbox import Outbox
 from dialogs.reminders import Reminders
+from dialogs.replies import Messenger
 from graph.client import GraphClient, graph_from_settings
 from runtime.access_log import PathOnlyAccessLogger
 from runtime.settings import Settings, SettingsError
@@ -33,6 +35,7 @@ log = logging.getLogger("workshops")
 STORE = web.AppKey("store", object)
 BOT = web.AppKey("bot", WorkshopBot)
 REMINDERS = web.AppKey("reminders", asyncio.Task)
+OUTBOX = web.AppKey("outbox", asyncio.Task)
 
 
 def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.Application:
@@ -49,12 +52,16 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
         app[STORE] = store
         reminders = Reminders(store, adapter, catalog, settings.app_id)
         app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
-        app[BOT] = WorkshopBot(Services(store, catalog, settings, graph=graph), ConversationState(BotStateStorage(store)),
-                               Deliveries(store), settings.allowed_tenants, CardUpdates(settings.app_id))
+        outbox, messenger = Outbox(store), Messenger(adapter, settings.app_id)
+        services = Services(store, catalog, settings, graph=graph, messenger=messenger, outbox=outbox)
+        app[BOT] = WorkshopBot(services, ConversationState(BotStateStorage(store)), Deliveries(store),
+                               settings.allowed_tenants, CardUpdates(messenger, outbox))
+        app[OUTBOX] = asyncio.create_task(outbox.run_forever(settings.reminder_interval_seconds))
 
     async def close_services(app: web.Application) -> None:
-        app[REMINDERS].cancel()
-        await asyncio.gather(app[REMINDERS], return_exceptions=True)
+        for loop in (app[REMINDERS], app[OUTBOX]):
+            loop.cancel()
+        await asyncio.gather(app[REMINDERS], app[OUTBOX], return_exceptions=True)
         await app[BOT].card_updates.settled()
         await app[STORE].close()
         if graph:

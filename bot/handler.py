@@ -46,10 +46,11 @@ class WorkshopBot(TeamsActivityHandler):
 
     def __init__(self, services: Services, conversation_state: ConversationState, deliveries: Deliveries,
                  allowed_tenants: frozenset[str] = frozenset(), card_updates: Optional[CardUpdates] = None):
-        self.card_updates = card_updates or CardUpdates()
+        self.card_updates = card_updates or CardUpdates(services.messenger, services.outbox)
         self.deliveries = deliveries
         self.allowed_tenants = allowed_tenants
         self.conversation_state = conversation_state
+        self.services = services
         self.flows = Flows(services, conversation_state)
         self._commands = self.flows.commands
         self._card_actions = self.flows.card_actions

@@ -111,6 +111,10 @@ class Agendas:
                 raise agenda.AgendaError(problem)
             return agenda.schedule(doc, start, by, now)
 
+        pin = None
+        if verb == "agenda.approve" and self.graph and not session.get("tab") and isinstance(data.get("version"), int):
+            pin = await self.pinning.record_pin(turn_context, project_id, session["id"], workshop_id,
+                                                data["version"] + 1)
         try:
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"], apply, current=session)
         except Stale:
@@ -121,8 +125,8 @@ class Agendas:
         except agenda.AgendaError as error:
             return Outcome(await self.render(project, session, roster, viewer=who, message=str(error),
                                              style="Attention"), str(error))
-        if verb == "agenda.approve" and self.graph and not saved.get("tab"):
-            self.pinning.pin_in_background(turn_context, project, workshop, saved)
+        if pin is not None:
+            self.pinning.pin_soon(pin)
         message = {"agenda.rsvp": "Thanks, your answer is saved.", "agenda.approve": "Agenda approved.",
                    "agenda.edit": "Agenda saved.", "agenda.schedule": "Time saved."}[verb]
         if verb == "agenda.schedule":

@@ -49,6 +49,8 @@ class Services:
     settings: Any  # runtime.settings.Settings
     clock: Callable[[], datetime] = utc_now
     graph: Any = None  # graph.client.GraphClient when Graph is configured, else None
+    messenger: Any = None  # replies.Messenger: posts outside a turn
+    outbox: Any = None  # outbox.Outbox: work that must follow a saved change
 
     def today(self) -> date:
         return self.clock().date()

@@ -9,13 +9,12 @@ from datetime import datetime
 from typing import Mapping
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import ConversationReference
 
 from cards import outcome_cards
 from store import PROJECT_DATA, Conflict, DocumentStore, update
 from workshops import agenda, outcomes, people
 
-from .context import (Outcome, Refused, Services, Stale, actor, answer, find, project_or_offer_setup,
+from .context import (Outcome, Refused, Services, Stale, actor, answer, find, load_session, project_or_offer_setup,
                       session_acted_on, session_named)
 from .replies import card_message
 
@@ -23,6 +22,7 @@ LEADS_ONLY = "Only leads, solution architects and project managers can record at
 NOT_HELD = "Only a held workshop (with its outcomes recorded) can be closed."
 DIGESTS = "digests"  # the partition with one record per project that has action items
 VERBS = ("outcome.save", "session.close")
+SUMMARY = "outcome-summary"  # outbox work: post the outcomes' summary in the workshop's thread
 
 
 async def append_audit(store: DocumentStore, project_id: str, record: str, by: dict, now: datetime,
@@ -39,6 +39,7 @@ class Outcomes:
         self.store, self.catalog, self.clock = services.store, services.catalog, services.clock
         self.commands = {"outcomes": self.command}
         self.card_actions = dict.fromkeys(VERBS, self.act)
+        services.outbox.handle(SUMMARY, self._post_summary)
 
     async def command(self, turn_context: TurnContext, name: str) -> None:
         if await project_or_offer_setup(self.services, turn_context, "outcomes"):
@@ -110,14 +111,20 @@ class Outcomes:
         if previous and not changed:
             return Outcome(outcome_cards.outcome_form_card(project, session, workshop, roster, previous,
                                                            {"form": "Nothing changed."}), "Nothing changed.")
-        doc = {**(previous or {}), **content, "id": outcomes.outcome_id(workshop.id), "projectId": project_id,
-               "type": "outcome", "workshopId": workshop.id, "version": (previous or {}).get("version", 0) + 1,
-               "updatedAt": now.isoformat(), "updatedBy": by}
+        version = (previous or {}).get("version", 0) + 1
+        outcome_id = outcomes.outcome_id(workshop.id)
+        # Recorded before the save, so a failed post (or a crash) after it is finished later.
+        thread = session.get("conversationReference") or TurnContext.get_conversation_reference(
+            turn_context.activity).serialize()
+        summary_post = await self.services.outbox.add(SUMMARY, project_id, f"{workshop.id}|{version}", {
+            "workshopId": workshop.id, "reference": thread}, after=(outcome_id, version))
+        doc = {**(previous or {}), **content, "id": outcome_id, "projectId": project_id, "type": "outcome",
+               "workshopId": workshop.id, "version": version, "updatedAt": now.isoformat(), "updatedBy": by}
         if previous:
             saved = await self.store.replace(PROJECT_DATA, doc, previous["_etag"])
         else:
             saved = await self.store.create(PROJECT_DATA, {**doc, "recordedAt": now.isoformat(), "recordedBy": by})
-        await append_audit(self.store, project_id, outcomes.outcome_id(workshop.id), by, now,
+        await append_audit(self.store, project_id, outcome_id, by, now,
                            changed if previous else ["recorded the outcomes"])
         if content["actions"] and not (previous or {}).get("actions"):
             # Registers the project for the daily overdue digest (read from one partition).
@@ -129,21 +136,18 @@ class Outcomes:
         if session["status"] not in (agenda.HELD, agenda.CLOSED):
             session = await update(self.store, PROJECT_DATA, project_id, session["id"],
                                    lambda s: {**s, "status": agenda.HELD} if s["status"] != agenda.CLOSED else s)
-        summary = outcome_cards.outcome_summary_card(project, session, workshop, self.catalog, roster, saved)
-        await self._post_in_thread(turn_context, session, summary)
         message = "Outcomes recorded." if not previous else "Outcomes updated."
+        if not await self.services.outbox.run(summary_post):
+            message += " The summary could not be posted in the workshop's thread yet; I'll post it shortly."
         return Outcome(outcome_cards.outcome_summary_card(project, session, workshop, self.catalog, roster, saved,
                                                           message=message), message, changed=False)
 
-    async def _post_in_thread(self, turn_context: TurnContext, session: Mapping, card: dict) -> None:
-        """The summary goes to the workshop's thread (where its agenda was posted), else here."""
-        reference = session.get("conversationReference")
-        if not reference or reference.get("conversation", {}).get("id") == turn_context.activity.conversation.id:
-            await turn_context.send_activity(card_message(card))
-            return
-
-        async def post(proactive: TurnContext) -> None:
-            await proactive.send_activity(card_message(card))
-
-        await turn_context.adapter.continue_conversation(ConversationReference().deserialize(reference), post,
-                                                         self.services.settings.app_id or None)
+    async def _post_summary(self, record: dict) -> None:
+        """Outbox work: the summary of the outcomes as they are now, in the workshop's thread."""
+        project_id, workshop = record["project"], self.catalog.get(record["args"]["workshopId"])
+        project, session, roster = await load_session(self.store, self.catalog, project_id, workshop.id)
+        outcome = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
+        if not (project and session and outcome):
+            return  # the workshop is gone: nothing to post
+        card = outcome_cards.outcome_summary_card(project, session, workshop, self.catalog, roster, outcome)
+        await self.services.messenger.post(record["args"]["reference"], card_message(card))

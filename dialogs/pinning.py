@@ -9,6 +9,7 @@ import logging
 from typing import Awaitable, Callable, Mapping, Optional
 
 from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
 
 from cards import tab_cards
 from catalog import Workshop
@@ -16,7 +17,7 @@ from graph.client import GraphError, GraphUnavailable
 from store import PROJECT_DATA, update
 from tabs.links import tab_url
 
-from .context import Services, project_or_offer_setup, tenant_of, workshop_named
+from .context import PROJECT, Services, find, project_or_offer_setup, tenant_of, workshop_named
 from .replies import card_message
 
 log = logging.getLogger(__name__)
@@ -87,11 +88,15 @@ async def pin_or_explain(graph, settings, project: Mapping, workshop: Optional[W
     return tab_cards.pinned_card(title, tab.get("webUrl") or page)
 
 
+PIN = "pin-after-approval"  # outbox work: pin an approved workshop's page as a channel tab
+
+
 class Pinning:
     def __init__(self, services: Services):
         self.services = services
         self.commands = {"pin": self.command}
         self._background: set[asyncio.Task] = set()  # pins running after their invoke was answered
+        services.outbox.handle(PIN, self._pin_approved)
 
     async def command(self, turn_context: TurnContext, name: str) -> None:
         project = await project_or_offer_setup(self.services, turn_context, "pin")
@@ -103,29 +108,36 @@ class Pinning:
                                     turn_context.activity)
         await turn_context.send_activity(card_message(card))
 
-    def pin_in_background(self, turn_context: TurnContext, project: Mapping, workshop: Workshop,
-                          session: Mapping) -> None:
-        """Pin the approved workshop's page as a channel tab, once. Graph can take seconds, so this
-        runs after the invoke is answered and posts its card into the conversation when done."""
-        activity, services = turn_context.activity, self.services
-        reference = TurnContext.get_conversation_reference(activity)
-        adapter, project_id = turn_context.adapter, project["projectId"]
+    async def record_pin(self, turn_context: TurnContext, project_id: str, session_id: str, workshop_id: str,
+                         version: int) -> dict:
+        """Before an approval is saved: the pin that must follow it once the session has `version`."""
+        activity = turn_context.activity
+        return await self.services.outbox.add(PIN, project_id, f"{workshop_id}|{version}", {
+            "workshopId": workshop_id, "sessionId": session_id,
+            "reference": TurnContext.get_conversation_reference(activity).serialize(),
+            # Where to pin: the team, channel and tenant as Teams sent them (see _where).
+            "where": {"channelData": activity.channel_data, "conversation": activity.conversation.serialize()},
+        }, after=(session_id, version))
 
-        async def record(tab: dict) -> None:
-            await update(services.store, PROJECT_DATA, project_id, session["id"], lambda doc: {**doc, "tab": tab})
-
-        async def pin() -> None:
-            try:
-                card = await pin_or_explain(services.graph, services.settings, project, workshop, activity,
-                                            record=record)
-
-                async def post(proactive: TurnContext) -> None:
-                    await proactive.send_activity(card_message(card))
-
-                await adapter.continue_conversation(reference, post, services.settings.app_id or None)
-            except Exception:
-                log.warning("pinning the tab of %s after approval failed", workshop.id, exc_info=True)
-
-        task = asyncio.get_running_loop().create_task(pin())
+    def pin_soon(self, record: dict) -> None:
+        """Run a recorded pin after the invoke is answered (Graph can take seconds); the outbox
+        finishes it later if this fails or the process stops first."""
+        task = asyncio.get_running_loop().create_task(self.services.outbox.run(record))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def _pin_approved(self, record: dict) -> None:
+        """Outbox work: pin the page once (a session that has its tab is done) and post how it went."""
+        services, args, project_id = self.services, record["args"], record["project"]
+        project = await find(services.store, project_id, PROJECT)
+        session = await find(services.store, project_id, args["sessionId"]) if project else None
+        if not session or session.get("tab") or services.graph is None:
+            return
+
+        async def keep(tab: dict) -> None:
+            await update(services.store, PROJECT_DATA, project_id, session["id"], lambda doc: {**doc, "tab": tab})
+
+        where = Activity().deserialize(args["where"])
+        workshop = services.catalog.get(args["workshopId"])
+        card = await pin_or_explain(services.graph, services.settings, project, workshop, where, record=keep)
+        await services.messenger.post(args["reference"], card_message(card))

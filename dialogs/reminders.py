@@ -16,9 +16,6 @@ from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import ConversationReference
-
 from cards.common import escape_line
 from catalog import Catalog
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
@@ -27,6 +24,7 @@ from workshops import agenda
 from .agenda import REMINDERS
 from .context import PROJECT, ROSTER, utc_now
 from .digest import send_due_digests
+from .replies import Messenger
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +43,14 @@ class Reminders:
                  clock: Callable[[], datetime] = utc_now):
         self.store, self.adapter, self.catalog, self.app_id, self.clock = store, adapter, catalog, app_id, clock
         self.instance = uuid.uuid4().hex[:8]
+        self.messenger = Messenger(adapter, app_id)
 
     async def run_once(self) -> int:
         """Send every reminder and digest that is due; return how many this instance sent."""
         return await self.send_reminders() + await self.send_digests()
 
     async def send_digests(self) -> int:
-        return await send_due_digests(self.store, self.clock, self._post)
+        return await send_due_digests(self.store, self.clock, self.messenger.post)
 
     async def send_reminders(self) -> int:
         now, sent = self.clock(), 0
@@ -89,14 +88,7 @@ class Reminders:
         waiting = agenda.not_accepted(session, agenda.invitees(workshop, roster)["mandatory"])
         text = reminder_text(workshop.title, datetime.fromisoformat(session["start"]),
                              project.get("timeZone") or "UTC", waiting)
-        await self._post(session["conversationReference"], text)
-
-    async def _post(self, reference: dict, text: str) -> None:
-        async def post(turn_context: TurnContext) -> None:
-            await turn_context.send_activity(text)
-
-        await self.adapter.continue_conversation(ConversationReference().deserialize(reference), post,
-                                                 self.app_id or None)
+        await self.messenger.post(session["conversationReference"], text)
 
     async def run_forever(self, interval_seconds: float) -> None:
         while True:

@@ -1,9 +1,11 @@
-"""Card messages as the bot sends them."""
+"""Card messages as the bot sends them, and proactive posts into a conversation the bot was in."""
 
 from __future__ import annotations
 
-from botbuilder.core import CardFactory, MessageFactory
-from botbuilder.schema import Activity
+from typing import Awaitable, Callable, Optional, Union
+
+from botbuilder.core import BotAdapter, CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ConversationReference
 
 
 class SentCard(dict):
@@ -20,3 +22,39 @@ class SentCard(dict):
 
 def card_message(card: dict) -> Activity:
     return MessageFactory.attachment(CardFactory.adaptive_card(SentCard(card)))
+
+
+class Messenger:
+    """Posts into a conversation outside a turn (reminders, digests, outbox work), from the
+    conversation reference the bot stored when it was there."""
+
+    def __init__(self, adapter: BotAdapter, app_id: str = ""):
+        self.adapter, self.app_id = adapter, app_id or None
+
+    async def post(self, reference: Union[dict, ConversationReference], message: Union[str, Activity]) -> Optional[str]:
+        """Send `message` there; the id of the posted message, when the channel gives one."""
+        sent = await self._in(reference, lambda turn_context: turn_context.send_activity(message))
+        return getattr(sent, "id", None)
+
+    async def update(self, reference: Union[dict, ConversationReference], activity: Activity) -> None:
+        """Replace the message `activity.id` there with `activity`."""
+        await self._in(reference, lambda turn_context: turn_context.update_activity(activity))
+
+    async def _in(self, reference, call: Callable[[TurnContext], Awaitable]):
+        if isinstance(reference, dict):
+            reference = ConversationReference().deserialize(reference)
+        results: list = []
+        failed: list[Exception] = []
+
+        async def run(turn_context: TurnContext) -> None:
+            # Caught here: the adapter's turn-error handler would otherwise swallow the failure (and
+            # post an apology into the conversation), and the caller could not retry.
+            try:
+                results.append(await call(turn_context))
+            except Exception as error:
+                failed.append(error)
+
+        await self.adapter.continue_conversation(reference, run, self.app_id)
+        if failed:
+            raise failed[0]
+        return results[0] if results else None

@@ -37,6 +37,7 @@ class Connector:
     per_second_limit: Optional[int] = None  # like Teams: refuse a conversation's post over this many in 1 s
     throttled: int = 0  # posts refused for going over per_second_limit
     update_gate: Optional[asyncio.Event] = None  # when set, updates are held until the event is set
+    update_failures: list = field(default_factory=list)  # statuses answered to the next updates (PUTs)
     url: str = ""
 
     def app(self) -> web.Application:
@@ -82,6 +83,9 @@ class Connector:
     async def _put(self, request: web.Request) -> web.Response:
         if self.update_gate is not None:
             await self.update_gate.wait()
+        if self.update_failures:
+            return web.json_response({"error": {"code": "ServiceError", "message": "try later"}},
+                                     status=self.update_failures.pop(0))
         body = await request.json()
         self.updates.append(body)
         return web.json_response({"id": request.match_info["activity"]})
@@ -91,6 +95,7 @@ class Connector:
         self.updates.clear()
         self.member_requests.clear()
         self.failures.clear()
+        self.update_failures.clear()
         self.post_times.clear()
         self.per_second_limit, self.throttled, self.update_gate = None, 0, None
         self.members = [teams_member(n, name) for n, name in enumerate(PEOPLE, start=1)]
