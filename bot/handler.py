@@ -23,8 +23,9 @@ from .delivery import Deliveries
 
 log = logging.getLogger(__name__)
 
-# Card actions that only read: Teams sends one each time someone views a changed card (refresh.userIds),
-# so a burst of sixty views must not cost sixty delivery claims and stored answers.
+# Card actions that only read, and send and change nothing, so they take no delivery claim: Teams sends
+# one each time someone views a changed card (refresh.userIds), and a burst of sixty views must not cost
+# sixty delivery claims and stored answers.
 READ_ONLY_VERBS = frozenset({"agenda.refresh"})
 NOT_FOR_YOUR_TENANT = "Sorry, this bot is not available to your organisation. Ask your Teams administrator."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
@@ -60,7 +61,7 @@ class WorkshopBot(TeamsActivityHandler):
             await self._refuse_tenant(turn_context)
             return
         try:
-            claim = await self.deliveries.claim(activity) if self._may_change_something(activity) else None
+            claim = await self.deliveries.claim(activity) if self._needs_claim(activity) else None
             if claim is not None and not claim.first:
                 log.info("ignored a repeated delivery of %s %s", activity.type, activity.id)
                 if activity.type == ActivityTypes.invoke:
@@ -83,20 +84,16 @@ class WorkshopBot(TeamsActivityHandler):
         await self.conversation_state.save_changes(turn_context)
 
     @staticmethod
-    def _may_change_something(activity: Activity) -> bool:
-        """Turns whose repetition would show or change something twice; help and the catalog are exempt."""
-        if activity.type == ActivityTypes.invoke:
-            if activity.name != "adaptiveCard/action":
-                return False
-            action = _card_action(activity.value)
-            return action is None or action["verb"] not in READ_ONLY_VERBS
-        if activity.type == ActivityTypes.conversation_update:
+    def _needs_claim(activity: Activity) -> bool:
+        """Every turn that sends or changes something takes a delivery claim, so a redelivery has no
+        second effect: every message (help and the catalog too: a retry must not post a second card),
+        every invoke but a read-only one, and the welcome."""
+        if activity.type == ActivityTypes.message:
             return True
-        if activity.type != ActivityTypes.message:
-            return False
-        if not (activity.text or "").strip():
-            return activity.value is not None
-        return commands.parse(activity.text).name not in (None, "help", "workshops", "workshop")
+        if activity.type == ActivityTypes.invoke:
+            action = _card_action(activity.value) if activity.name == "adaptiveCard/action" else None
+            return action is None or action["verb"] not in READ_ONLY_VERBS
+        return activity.type == ActivityTypes.conversation_update and _bot_added(activity)
 
     def _tenant_allowed(self, activity: Activity) -> bool:
         if not self.allowed_tenants:
@@ -150,9 +147,7 @@ class WorkshopBot(TeamsActivityHandler):
         Overrides Teams' dispatch, which looks up every other new member in the connector:
         people joining need no answer, and the look-up costs a round trip.
         """
-        activity = turn_context.activity
-        bot_id = activity.recipient.id if activity.recipient else None
-        if any(member.id == bot_id for member in activity.members_added or []):
+        if _bot_added(turn_context.activity):
             await turn_context.send_activity(self.flows.browse.welcome)
 
     # Card actions -----------------------------------------------------------
@@ -199,6 +194,12 @@ class WorkshopBot(TeamsActivityHandler):
         updated = card_message(card)
         updated.id = message_id
         self.card_updates.update(turn_context, updated)
+
+
+def _bot_added(activity: Activity) -> bool:
+    """The bot itself is among the members a conversationUpdate adds."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    return any(member.id == bot_id for member in activity.members_added or [])
 
 
 def _card_action(value: object) -> Optional[dict]:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from bot.commands import parse, strip_mentions
-from tests.plugins.botapp import Harness
+from store import BOT_STATE, PROJECT_DATA, NotFound, storage_id
+from tests.plugins.botapp import Harness, card_of, card_text
 
 HINT = "I didn't catch that."
 
@@ -67,3 +68,71 @@ async def test_a_flood_of_unclosed_mentions_gets_a_hint_and_the_bot_keeps_answer
     assert time.monotonic() - started < 5, "the turn must not hold up the event loop"
     assert health.status == 200
     assert len(replies) == 1 and replies[0]["text"].startswith(HINT)
+
+
+# One effect per activity ------------------------------------------------------
+
+async def post_twice(bot: Harness, activity: dict, together: bool = False) -> list[dict]:
+    before = len(bot.connector.sent)
+    if together:
+        responses = await asyncio.gather(bot.post(activity), bot.post(activity))
+    else:
+        responses = [await bot.post(activity), await bot.post(activity)]
+    assert [response.status for response in responses] == [201, 201]
+    return bot.connector.sent[before:]
+
+
+@pytest.mark.parametrize("text, shows", [
+    ("help", "workshop <name>"),
+    ("workshops", "Cutover strategy"),
+    ("workshop cutover", "Cutover vision and strategy"),
+])
+async def test_a_repeated_read_only_command_posts_one_card(bot: Harness, text, shows):
+    sent = await post_twice(bot, bot.message(text))
+    assert len(sent) == 1 and shows in card_text(card_of(sent[0]))
+
+
+async def test_a_repeated_unknown_word_gets_one_hint(bot: Harness):
+    sent = await post_twice(bot, bot.message("helpp"))
+    assert [reply["text"] for reply in sent] == [
+        "I didn't catch that. Did you mean **help**? Type **help** to see everything I can do."]
+
+
+async def test_a_repeated_button_press_posts_one_card(bot: Harness):
+    sent = await post_twice(bot, bot.activity("message", value={"command": "workshop cutover"}))
+    assert len(sent) == 1 and "Cutover strategy" in card_text(card_of(sent[0]))
+
+
+async def test_a_repeated_unknown_button_is_answered_once(bot: Harness):
+    sent = await post_twice(bot, bot.activity("message", value={"nothing": "here"}))
+    assert [reply["text"] for reply in sent] == ["I can't act on that button. Type **help** to see what I can do."]
+
+
+async def test_two_deliveries_at_once_post_one_card_on_either_store(app_client, connector, store_settings):
+    connector.clear()
+    bot = Harness(await app_client(store_settings), connector, "channel")
+    sent = await post_twice(bot, bot.message("help"), together=True)
+    assert len(sent) == 1 and "workshop <name>" in card_text(card_of(sent[0]))
+
+
+async def test_people_joining_take_no_claim_and_get_no_answer(personal_bot: Harness):
+    bot = personal_bot
+    sent = await post_twice(bot, bot.activity("conversationUpdate", membersAdded=[{"id": "29:someone"}]))
+    assert sent == [] and await stored(bot) == ([], [], [])
+
+
+async def stored(bot: Harness, channel: str = "msteams") -> tuple:
+    """What the store holds for the harness's conversation: its project's records, its delivery claims,
+    and its dialog state (keyed by channel and conversation, as botbuilder keys it)."""
+    from app import STORE
+    store = bot.client.server.app[STORE]
+    conversation_id = bot.place["conversation"]["id"]
+    team = bot.place["channelData"].get("team", {}).get("id") or conversation_id.split(";", 1)[0]
+    state = []
+    for key in {f"{channel}/conversations/{conversation_id}", f"msteams/conversations/{conversation_id}"}:
+        try:
+            state.append(await store.get(BOT_STATE, storage_id(key), storage_id(key)))
+        except NotFound:
+            pass
+    return (await store.query(PROJECT_DATA, team),
+            await store.query(PROJECT_DATA, storage_id(f"dedupe|{conversation_id}")), state)
