@@ -2,6 +2,7 @@
 stop the bot, a redelivered activity has one effect whatever it is, and only Teams gets in."""
 
 import asyncio
+import logging
 import re
 import time
 
@@ -10,9 +11,11 @@ from hypothesis import given, strategies as st
 
 from bot.commands import parse, strip_mentions
 from store import BOT_STATE, PROJECT_DATA, NotFound, storage_id
-from tests.plugins.botapp import Harness, card_of, card_text
+from tests.plugins.botapp import BOT_ID, Harness, card_of, card_text
+from tests.test_planning import SETUP
 
 HINT = "I didn't catch that."
+TEAMS_ONLY = "This bot works in Microsoft Teams only."
 
 
 # Mentions -------------------------------------------------------------------
@@ -121,6 +124,8 @@ async def test_people_joining_take_no_claim_and_get_no_answer(personal_bot: Harn
     assert sent == [] and await stored(bot) == ([], [], [])
 
 
+# Only Teams ---------------------------------------------------------------------
+
 async def stored(bot: Harness, channel: str = "msteams") -> tuple:
     """What the store holds for the harness's conversation: its project's records, its delivery claims,
     and its dialog state (keyed by channel and conversation, as botbuilder keys it)."""
@@ -136,3 +141,103 @@ async def stored(bot: Harness, channel: str = "msteams") -> tuple:
             pass
     return (await store.query(PROJECT_DATA, team),
             await store.query(PROJECT_DATA, storage_id(f"dedupe|{conversation_id}")), state)
+
+
+NOT_TEAMS = ["emulator", "webchat", "directline", None]
+
+
+def from_channel(activity: dict, channel) -> dict:
+    if channel is None:
+        activity.pop("channelId")
+    else:
+        activity["channelId"] = channel
+    return activity
+
+
+@pytest.mark.parametrize("channel", NOT_TEAMS)
+async def test_a_message_from_another_channel_gets_one_short_answer_and_nothing_is_stored(bot: Harness, channel):
+    for text in ("setup", "help"):
+        before = len(bot.connector.sent)
+        response = await bot.post(from_channel(bot.message(text), channel))
+        assert response.status == 201
+        assert [reply.get("text") for reply in bot.connector.sent[before:]] == [TEAMS_ONLY]
+    before = len(bot.connector.sent)
+    await bot.post(from_channel(bot.activity("message", value=SETUP), channel))
+    assert [reply.get("text") for reply in bot.connector.sent[before:]] == [TEAMS_ONLY]
+    assert await stored(bot, str(channel)) == ([], [], [])
+
+
+@pytest.mark.parametrize("channel", NOT_TEAMS)
+async def test_an_invoke_from_another_channel_gets_an_error_answer(personal_bot: Harness, channel):
+    bot = personal_bot
+    response = await bot.post(from_channel(bot.activity("invoke", name="adaptiveCard/action", value={
+        "action": {"type": "Action.Execute", "verb": "plan.approve", "data": {"version": 1}}}), channel))
+    body = await response.json()
+    assert response.status == 403 and body["statusCode"] == 403
+    assert body["value"] == {"code": "ChannelNotSupported", "message": TEAMS_ONLY}
+    assert await stored(bot, str(channel)) == ([], [], [])
+
+
+@pytest.mark.parametrize("channel", NOT_TEAMS)
+async def test_other_activities_from_another_channel_are_ignored_with_a_log_line(personal_bot: Harness, channel,
+                                                                                caplog):
+    bot = personal_bot
+    with caplog.at_level(logging.INFO):
+        response = await bot.post(from_channel(
+            bot.activity("conversationUpdate", membersAdded=[{"id": BOT_ID}]), channel))
+    assert response.status == 201
+    assert bot.connector.sent == [] and await stored(bot, str(channel)) == ([], [], [])
+    refused = [r for r in caplog.records if r.name.startswith("bot.") and "refused" in r.getMessage()]
+    assert len(refused) == 1 and refused[0].exc_info is None
+    assert "ChannelNotSupported" in refused[0].getMessage()
+
+
+def without(activity: dict, field: str) -> dict:
+    if field == "from.id":
+        activity["from"] = {"name": "Nobody"}
+    elif field == "from":
+        del activity["from"]
+    else:
+        activity["conversation"] = {k: v for k, v in activity["conversation"].items() if k != "id"}
+    return activity
+
+
+@pytest.mark.parametrize("field", ["from.id", "from"])
+async def test_a_message_without_a_sender_gets_one_short_answer_and_nothing_is_stored(bot: Harness, field):
+    for activity in (bot.message("setup"), bot.activity("message", value=SETUP)):
+        before = len(bot.connector.sent)
+        response = await bot.post(without(activity, field))
+        assert response.status == 201
+        sent = bot.connector.sent[before:]
+        assert len(sent) == 1 and sent[0]["text"].startswith("Sorry, I can't tell who sent this")
+    assert await stored(bot) == ([], [], [])
+
+
+async def test_a_message_without_a_conversation_is_dropped_without_an_error(personal_bot: Harness, caplog):
+    bot = personal_bot
+    with caplog.at_level(logging.INFO):
+        response = await bot.post(without(bot.message("setup"), "conversation.id"))
+    assert response.status == 201 and bot.connector.sent == []
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    assert await stored(bot) == ([], [], [])
+
+
+@pytest.mark.parametrize("field", ["from.id", "from", "conversation.id"])
+async def test_an_invoke_without_a_sender_or_conversation_gets_an_error_answer(personal_bot: Harness, field):
+    bot = personal_bot
+    response = await bot.post(without(bot.activity("invoke", name="adaptiveCard/action", value={
+        "action": {"type": "Action.Execute", "verb": "plan.approve", "data": {"version": 1}}}), field))
+    body = await response.json()
+    assert response.status == 400 and body["value"]["code"] == "MissingIdentity"
+    assert await stored(bot) == ([], [], [])
+
+
+async def test_logs_never_carry_message_text(bot: Harness, caplog):
+    secret = "confidential-merger-codename"
+    with caplog.at_level(logging.DEBUG):
+        await post_twice(bot, bot.message(f"setup {secret}"))
+        await bot.post(from_channel(bot.message(f"help {secret}"), "webchat"))
+        await bot.post(without(bot.message(f"help {secret}"), "from.id"))
+        await bot.post(without(bot.message(f"help {secret}"), "conversation.id"))
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert secret not in logged
