@@ -241,3 +241,13 @@ async def test_logs_never_carry_message_text(bot: Harness, caplog):
         await bot.post(without(bot.message(f"help {secret}"), "conversation.id"))
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert secret not in logged
+
+
+async def test_activity_fields_cannot_forge_log_lines(personal_bot: Harness, caplog):
+    bot = personal_bot
+    forged = "x\nERROR bot.handler: forged"
+    with caplog.at_level(logging.INFO):
+        await post_twice(bot, bot.message("help", id=f"act-{forged}"))
+        await bot.post(from_channel(bot.message("help"), forged))
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bot.")]
+    assert len(lines) == 2 and not any("\n" in line for line in lines)
