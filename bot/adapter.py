@@ -63,7 +63,8 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     """Log the failure with a reference the user can quote; tell the user one short sentence."""
     ref = uuid.uuid4().hex[:8]
     activity = turn_context.activity
-    log.error("turn failed ref=%s type=%s conversation=%s", ref, activity.type,
+    # Ids only, never the text; quoted (%r) so that an id cannot forge log lines.
+    log.error("turn failed ref=%s type=%r conversation=%r", ref, activity.type,
               getattr(activity.conversation, "id", None), exc_info=error)
     message = FRIENDLY_ERROR.format(ref=ref)
     if activity.type == ActivityTypes.invoke:

@@ -1,11 +1,11 @@
 """At-most-once handling of redelivered activities.
 
 Teams retries a message that took over 15 s, and invokes can arrive twice. Each activity that
-could change something is claimed with a create of `seen|<activity id>` in a partition of its
-conversation; a second delivery finds the claim and is not processed again. An invoke's answer
-is kept on the claim, so the retry gets the same answer the first delivery produced. Claims
-carry `ttl`, so both stores remove them after `TTL_SECONDS` (store/); `expiresAt` also lets a
-claim the store has not yet removed be ignored and replaced.
+sends or changes something (bot/handler.py says which) is claimed with a create of
+`seen|<activity id>` in a partition of its conversation; a second delivery finds the claim and is
+not processed again. An invoke's answer is kept on the claim, so the retry gets the same answer
+the first delivery produced. Claims carry `ttl`, so both stores remove them after `TTL_SECONDS`
+(store/); `expiresAt` also lets a claim the store has not yet removed be ignored and replaced.
 """
 
 from __future__ import annotations

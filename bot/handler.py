@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector import Channels
 
 from cards.common import CONTENT_TYPE
 from dialogs import Flows
@@ -23,11 +24,25 @@ from .delivery import Deliveries
 
 log = logging.getLogger(__name__)
 
-# Card actions that only read: Teams sends one each time someone views a changed card (refresh.userIds),
-# so a burst of sixty views must not cost sixty delivery claims and stored answers.
+# Card actions that only read, and send and change nothing, so they take no delivery claim: Teams sends
+# one each time someone views a changed card (refresh.userIds), and a burst of sixty views must not cost
+# sixty delivery claims and stored answers.
 READ_ONLY_VERBS = frozenset({"agenda.refresh"})
-NOT_FOR_YOUR_TENANT = "Sorry, this bot is not available to your organisation. Ask your Teams administrator."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
+
+
+class Refusal(NamedTuple):
+    """Why an activity is turned away before anything reads it: an invoke's error, a message's answer."""
+    status: int
+    code: str
+    message: str
+
+
+NOT_TEAMS = Refusal(403, "ChannelNotSupported", "This bot works in Microsoft Teams only.")
+NO_SENDER = Refusal(400, "MissingIdentity",
+                    "Sorry, I can't tell who sent this or in which conversation, so I can't act on it.")
+NOT_FOR_YOUR_TENANT = Refusal(403, "TenantNotAllowed",
+                              "Sorry, this bot is not available to your organisation. Ask your Teams administrator.")
 
 
 def invoke_card(card: dict) -> InvokeResponse:
@@ -42,7 +57,7 @@ def invoke_message(message: str) -> InvokeResponse:
 class WorkshopBot(TeamsActivityHandler):
     """Routes each activity to its flow (dialogs/): messages to a command or the open form, card
     actions by verb, and the bot's own installation to the welcome card. Around every turn: the
-    tenant check, the at-most-once delivery claim, and one save of the dialog state."""
+    channel, sender and tenant checks, the at-most-once delivery claim, and one save of the dialog state."""
 
     def __init__(self, services: Services, conversation_state: ConversationState, deliveries: Deliveries,
                  allowed_tenants: frozenset[str] = frozenset(), card_updates: Optional[CardUpdates] = None):
@@ -57,13 +72,14 @@ class WorkshopBot(TeamsActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        if not self._tenant_allowed(activity):
-            await self._refuse_tenant(turn_context)
+        refusal = self._refusal(activity)
+        if refusal is not None:
+            await self._refuse(turn_context, refusal)
             return
         try:
-            claim = await self.deliveries.claim(activity) if self._may_change_something(activity) else None
+            claim = await self.deliveries.claim(activity) if self._needs_claim(activity) else None
             if claim is not None and not claim.first:
-                log.info("ignored a repeated delivery of %s %s", activity.type, activity.id)
+                log.info("ignored a repeated delivery of %r %r", _short(activity.type), _short(activity.id))
                 if activity.type == ActivityTypes.invoke:
                     set_invoke_answer(turn_context, InvokeResponse(**claim.answer) if claim.answer else
                                       invoke_message("Already done."))
@@ -74,7 +90,7 @@ class WorkshopBot(TeamsActivityHandler):
                 if answer is not None and answer.value is not None:
                     await self.deliveries.remember_answer(claim, answer.value.status, answer.value.body)
         except StoreUnavailable:
-            log.warning("store unavailable during a %s turn", turn_context.activity.type)
+            log.warning("store unavailable during a %r turn", _short(activity.type))
             if turn_context.activity.type == ActivityTypes.invoke:
                 set_invoke_answer(turn_context, invoke_error(503, "StoreUnavailable", TRY_AGAIN))
             else:
@@ -84,32 +100,39 @@ class WorkshopBot(TeamsActivityHandler):
         await self.conversation_state.save_changes(turn_context)
 
     @staticmethod
-    def _may_change_something(activity: Activity) -> bool:
-        """Turns whose repetition would show or change something twice; help and the catalog are exempt."""
+    def _needs_claim(activity: Activity) -> bool:
+        """Every turn that sends or changes something takes a delivery claim, so a redelivery has no
+        second effect: every message (help and the catalog too: a retry must not post a second card),
+        every invoke but a read-only one, and the welcome."""
+        if activity.type == ActivityTypes.message:
+            return True
         if activity.type == ActivityTypes.invoke:
-            if activity.name != "adaptiveCard/action":
-                return False
-            action = _card_action(activity.value)
+            action = _card_action(activity.value) if activity.name == "adaptiveCard/action" else None
             return action is None or action["verb"] not in READ_ONLY_VERBS
-        if activity.type == ActivityTypes.conversation_update:
-            return True
-        if activity.type != ActivityTypes.message:
-            return False
-        if not (activity.text or "").strip():
-            return activity.value is not None
-        return commands.parse(activity.text).name not in (None, "help", "workshops", "workshop")
+        return activity.type == ActivityTypes.conversation_update and _bot_added(activity)
 
-    def _tenant_allowed(self, activity: Activity) -> bool:
-        if not self.allowed_tenants:
-            return True
-        return tenant_of(activity) in self.allowed_tenants
+    def _refusal(self, activity: Activity) -> Optional[Refusal]:
+        """Why this activity is turned away unread, or None. Team, tenant and user ids are taken from
+        the activity as Teams sends it; other channels (Emulator, Web Chat, Direct Line) fill those
+        fields as they please, and every record and claim keys on the sender and the conversation."""
+        if activity.channel_id != Channels.ms_teams:
+            return NOT_TEAMS
+        if not (_has_id(activity.from_property) and _has_id(activity.conversation)):
+            return NO_SENDER
+        if self.allowed_tenants and tenant_of(activity) not in self.allowed_tenants:
+            return NOT_FOR_YOUR_TENANT
+        return None
 
-    async def _refuse_tenant(self, turn_context: TurnContext) -> None:
-        log.warning("refused an activity from tenant %s", tenant_of(turn_context.activity) or "(none)")
-        if turn_context.activity.type == ActivityTypes.invoke:
-            set_invoke_answer(turn_context, invoke_error(403, "TenantNotAllowed", NOT_FOR_YOUR_TENANT))
-        elif turn_context.activity.type == ActivityTypes.message:
-            await turn_context.send_activity(NOT_FOR_YOUR_TENANT)
+    @staticmethod
+    async def _refuse(turn_context: TurnContext, refusal: Refusal) -> None:
+        """An invoke gets the error, a message one short answer (if it says where to), anything else nothing."""
+        activity = turn_context.activity
+        log.warning("refused a %r activity: %s (channel %r, tenant %r)", _short(activity.type), refusal.code,
+                    _short(activity.channel_id), _short(tenant_of(activity)))
+        if activity.type == ActivityTypes.invoke:
+            set_invoke_answer(turn_context, invoke_error(refusal.status, refusal.code, refusal.message))
+        elif activity.type == ActivityTypes.message and _has_id(activity.conversation):
+            await turn_context.send_activity(refusal.message)
 
     # Messages -------------------------------------------------------------
 
@@ -151,9 +174,7 @@ class WorkshopBot(TeamsActivityHandler):
         Overrides Teams' dispatch, which looks up every other new member in the connector:
         people joining need no answer, and the look-up costs a round trip.
         """
-        activity = turn_context.activity
-        bot_id = activity.recipient.id if activity.recipient else None
-        if any(member.id == bot_id for member in activity.members_added or []):
+        if _bot_added(turn_context.activity):
             await turn_context.send_activity(self.flows.browse.welcome)
 
     # Card actions -----------------------------------------------------------
@@ -200,6 +221,23 @@ class WorkshopBot(TeamsActivityHandler):
         updated = card_message(card)
         updated.id = message_id
         self.card_updates.update(turn_context, updated)
+
+
+def _has_id(account: object) -> bool:
+    """A `from` or `conversation` with a non-blank id."""
+    account_id = getattr(account, "id", None)
+    return isinstance(account_id, str) and bool(account_id.strip())
+
+
+def _short(value: object) -> Optional[str]:
+    """A field from the activity, cut short for a log line (logged with %r, so it cannot forge lines)."""
+    return None if value is None else str(value)[:60]
+
+
+def _bot_added(activity: Activity) -> bool:
+    """The bot itself is among the members a conversationUpdate adds."""
+    bot_id = activity.recipient.id if activity.recipient else None
+    return any(member.id == bot_id for member in activity.members_added or [])
 
 
 def _card_action(value: object) -> Optional[dict]:
