@@ -1,16 +1,20 @@
-"""At-most-once handling of redelivered activities.
+"""At-most-once handling of redelivered activities, that survives an instance dying mid-turn.
 
 Teams retries a message that took over 15 s, and invokes can arrive twice. Each activity that
 sends or changes something (bot/handler.py says which) is claimed with a create of
-`seen|<activity id>` in a partition of its conversation; a second delivery finds the claim and is
-not processed again. An invoke's answer is kept on the claim, so the retry gets the same answer
-the first delivery produced. Claims carry `ttl`, so both stores remove them after `TTL_SECONDS`
-(store/); `expiresAt` also lets a claim the store has not yet removed be ignored and replaced.
+`seen|<activity id>` in a partition of its conversation, `running` with a short lease; when the
+turn ends the claim is marked `done` (an invoke's with its answer, so a retry gets the same answer).
+A second delivery that finds a done claim is not processed again; one that finds a running claim
+is asked to come back later (HTTP 503) while the lease lasts, and takes the claim over once it has
+run out: the instance that held it died, and its effects are redone (every change is idempotent
+or version-guarded). Claims carry `ttl`, so both stores remove them after `TTL_SECONDS` (store/);
+`expiresAt` also lets a claim the store has not yet removed be ignored and replaced.
 """
 
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from typing import NamedTuple, Optional
 
 from botbuilder.schema import Activity
@@ -18,6 +22,10 @@ from botbuilder.schema import Activity
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, storage_id
 
 TTL_SECONDS = 600
+LEASE_SECONDS = 10.0  # a turn holding a claim longer than this is taken to have died with its instance
+# Set when a message's claim is held by a delivery still running: the endpoint answers 503, so Teams
+# delivers it again later instead of taking it as handled.
+ASK_AGAIN_LATER: ContextVar[bool] = ContextVar("ask_again_later", default=False)
 
 
 def _address(activity: Activity) -> Optional[tuple[str, str]]:
@@ -28,9 +36,10 @@ def _address(activity: Activity) -> Optional[tuple[str, str]]:
 
 
 class Claim(NamedTuple):
-    first: bool  # this delivery is the first: process it
+    first: bool  # this delivery is the first (or takes over from one that died): process it
     answer: Optional[dict] = None  # for a repeated invoke, the answer the first delivery gave
     record: Optional[dict] = None  # the claim this delivery holds, with its ETag
+    busy: bool = False  # another delivery of it is being handled right now: ask again later
 
 
 class Deliveries:
@@ -44,7 +53,7 @@ class Deliveries:
         partition, doc_id = address
         now = self.clock()
         record = {"id": doc_id, "projectId": partition, "type": "delivery", "expiresAt": now + TTL_SECONDS,
-                  "ttl": TTL_SECONDS, "answer": None}
+                  "ttl": TTL_SECONDS, "state": "running", "leaseUntil": now + LEASE_SECONDS, "answer": None}
         try:
             return Claim(True, record=await self.store.create(PROJECT_DATA, record))
         except Conflict:
@@ -53,20 +62,23 @@ class Deliveries:
             seen = await self.store.get(PROJECT_DATA, partition, doc_id)
         except NotFound:
             return Claim(True)
-        if seen.get("expiresAt", 0) < now:
-            try:
-                return Claim(True, record=await self.store.replace(PROJECT_DATA, record, seen["_etag"]))
-            except (Conflict, NotFound):
-                return Claim(False)
-        return Claim(False, seen.get("answer"))
+        expired = seen.get("expiresAt", 0) < now
+        if not expired and (seen.get("answer") or seen.get("state", "done") == "done"):
+            return Claim(False, seen.get("answer"))
+        if not expired and seen.get("leaseUntil", 0) >= now:
+            return Claim(False, busy=True)
+        try:  # expired, or its turn died with its instance: this delivery takes over
+            return Claim(True, record=await self.store.replace(PROJECT_DATA, record, seen["_etag"]))
+        except (Conflict, NotFound):
+            return Claim(False, busy=True)
 
-    async def remember_answer(self, claim: Claim, status: int, body: object) -> None:
-        """Keep an invoke's answer on its claim, for a repeated delivery; if the claim changed hands
-        meanwhile (it expired and another delivery took it), the newer claim is left alone."""
+    async def finish(self, claim: Claim, answer: Optional[dict] = None) -> None:
+        """Mark the claim done (with an invoke's answer, for a repeated delivery); if the claim
+        changed hands meanwhile (its lease ran out and another delivery took it), that one decides."""
         if claim.record is None:
             return
         try:
-            await self.store.replace(PROJECT_DATA, {**claim.record, "answer": {"status": status, "body": body}},
+            await self.store.replace(PROJECT_DATA, {**claim.record, "state": "done", "answer": answer},
                                      claim.record["_etag"])
         except (Conflict, NotFound):
             pass

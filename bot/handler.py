@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import NamedTuple, Optional
 
@@ -20,7 +21,7 @@ from store import StoreUnavailable
 from . import commands
 from .adapter import INVOKE_RESPONSE_KEY, invoke_error, set_invoke_answer
 from .card_updates import CardUpdates
-from .delivery import Deliveries
+from .delivery import ASK_AGAIN_LATER, Claim, Deliveries
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 # one each time someone views a changed card (refresh.userIds), and a burst of sixty views must not cost
 # sixty delivery claims and stored answers.
 READ_ONLY_VERBS = frozenset({"agenda.refresh"})
+STILL_WORKING = "I'm still working on that. Please try again in a moment."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
 
@@ -79,25 +81,31 @@ class WorkshopBot(TeamsActivityHandler):
         try:
             claim = await self.deliveries.claim(activity) if self._needs_claim(activity) else None
             if claim is not None and not claim.first:
-                log.info("ignored a repeated delivery of %r %r", _short(activity.type), _short(activity.id))
-                if activity.type == ActivityTypes.invoke:
-                    set_invoke_answer(turn_context, InvokeResponse(**claim.answer) if claim.answer else
-                                      invoke_message("Already done."))
+                self._answer_repeat(turn_context, claim)
                 return
             await super().on_turn(turn_context)
-            if claim is not None and activity.type == ActivityTypes.invoke:
-                answer = turn_context.turn_state.get(INVOKE_RESPONSE_KEY)
-                if answer is not None and answer.value is not None:
-                    await self.deliveries.remember_answer(claim, answer.value.status, answer.value.body)
+            # Dialog state is saved once, at the end of the turn (a no-op when no dialog was touched);
+            # it and the claim's done mark are independent writes, made together.
+            await asyncio.gather(self.conversation_state.save_changes(turn_context),
+                                 self.deliveries.finish(claim, _invoke_answer(turn_context)) if claim else _nothing())
         except StoreUnavailable:
             log.warning("store unavailable during a %r turn", _short(activity.type))
             if turn_context.activity.type == ActivityTypes.invoke:
                 set_invoke_answer(turn_context, invoke_error(503, "StoreUnavailable", TRY_AGAIN))
             else:
                 await turn_context.send_activity(TRY_AGAIN)
-            return
-        # Dialog state is saved once, at the end of the turn (a no-op when no dialog was touched).
-        await self.conversation_state.save_changes(turn_context)
+
+    @staticmethod
+    def _answer_repeat(turn_context: TurnContext, claim: Claim) -> None:
+        """A delivery of an activity already handled (or being handled right now, elsewhere)."""
+        activity = turn_context.activity
+        log.info("repeated delivery of %r %r (%s)", _short(activity.type), _short(activity.id),
+                 "still running" if claim.busy else "done")
+        if activity.type == ActivityTypes.invoke:
+            set_invoke_answer(turn_context, invoke_error(503, "InProgress", STILL_WORKING) if claim.busy else
+                              InvokeResponse(**claim.answer) if claim.answer else invoke_message("Already done."))
+        elif claim.busy:
+            ASK_AGAIN_LATER.set(True)
 
     @staticmethod
     def _needs_claim(activity: Activity) -> bool:
@@ -238,6 +246,18 @@ def _bot_added(activity: Activity) -> bool:
     """The bot itself is among the members a conversationUpdate adds."""
     bot_id = activity.recipient.id if activity.recipient else None
     return any(member.id == bot_id for member in activity.members_added or [])
+
+
+def _invoke_answer(turn_context: TurnContext) -> Optional[dict]:
+    """The answer this turn gives its invoke, as a claim keeps it for a repeated delivery."""
+    answer = turn_context.turn_state.get(INVOKE_RESPONSE_KEY)
+    if turn_context.activity.type != ActivityTypes.invoke or answer is None or answer.value is None:
+        return None
+    return {"status": answer.value.status, "body": answer.value.body}
+
+
+async def _nothing() -> None:
+    return None
 
 
 def _card_action(value: object) -> Optional[dict]:

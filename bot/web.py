@@ -18,6 +18,8 @@ from botbuilder.schema import Activity
 
 from runtime.http import json_error
 from runtime.settings import VERSION, Settings
+
+from .delivery import ASK_AGAIN_LATER
 from .wire import ActivityReader
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,10 @@ def messages_handler(adapter: CloudAdapter, bot: Callable[[], Bot]) -> Callable[
             log.warning("refused an unauthenticated request: %s", type(error).__name__)
             return json_error(401, "Unauthorized", "This request is not signed by the Bot Framework.")
 
+        ASK_AGAIN_LATER.set(False)
         invoke_response = await adapter.process_activity(auth, activity, bot().on_turn)
+        if ASK_AGAIN_LATER.get():  # another delivery of this activity is still being handled
+            return json_error(503, "InProgress", "This activity is still being handled; deliver it again later.")
         if invoke_response:
             return web.json_response(_plain(invoke_response.body), status=invoke_response.status)
         return web.Response(status=201)

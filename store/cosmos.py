@@ -171,12 +171,12 @@ class CosmosStore(DocumentStore):
             raise
         store = cls(client, retry or RetryPolicy())
         try:
-            database = store._database = await store._call(
+            database = store._database = await store._ensure(
                 f"database {settings.cosmos_database}",
                 lambda: client.create_database_if_not_exists(settings.cosmos_database),
             )
             for name in CONTAINERS:
-                container = await store._call(
+                container = await store._ensure(
                     f"container {name}",
                     lambda name=name: database.create_container_if_not_exists(
                         id=name, partition_key=PartitionKey(path=PARTITION_KEY_PATH), default_ttl=-1
@@ -204,6 +204,14 @@ class CosmosStore(DocumentStore):
             await client.close()
             raise
         return store
+
+    async def _ensure(self, what: str, operation: Callable[[], Awaitable[Any]]) -> Any:
+        """`operation` creates what is missing; instances starting together race to create it, and the
+        losers' 409 means it exists now, so they read it on a second try."""
+        try:
+            return await self._call(what, operation)
+        except Conflict:
+            return await self._call(what, operation)
 
     async def _call(
         self, what: str, operation: Callable[[], Awaitable[Any]], attempts: Optional[_Attempts] = None

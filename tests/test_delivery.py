@@ -68,3 +68,38 @@ class TestAllowedTenants:
             **bot.place["channelData"], "tenant": {"id": "contoso-tenant"}}})
         reply = card_of((await allowed.say("roster"))[0])
         assert "needs a project" in card_text(reply), "the refused setup left nothing behind"
+
+
+async def test_a_claim_whose_turn_died_is_taken_over_once_its_lease_runs_out(store):
+    from botbuilder.schema import Activity, ConversationAccount
+
+    from bot.delivery import LEASE_SECONDS, Deliveries
+
+    now = [1_000.0]
+    deliveries = Deliveries(store, clock=lambda: now[0])
+    activity = Activity(id="act-died", conversation=ConversationAccount(id="conv-1"))
+    first = await deliveries.claim(activity)
+    assert first.first, "the first delivery runs"
+    meanwhile = await deliveries.claim(activity)
+    assert not meanwhile.first and meanwhile.busy, "while it runs, a second delivery is asked to come back"
+    now[0] += LEASE_SECONDS + 1  # the instance running the first died: its lease runs out
+    taken = await deliveries.claim(activity)
+    assert taken.first, "a later delivery takes the turn over and redoes it"
+    await deliveries.finish(first, {"status": 200, "body": "from the dead one"})  # too late: not its claim now
+    await deliveries.finish(taken, {"status": 200, "body": "done"})
+    repeat = await deliveries.claim(activity)
+    assert not repeat.first and not repeat.busy and repeat.answer == {"status": 200, "body": "done"}
+
+
+async def test_a_message_whose_first_delivery_is_still_running_is_asked_for_again_later(personal_bot: Harness):
+    from app import BOT
+
+    bot = personal_bot
+    message = bot.message("help")
+    deliveries = bot.client.app[BOT].deliveries
+    from botbuilder.schema import Activity
+
+    await deliveries.claim(Activity().deserialize(message))  # another instance is handling it right now
+    response = await bot.post(message)
+    assert response.status == 503
+    assert (await response.json())["error"]["code"] == "InProgress"

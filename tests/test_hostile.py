@@ -124,3 +124,53 @@ async def test_tab_and_download_urls_with_any_parameters_never_cause_a_5xx(perso
         # 400 only for a URL longer than aiohttp accepts; otherwise no valid token, no data.
         assert response.status in (400, 403, 404), "no valid token, no data"
     assert b"Traceback" not in body
+
+
+def no_apology(sent: list[dict]) -> None:
+    """A turn that failed would have answered with the apology (ref …): the chat form of a 5xx."""
+    assert not any("went wrong" in (a.get("text") or "") for a in sent), [a.get("text") for a in sent]
+
+
+async def still_whole(bot: Harness) -> None:
+    """What is stored still reads as a project: its status, an agenda and the series answer with cards."""
+    for command in ("status", "agenda data migration", "plan", "actions all"):
+        replies = await bot.say(command)
+        no_apology(replies)
+        assert replies and card_of(replies[-1]), command
+
+
+@HYPOTHESIS
+@given(command=st.sampled_from(sorted(__import__("cards.commands", fromlist=["COMMAND_NAMES"]).COMMAND_NAMES)),
+       argument=st.one_of(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=200),
+                          st.sampled_from(INJECTIONS)))
+async def test_any_command_with_any_argument_answers_and_stores_nothing_broken(personal_bot: Harness, command,
+                                                                               argument):
+    if not getattr(personal_bot, "_prepared", False):
+        await ready(personal_bot)
+        personal_bot._prepared = True
+    if command == "revoke":
+        return  # revoking links is an admin's deliberate act, tested on its own
+    replies = await personal_bot.say(f"{command} {argument}")
+    no_apology(replies)
+    assert len(replies) <= 2, "one answer (setup and plan may also open their form)"
+    await still_whole(personal_bot)
+
+
+@HYPOTHESIS
+@given(verb=st.sampled_from(VERBS), field=st.sampled_from(
+    ["reason", "newTitle", "summary", "decisions", "recommendations", "finding:new1:text", "action:new1:title",
+     "volumes", "day", "time", "minutes:t1", "response", "guest", "include", "workshopId", "actionId"]),
+       text=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=300))
+async def test_any_text_in_any_card_field_changes_nothing_into_something_broken(personal_bot: Harness, verb, field,
+                                                                                text):
+    from tests.test_planning import ALAN
+
+    if not getattr(personal_bot, "_prepared", False):
+        await ready(personal_bot)
+        personal_bot._prepared = True
+    data = {"workshopId": "data-migration", "version": 1, field: text}
+    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
+    response = await personal_bot.post(personal_bot.activity("invoke", name="adaptiveCard/action", value=value,
+                                                             **{"from": ALAN}))
+    assert_clean(response.status, await response.read())
+    await still_whole(personal_bot)

@@ -81,7 +81,13 @@ async def post_twice(bot: Harness, activity: dict, together: bool = False) -> li
         responses = await asyncio.gather(bot.post(activity), bot.post(activity))
     else:
         responses = [await bot.post(activity), await bot.post(activity)]
-    assert [response.status for response in responses] == [201, 201]
+    statuses = sorted(response.status for response in responses)
+    if together:
+        # The second may find the first still running: it is told to come again later (503), and Teams does.
+        assert statuses in ([201, 201], [201, 503]), statuses
+        assert (await bot.post(activity)).status == 201
+    else:
+        assert statuses == [201, 201]
     return bot.connector.sent[before:]
 
 
