@@ -11,7 +11,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector import Channels
 
-from cards.common import CONTENT_TYPE
+from cards.common import CONTENT_TYPE, escape
 from dialogs import Flows
 from dialogs.context import Outcome, Refused, Services, tenant_of
 from dialogs.forms import submitted_form
@@ -217,8 +217,8 @@ class WorkshopBot(TeamsActivityHandler):
             return
         if outcome.changed:
             self._update_card_for_everyone(turn_context, outcome.everyone or outcome.card)
-        elif outcome.message:
-            await turn_context.send_activity(outcome.message)
+        elif outcome.message:  # plain text that may quote users: shown literally
+            await turn_context.send_activity(escape(outcome.message))
 
     def _update_card_for_everyone(self, turn_context: TurnContext, card: dict) -> None:
         """The invoke answer refreshes the card for the person who pressed; this updates the message

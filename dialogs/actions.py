@@ -8,7 +8,6 @@ from typing import Mapping
 from botbuilder.core import TurnContext
 
 from cards import outcome_cards
-from cards.common import escape_line
 from store import PROJECT_DATA, update
 from tabs.links import export_links
 from workshops import outcomes, people
@@ -101,8 +100,7 @@ class Actions:
             await append_audit(self.store, project_id, outcomes.outcome_id(workshop_id), by, now,
                                outcomes.changes(outcome, saved))
         card = await self.card(turn_context, project, str(data.get("scope") or "mine"), said(*words))
-        # The card escapes what it shows; the text message is Markdown, so its user text is escaped here.
-        return Outcome(card, said(*(escape_line(w) for w in words)), changed=True)
+        return Outcome(card, said(*words), changed=True)
 
     async def status(self, project: Mapping) -> dict:
         project_id = project["projectId"]

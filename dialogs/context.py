@@ -31,7 +31,7 @@ class Outcome:
     """What a card action produced: the card to show now, and a short message."""
 
     card: dict  # for the person who acted
-    message: str = ""
+    message: str = ""  # plain text (escaped wherever it is shown)
     changed: bool = False
     everyone: Optional[dict] = None  # the card for everyone else, when it differs from `card`
 

@@ -174,3 +174,24 @@ def test_line_starts_that_make_markdown_act_are_escaped():
     assert escape("Title\n  ---") == "Title\n  \\---", "no setext heading or rule"
     assert escape("-") == "\\-" and escape("+") == "\\+", "no empty list item"
     assert escape("-5 degrees") == "\\-5 degrees", "shown the same in Markdown"
+
+
+async def test_an_older_clients_button_answer_shows_quoted_user_text_literally(bot: Harness, connector):
+    """Older Teams clients send Action.Submit instead of Action.Execute; what the bot answers them in
+    text (here: an agenda error that quotes a topic's title) is shown literally."""
+    await hostile_project(bot, connector)
+    card = await agenda_card(bot, who=ALAN)
+    _, edited = await press(bot, card, "agenda.edit", ALAN, newTitle=LINK, newMinutes="10")
+    card = edited["value"]
+    new_topic = [i["id"] for i in nodes(card, of_type("Input.")) if i["id"].startswith("owner:")][-1]
+    data = {"verb": "agenda.edit", "workshopId": "data-migration", "version": card_version(card),
+            new_topic: "someone-not-on-the-roster"}
+    replies = await bot.send_value(data, **{"from": ALAN})
+    text = replies[-1]["text"]
+    assert "is not on the roster" in text and SHOWN_LINK in text
+    assert not [m for m in live_markdown(text) if "evil" in m]
+
+
+def card_version(card: dict) -> int:
+    return next(a["data"]["version"] for a in nodes(card, of_type("Action.Execute"))
+                if a["verb"] == "agenda.edit")
