@@ -59,9 +59,10 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
         app[OUTBOX] = asyncio.create_task(outbox.run_forever(settings.reminder_interval_seconds))
 
     async def close_services(app: web.Application) -> None:
-        for loop in (app[REMINDERS], app[OUTBOX]):
+        loops = (app[REMINDERS], app[OUTBOX])
+        for loop in loops:
             loop.cancel()
-        await asyncio.gather(app[REMINDERS], app[OUTBOX], return_exceptions=True)
+        await asyncio.wait(loops, timeout=10)  # bounded: shutting down never waits on a loop for long
         await app[BOT].card_updates.settled()
         await app[STORE].close()
         if graph:

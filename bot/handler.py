@@ -86,8 +86,12 @@ class WorkshopBot(TeamsActivityHandler):
             await super().on_turn(turn_context)
             # Dialog state is saved once, at the end of the turn (a no-op when no dialog was touched);
             # it and the claim's done mark are independent writes, made together.
-            await asyncio.gather(self.conversation_state.save_changes(turn_context),
-                                 self.deliveries.finish(claim, _invoke_answer(turn_context)) if claim else _nothing())
+            saved = await asyncio.gather(self.conversation_state.save_changes(turn_context),
+                                         self.deliveries.finish(claim, _invoke_answer(turn_context)) if claim
+                                         else _nothing(), return_exceptions=True)
+            failed = next((result for result in saved if isinstance(result, BaseException)), None)
+            if failed is not None:
+                raise failed
         except StoreUnavailable:
             log.warning("store unavailable during a %r turn", _short(activity.type))
             if turn_context.activity.type == ActivityTypes.invoke:

@@ -3,6 +3,8 @@ acting, the point reads every flow needs, and how a flow answers (Outcome) or re
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Awaitable, Callable, Mapping, Optional
@@ -12,11 +14,13 @@ from botbuilder.schema import Activity
 
 from cards import catalog_cards, project_cards
 from catalog import Catalog, Workshop
-from store import DocumentStore, find
+from store import DocumentStore, StoreError, find
 from workshops import agenda
 from workshops.documents import PLAN, PROJECT, ROSTER  # noqa: F401 (the flows import them from here)
 
 from .replies import card_message
+
+log = logging.getLogger(__name__)
 
 class Refused(Exception):
     """The caller may not do this, or it makes no sense now; the message says why, for the user."""
@@ -38,6 +42,23 @@ class Outcome:
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+async def repeat(interval_seconds: float, work: Callable[[], Awaitable[object]], what: str) -> None:
+    """Run `work` every `interval_seconds` until cancelled (the background loops: reminders, outbox);
+    a failure is logged and tried again next time."""
+    task = asyncio.current_task()
+    while True:
+        try:
+            await work()
+        except StoreError:
+            log.warning("%s: the store is not answering; trying again later", what)
+        except Exception:
+            log.exception("%s: unexpected failure; trying again later", what)
+        if task is not None and task.cancelling():
+            # The store's retries can report a cancellation as a failed call; stopping must still stop.
+            raise asyncio.CancelledError
+        await asyncio.sleep(interval_seconds)
 
 
 @dataclass(frozen=True)

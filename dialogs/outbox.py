@@ -15,7 +15,6 @@ is deleted runs it again, so handlers are written to be safe to repeat where the
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import zlib
 from datetime import datetime, timedelta
@@ -23,7 +22,7 @@ from typing import Awaitable, Callable, Optional
 
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find, storage_id
 
-from .context import utc_now
+from .context import repeat, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -110,14 +109,7 @@ class Outbox:
         return done
 
     async def run_forever(self, interval_seconds: float) -> None:
-        while True:
-            try:
-                await self.run_due()
-            except StoreError:
-                log.warning("outbox: the store is not answering; trying again later")
-            except Exception:
-                log.exception("outbox: unexpected failure; trying again later")
-            await asyncio.sleep(interval_seconds)
+        await repeat(interval_seconds, self.run_due, "outbox")
 
     async def _change_stored(self, record: dict) -> Optional[bool]:
         """True when the change the record follows is stored, False while it may still come,

@@ -9,7 +9,6 @@ a reminder goes out once. A send that fails releases the claim for the next roun
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from datetime import datetime
@@ -22,7 +21,7 @@ from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, f
 from workshops import agenda
 
 from .agenda import REMINDERS
-from .context import PROJECT, ROSTER, utc_now
+from .context import PROJECT, ROSTER, repeat, utc_now
 from .digest import send_due_digests
 from .replies import Messenger
 
@@ -91,11 +90,4 @@ class Reminders:
         await self.messenger.post(session["conversationReference"], text)
 
     async def run_forever(self, interval_seconds: float) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except StoreError:
-                log.warning("reminders: the store is not answering; trying again later")
-            except Exception:
-                log.exception("reminders: unexpected failure; trying again later")
-            await asyncio.sleep(interval_seconds)
+        await repeat(interval_seconds, self.run_once, "reminders")
