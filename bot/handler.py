@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # one each time someone views a changed card (refresh.userIds), and a burst of sixty views must not cost
 # sixty delivery claims and stored answers.
 READ_ONLY_VERBS = frozenset({"agenda.refresh"})
+READ_ONLY_COMMANDS = frozenset({None, "help", "workshops", "workshop"})  # None: not a command, a hint
 STILL_WORKING = "I'm still working on that. Please try again in a moment."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
 
@@ -79,7 +80,8 @@ class WorkshopBot(TeamsActivityHandler):
             await self._refuse(turn_context, refusal)
             return
         try:
-            claim = await self.deliveries.claim(activity) if self._needs_claim(activity) else None
+            claim = (await self.deliveries.claim(activity, settled=self._only_reads(activity))
+                     if self._needs_claim(activity) else None)
             if claim is not None and not claim.first:
                 self._answer_repeat(turn_context, claim)
                 return
@@ -110,6 +112,13 @@ class WorkshopBot(TeamsActivityHandler):
                               InvokeResponse(**claim.answer) if claim.answer else invoke_message("Already done."))
         elif claim.busy:
             ASK_AGAIN_LATER.set(True)
+
+    @staticmethod
+    def _only_reads(activity: Activity) -> bool:
+        """A typed message that only shows the catalog or a hint: nothing to redo if its turn dies."""
+        if activity.type != ActivityTypes.message or not (activity.text or "").strip():
+            return False
+        return commands.parse(activity.text).name in READ_ONLY_COMMANDS
 
     @staticmethod
     def _needs_claim(activity: Activity) -> bool:
