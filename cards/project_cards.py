@@ -34,7 +34,8 @@ def time_zone_input(current: str) -> dict:
     """Search-as-you-type over the time zones, `current` chosen (and offered even when it is not
     in the list, so a stored alias or what was typed comes back as it was)."""
     choices = list(_zone_choices())
-    if current and current not in {c["value"] for c in choices} and len(current) <= SHOWN_ZONE_LENGTH:
+    current = current if len(current) <= SHOWN_ZONE_LENGTH else ""  # not echoed: it would swell the card
+    if current and current not in {c["value"] for c in choices}:
         choices.insert(1, {"title": current, "value": current})
     return {"type": "Input.ChoiceSet", "id": "timeZone", "label": "Team time zone", "style": "filtered",
             "value": current, "choices": choices, "placeholder": "Type a city, for example London"}

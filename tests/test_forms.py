@@ -244,3 +244,14 @@ async def test_a_stored_time_zone_outside_the_list_is_kept(bot: Harness):
     await bot.send_value({**SETUP, "timeZone": "US/Eastern", "editing": True})  # a valid IANA alias
     zone = next(n for n in nodes(card_of((await bot.say("setup"))[0]), of_type("Input.")) if n["id"] == "timeZone")
     assert zone["value"] == "US/Eastern" and "US/Eastern" in [c["value"] for c in zone["choices"]]
+
+
+async def test_a_huge_time_zone_is_refused_without_echoing_it(bot: Harness, connector):
+    """A value typed into the filtered list (or forged) is offered back only when it is short: the
+    form that comes back stays within a Teams message."""
+    form_message = (await bot.say("setup"))[0]
+    again = await submit_in_place(bot, connector, form_message, {**SETUP, "timeZone": "Mars/" + "x" * 5000})
+    zone = next(n for n in nodes(again, of_type("Input.")) if n["id"] == "timeZone")
+    assert all(len(c["value"]) < 100 for c in zone["choices"])
+    assert "Unknown time zone" in errors_next_to(again)["timeZone"]
+    assert len(json.dumps(again).encode()) < TEAMS_MESSAGE_LIMIT
