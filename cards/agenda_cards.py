@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 from catalog import Catalog, Workshop
 from workshops import agenda
 
-from .common import card, choice_set, escape, execute_button, heading, link_button, notice, text
+from .common import (card, choice_set, duration_words, escape, execute_button, field_error, heading, link_button,
+                     notice, number_value, text)
 
 MAX_REFRESH_USERS = 60  # Teams' limit for refresh.userIds
+FORM_TITLES = {"agenda.edit": "Edit agenda", "agenda.schedule": "Schedule"}  # the card's forms, by their verb
 
 
 def _when(session: Mapping, time_zone: str) -> str:
@@ -30,8 +32,11 @@ def _names(people: list[dict]) -> str:
 
 def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
                 viewer: Optional[str] = None, message: str = "", style: str = "Good",
-                calendar_url: Optional[str] = None) -> dict:
-    """`viewer` (an aadObjectId) gets the personal view: their own RSVP is shown."""
+                calendar_url: Optional[str] = None, typed: Optional[Mapping] = None,
+                errors: Optional[Mapping] = None) -> dict:
+    """`viewer` (an aadObjectId) gets the personal view: their own RSVP is shown. `typed` (the answers
+    of a form that was refused, its verb among them) and `errors` (by input id, or "form"): that
+    form comes back as it was typed, each error under its input."""
     members = (roster.get("members") or {}) if roster else {}
     invited = agenda.invitees(workshop, roster or {})
     status = session["status"]
@@ -41,6 +46,10 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
     body = heading(workshop.title, escape(project.get("name", "")))
     if message:
         body.append(notice(message, style))
+    retry = typed.get("verb") if typed else None
+    if retry in FORM_TITLES:
+        body.append(text(f"What you typed is kept under **{FORM_TITLES[retry]}**: fix what is marked there and save "
+                         "again.", isSubtle=True, spacing="None"))
     status_text = agenda.STATUS_LABELS[status]
     if status == agenda.APPROVED and session.get("approvedBy"):
         status_text += f" by {escape(session['approvedBy'].get('name', ''))}"
@@ -88,10 +97,13 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
     if status in (agenda.DRAFT, agenda.AWAITING):
         actions.append(execute_button("Approve agenda", "agenda.approve", versioned))
     if status not in (agenda.HELD, agenda.CLOSED):
-        actions.append({"type": "Action.ShowCard", "title": "Edit agenda",
-                        "card": _edit_form(session, members, versioned)})
-        actions.append({"type": "Action.ShowCard", "title": "Schedule",
-                        "card": _schedule_form(session, project, versioned)})
+        def form_state(verb: str) -> tuple[Mapping, Mapping]:
+            return (typed, errors or {}) if retry == verb else ({}, {})
+
+        actions.append({"type": "Action.ShowCard", "title": FORM_TITLES["agenda.edit"],
+                        "card": _edit_form(session, members, versioned, *form_state("agenda.edit"))})
+        actions.append({"type": "Action.ShowCard", "title": FORM_TITLES["agenda.schedule"],
+                        "card": _schedule_form(session, project, versioned, *form_state("agenda.schedule"))})
     if meeting.get("joinUrl"):
         actions.append(link_button("Join meeting", meeting["joinUrl"]))
     if calendar_url and session.get("start"):
@@ -106,43 +118,60 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
     return result
 
 
-def _edit_form(session: Mapping, members: Mapping, versioned: dict) -> dict:
+def _typed(typed: Mapping, id_: str, stored: str) -> str:
+    value = typed.get(id_)
+    return value if isinstance(value, str) else stored
+
+
+def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mapping, errors: Mapping) -> dict:
+    """The topics as stored, or as typed when this form was refused (`typed`, `errors`)."""
     owners = {agenda.NO_OWNER: "No owner", **{aad: m.get("name", "") for aad, m in members.items()}}
     body = [text("Untick a topic to drop it; give each an owner and minutes.", isSubtle=True)]
+    body += field_error(errors, "form")
     for topic in session["topics"]:
         tid = topic["id"]
         body += [
             {"type": "Input.Toggle", "id": f"keep:{tid}", "title": topic["title"],
-             "value": "false" if topic["dropped"] else "true", "valueOn": "true", "valueOff": "false",
-             "separator": True},
+             "value": _typed(typed, f"keep:{tid}", "false" if topic["dropped"] else "true"), "valueOn": "true",
+             "valueOff": "false", "separator": True},
             {"type": "ColumnSet", "spacing": "None", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
-                    choice_set(f"owner:{tid}", "Owner", owners, topic["owner"] or agenda.NO_OWNER,
-                               style="compact")]},
+                    choice_set(f"owner:{tid}", "Owner", owners,
+                               _typed(typed, f"owner:{tid}", topic["owner"] or agenda.NO_OWNER), style="compact"),
+                    *field_error(errors, f"owner:{tid}")]},
                 {"type": "Column", "width": "auto", "items": [
                     {"type": "Input.Number", "id": f"minutes:{tid}", "label": "Minutes", "min": 1,
-                     "max": agenda.MAX_MINUTES, "value": topic["minutes"]}]},
+                     "max": agenda.MAX_MINUTES, "value": number_value(typed.get(f"minutes:{tid}"), topic["minutes"])},
+                    *field_error(errors, f"minutes:{tid}")]},
             ]},
         ]
     body += [
         text("**Add a topic**", spacing="Medium"),
-        {"type": "Input.Text", "id": "newTitle", "label": "Topic", "maxLength": agenda.MAX_TOPIC_TITLE},
-        choice_set("newOwner", "Owner", owners, agenda.NO_OWNER, style="compact"),
+        {"type": "Input.Text", "id": "newTitle", "label": "Topic", "maxLength": agenda.MAX_TOPIC_TITLE,
+         "value": _typed(typed, "newTitle", "")},
+        *field_error(errors, "newTitle"),
+        choice_set("newOwner", "Owner", owners, _typed(typed, "newOwner", agenda.NO_OWNER), style="compact"),
+        *field_error(errors, "newOwner"),
         {"type": "Input.Number", "id": "newMinutes", "label": "Minutes", "min": 1, "max": agenda.MAX_MINUTES,
-         "value": 15},
+         "value": number_value(typed.get("newMinutes"), 15)},
+        *field_error(errors, "newMinutes"),
     ]
     return card(body, [execute_button("Save agenda", "agenda.edit", versioned)])
 
 
-def _schedule_form(session: Mapping, project: Mapping, versioned: dict) -> dict:
+def _schedule_form(session: Mapping, project: Mapping, versioned: dict, typed: Mapping, errors: Mapping) -> dict:
+    """The stored time, or the one typed when it was refused (`typed`); the error under both inputs."""
     tz = project.get("timeZone", "UTC")
     day = time_of_day = ""
     if session.get("start"):
         local = datetime.fromisoformat(session["start"]).astimezone(ZoneInfo(tz))
         day, time_of_day = local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+    minutes = session["durationMinutes"]
     return card([
-        text(f"Times are in the team's time zone, {escape(tz)}. The session lasts "
-             f"{session['durationMinutes'] // 60} h {session['durationMinutes'] % 60:02d} min.", isSubtle=True),
-        {"type": "Input.Date", "id": "day", "label": "Date", "value": day},
-        {"type": "Input.Time", "id": "time", "label": "Start time", "value": time_of_day},
+        text(f"Times are in the team's time zone, {escape(tz)}. The session lasts {duration_words(minutes)}"
+             f"{f' ({minutes} minutes)' if minutes >= 60 else ''}.", isSubtle=True),
+        {"type": "Input.Date", "id": "day", "label": "Date", "value": _typed(typed, "day", day)},
+        {"type": "Input.Time", "id": "time", "label": "Start time", "value": _typed(typed, "time", time_of_day)},
+        # The refusals are about the date and time together (in the past, after go-live): said under both.
+        *field_error({"time": errors[k] for k in ("form", "day", "time") if k in errors}, "time"),
     ], [execute_button("Save time", "agenda.schedule", versioned)])

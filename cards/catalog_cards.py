@@ -20,7 +20,8 @@ WHAT_IT_DOES = (
 def help_card() -> dict:
     return card(
         heading(PRODUCT, "What I can do")
-        + [text(WHAT_IT_DOES), facts((c.usage, c.description) for c in COMMANDS)],
+        # Escaped: Teams renders Markdown in facts too, and would drop `<name>` as an unknown HTML tag.
+        + [text(WHAT_IT_DOES), facts((escape(c.usage), c.description) for c in COMMANDS)],
         [command_button("Browse workshops", "workshops"), command_button("Cutover strategy", "workshop cutover")],
     )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Iterable, Optional
+from zoneinfo import ZoneInfo
 
 # The one Markdown escaper, for TextBlocks, FactSet values and the bot's chat messages alike.
 from workshops.markdown import escape, escape_line  # noqa: F401 (cards and dialogs import them from here)
@@ -26,8 +29,41 @@ def heading(text: str, subtitle: Optional[str] = None) -> list:
     return blocks
 
 
+# Status and messages are shown in Adaptive Cards' emphasis containers with default-coloured text:
+# coloured text (pale green, yellow) on a white card is hard to read. `text(..., color=...)` and
+# `notice` take the TextBlock colour names the cards use and show the matching container style.
+STYLES = {"good": "good", "warning": "warning", "attention": "attention", "accent": "accent",
+          "emphasis": "emphasis"}
+_LAYOUT = ("spacing", "separator")  # set on the container, which is what sits in the layout
+
+
 def text(value: str, **extra) -> dict:
-    return {"type": "TextBlock", "text": value, "wrap": True, **extra}
+    """A TextBlock; with `color` (Good, Warning, Attention, Accent, Emphasis), the same text inside a
+    container of that style, so it stays readable."""
+    style = STYLES.get(str(extra.pop("color", "")).lower())
+    if style is None:
+        return {"type": "TextBlock", "text": value, "wrap": True, **extra}
+    layout = {k: extra.pop(k) for k in _LAYOUT if k in extra}
+    return {"type": "Container", "style": style, **layout,
+            "items": [{"type": "TextBlock", "text": value, "wrap": True, **extra}]}
+
+
+def plural(n: int, word: str, words: str = "") -> str:
+    """"1 risk", "2 risks"; `words` when the plural is not `word` + s."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+def clock_time(at: str, time_zone: Optional[str]) -> str:
+    """The time of day of an ISO instant in the team's time zone, as cards show it: "14:05 (Europe/London)"."""
+    zone = time_zone or "UTC"
+    return f"{datetime.fromisoformat(at).astimezone(ZoneInfo(zone)):%H:%M} ({escape(zone)})"
+
+
+def duration_words(minutes: int) -> str:
+    """"3 hours", "1 hour 30 minutes", "45 minutes"."""
+    hours, rest = divmod(minutes, 60)
+    parts = ([plural(hours, "hour")] if hours else []) + ([plural(rest, "minute")] if rest or not hours else [])
+    return " ".join(parts)
 
 
 def section(title: str) -> dict:
@@ -69,8 +105,23 @@ def text_input(id_: str, label: str, value: str = "", **extra) -> dict:
     return {"type": "Input.Text", "id": id_, "label": label, "value": value, **extra}
 
 
+_NUMBER = re.compile(r"[+-]?[0-9]{1,12}(\.[0-9]{1,6})?")
+
+
+def number_value(value: object, default: int):
+    """What an Input.Number shows for `value` as it was submitted: the number typed (even one out of
+    range, so the form comes back as typed), or `default` when it is not a number at all."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _NUMBER.fullmatch(value.strip()):
+        return default  # ASCII digits only: float("٣") is 3.0, but the server refused it
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
 def field_error(errors: dict, field: str) -> list:
-    """The server's message for one field, shown under its input."""
+    """The server's message for one field, shown right under its input (in Teams' own red, as its
+    input validation shows errors)."""
     if field not in errors:
         return []
     return [{"type": "TextBlock", "text": escape(errors[field]), "color": "Attention", "spacing": "None",
@@ -81,7 +132,7 @@ def form_errors_banner(errors: dict) -> list:
     if not errors:
         return []
     message = escape(errors["form"]) if "form" in errors else "Please fix the fields marked below."
-    return [{"type": "TextBlock", "text": message, "color": "Attention", "weight": "Bolder", "wrap": True}]
+    return [text(message, color="Attention", weight="Bolder")]
 
 
 def execute_button(title: str, verb: str, data: dict, **extra) -> dict:
@@ -93,4 +144,5 @@ def execute_button(title: str, verb: str, data: dict, **extra) -> dict:
 
 
 def notice(message: str, style: str = "Good") -> dict:
-    return {"type": "TextBlock", "text": escape(message), "color": style, "wrap": True, "weight": "Bolder"}
+    """A short message about what just happened, in a container of its style (Good, Warning, Attention)."""
+    return text(escape(message), color=style, weight="Bolder")

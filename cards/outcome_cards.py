@@ -9,7 +9,7 @@ from catalog import Catalog, Workshop
 from workshops import agenda, attendance, outcomes
 
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
-                     heading, link_button, notice, text, text_input)
+                     heading, link_button, notice, plural, text, text_input)
 
 
 def _coverage_blocks(catalog: Catalog, covered: dict) -> list:
@@ -94,15 +94,16 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
             {"type": "ColumnSet", "spacing": "None", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
                     choice_set(f"finding:{row}:kind", "Type", outcomes.FINDING_KINDS,
-                               typed(f"finding:{row}:kind", finding.get("kind", "risk")), style="compact")]},
+                               typed(f"finding:{row}:kind", finding.get("kind", "risk")), style="compact"),
+                    *field_error(errors, f"finding:{row}:kind")]},
                 {"type": "Column", "width": "stretch", "items": [
                     choice_set(f"finding:{row}:priority", "Priority", outcomes.PRIORITIES,
-                               typed(f"finding:{row}:priority", finding.get("priority", "medium")), style="compact")]},
+                               typed(f"finding:{row}:priority", finding.get("priority", "medium")), style="compact"),
+                    *field_error(errors, f"finding:{row}:priority")]},
             ]},
         ] + ([{"type": "Input.Toggle", "id": f"finding:{row}:open", "title": "Still open",
                "value": typed(f"finding:{row}:open", "true" if finding.get("open", True) else "false"),
-               "valueOn": "true", "valueOff": "false"}] if finding else [])
-          + field_error(errors, f"finding:{row}:kind") + field_error(errors, f"finding:{row}:priority")})
+               "valueOn": "true", "valueOff": "false"}] if finding else [])})
 
     body.append(text("**Action items**", spacing="Medium"))
     for row, action in _rows_for(current.get("actions", []), outcomes.NEW_ROWS):
@@ -112,12 +113,14 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
                 {"type": "Column", "width": "stretch", "items": [
                     choice_set(f"action:{row}:owner", "Owner", members,
                                typed(f"action:{row}:owner", action.get("owner", "")), style="compact",
-                               placeholder="Choose an owner")]},
+                               placeholder="Choose an owner"),
+                    *field_error(errors, f"action:{row}:owner")]},
                 {"type": "Column", "width": "stretch", "items": [
                     {"type": "Input.Date", "id": f"action:{row}:due", "label": "Due",
-                     "value": typed(f"action:{row}:due", action.get("due", ""))}]},
+                     "value": typed(f"action:{row}:due", action.get("due", ""))},
+                    *field_error(errors, f"action:{row}:due")]},
             ]},
-        ] + field_error(errors, f"action:{row}:owner") + field_error(errors, f"action:{row}:due")})
+        ]})
 
     specific = current.get("specific", {})
     for spec in outcomes.SPECIFIC.get(workshop.id, ()):
@@ -203,8 +206,8 @@ def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
     elif status["ready"]:
         body.append(text(f"**On track for go-live** on {project.get('goLive', '')}", color="Good"))
     else:
-        body.append(text(f"**Not ready for go-live**: {len(status['blocking'])} high-priority risk(s) or "
-                         "issue(s) open.", color="Attention"))
+        blocking = plural(len(status["blocking"]), "high-priority risk or issue", "high-priority risks or issues")
+        body.append(text(f"**Not ready for go-live**: {blocking} open.", color="Attention"))
     body.append(text("**The series**", spacing="Medium"))
     for row in status["series"]:
         line = f"{row['title']}: {row['state']}"

@@ -9,31 +9,37 @@ from catalog import Catalog
 from workshops.blueprint import ALM_MATURITY, INTEGRATIONS, MAX_COUNT, MIGRATION_VOLUMES, REPORTING
 from workshops.people import ORGANISATIONS
 from workshops.plan import APPROVED
-from workshops.project import PRODUCTS, whole_number
+from workshops.project import PRODUCTS
 
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
-                     heading, notice, text, text_input)
+                     heading, notice, number_value, plural, text, text_input)
 
 PLAN_FORM = "plan"
 COMPLEXITY = {"low": "Low", "medium": "Medium", "high": "High"}
 
 
-def _role_summary(catalog: Catalog, missing: list[str]) -> dict:
+def _role_summary(catalog: Catalog, missing: list[str], planned: bool) -> list:
+    """Before there is a series, the roles are checked against every workshop's, and the card says so."""
+    blocks = [] if planned else [text(f"No series is planned yet, so these are the mandatory roles of all "
+                                      f"{len(catalog.workshops)} workshops.", isSubtle=True)]
     if not missing:
-        return text("Every mandatory role of the planned workshops is held by someone.", color="Good")
+        which = "the planned workshops" if planned else "every workshop"
+        return blocks + [text(f"Every mandatory role of {which} is held by someone.", color="Good")]
     labels = ", ".join(catalog.role_label(r) for r in missing)
-    return text(f"Mandatory roles nobody holds yet: **{labels}**", color="Attention")
+    return blocks + [text(f"Mandatory roles nobody holds yet: **{labels}**", color="Attention")]
 
 
 def roster_card(project: Mapping, roster: Mapping, catalog: Catalog, *, missing_roles: list[str],
-                editable: bool, message: Optional[str] = None, message_style: str = "Good") -> dict:
+                editable: bool, message: Optional[str] = None, message_style: str = "Good",
+                planned: bool = True) -> dict:
     """Admins get inputs; the save button carries the roster's version and what each input showed,
-    so a save from an old card applies only what was changed on it."""
+    so a save from an old card applies only what was changed on it. `planned`: whether
+    `missing_roles` are of a series, or (before there is one) of every workshop."""
     members = sorted((roster.get("members") or {}).items(), key=lambda kv: kv[1].get("name", "").lower())
     body = heading("Roster and roles", escape(project.get("name", "")))
     if message:
         body.append(notice(message, message_style))
-    body.append(_role_summary(catalog, missing_roles))
+    body += _role_summary(catalog, missing_roles, planned)
     if not members:
         body.append(text("Nobody is on the roster yet."))
     role_options = dict(catalog.roles)
@@ -74,9 +80,8 @@ def plan_form_card(values: Mapping, errors: Optional[dict] = None) -> dict:
                  "valueOn": "true", "valueOff": "false"}] + field_error(errors, id_)
 
     def number(id_: str, label: str, default: str) -> list:
-        shown = whole_number(get(id_, default), 0, MAX_COUNT)
         return [{"type": "Input.Number", "id": id_, "label": label, "min": 0, "max": MAX_COUNT,
-                 "value": int(default) if shown is None else shown}] + field_error(errors, id_)
+                 "value": number_value(get(id_, default), int(default))}] + field_error(errors, id_)
 
     body = heading("Solution Blueprint Review", "Answer what the review found; I recommend the workshop series.")
     body += form_errors_banner(errors)
@@ -122,7 +127,9 @@ def _history_line(catalog: Catalog, entry: Mapping) -> str:
 
 
 def plan_card(project: Mapping, plan: Mapping, catalog: Catalog, *, message: Optional[str] = None,
-              message_style: str = "Good") -> dict:
+              message_style: str = "Good", typed: Optional[Mapping] = None, errors: Optional[Mapping] = None) -> dict:
+    """`typed` and `errors`: a change that was refused comes back in the change form as it was
+    typed, with the error under its field."""
     items = sorted(plan.get("items", []), key=lambda i: i["order"])
     chosen = [i for i in items if i["included"]]
     left_out = [i for i in items if not i["included"]]
@@ -134,14 +141,15 @@ def plan_card(project: Mapping, plan: Mapping, catalog: Catalog, *, message: Opt
         body.append(text(f"Approved by {by} on {plan.get('approvedAt', '')[:10]}", color="Good", weight="Bolder"))
     else:
         body.append(text("Awaiting approval by a solution architect", color="Warning", weight="Bolder"))
-    body.append(text(f"{len(chosen)} workshops, go-live {project.get('goLive', '')}", isSubtle=True, spacing="None"))
+    body.append(text(f"{plural(len(chosen), 'workshop')}, go-live {project.get('goLive', '')}", isSubtle=True,
+                     spacing="None"))
     for n, item in enumerate(chosen, start=1):
         workshop = catalog.get(item["workshopId"])
         hours = item["durationHours"]
         body.append({"type": "Container", "separator": True, "items": [
             text(f"**{n}. {workshop.title}**"),
-            text(f"{COMPLEXITY[item['complexity']]} complexity, {hours} hour{'s' if hours != 1 else ''}, "
-                 f"{_when(item)}", isSubtle=True, spacing="None"),
+            text(f"{COMPLEXITY[item['complexity']]} complexity, {plural(hours, 'hour')}, {_when(item)}",
+                 isSubtle=True, spacing="None"),
             text("; ".join(escape(r) for r in item["reasons"]), size="Small", spacing="None"),
         ]})
     if left_out:
@@ -155,10 +163,18 @@ def plan_card(project: Mapping, plan: Mapping, catalog: Catalog, *, message: Opt
         body += [text(_history_line(catalog, h), size="Small", spacing="None") for h in history]
 
     version = {"version": plan.get("version", 0)}
+    typed, errors = typed or {}, errors or {}
+    shown = {k: typed[k] if isinstance(typed.get(k), str) else default
+             for k, default in (("workshopId", ""), ("include", "remove"), ("reason", ""))}
     change_form = card([
-        choice_set("workshopId", "Workshop", {w.id: w.title for w in catalog.workshops}, ""),
-        choice_set("include", "Change", {"add": "Add to the series", "remove": "Remove from the series"}, "remove"),
-        text_input("reason", "Why?", "", isMultiline=True, maxLength=300),
+        *field_error(errors, "form"),
+        choice_set("workshopId", "Workshop", {w.id: w.title for w in catalog.workshops}, shown["workshopId"]),
+        *field_error(errors, "workshopId"),
+        choice_set("include", "Change", {"add": "Add to the series", "remove": "Remove from the series"},
+                   shown["include"]),
+        *field_error(errors, "include"),
+        text_input("reason", "Why?", shown["reason"], isMultiline=True, maxLength=300),
+        *field_error(errors, "reason"),
     ], [execute_button("Save the change", "plan.change", version)])
     actions = []
     if plan.get("status") != APPROVED:

@@ -35,12 +35,13 @@ class Agendas:
         self.card_actions = dict.fromkeys(VERBS, self.act)
 
     async def render(self, project: Mapping, session: Mapping, roster: Mapping, *, viewer: Optional[str] = None,
-                     message: str = "", style: str = "Good") -> dict:
+                     message: str = "", style: str = "Good", **typed) -> dict:
+        """`typed`: a refused form's answers and errors (agenda_cards.agenda_card)."""
         catalog = self.catalog
         workshop = catalog.get(session["workshopId"])
         return agenda_cards.agenda_card(project, session, workshop, catalog, roster, viewer=viewer,
                                         message=message, style=style,
-                                        calendar_url=calendar_url(self.settings, project, workshop.id))
+                                        calendar_url=calendar_url(self.settings, project, workshop.id), **typed)
 
     async def command(self, turn_context: TurnContext, name: str) -> None:
         """Post the agenda card of a planned workshop, creating its session the first time."""
@@ -123,8 +124,10 @@ class Agendas:
             return Outcome(await self.render(project, current, roster, viewer=who, message=message,
                                              style="Warning"), message)
         except agenda.AgendaError as error:
+            typed = {"typed": {**data, "verb": verb}, "errors": {error.field or "form": str(error)}} if verb in (
+                "agenda.edit", "agenda.schedule") else {}
             return Outcome(await self.render(project, session, roster, viewer=who, message=str(error),
-                                             style="Attention"), str(error))
+                                             style="Attention", **typed), str(error))
         if pin is not None:
             self.pinning.pin_soon(pin)
         message = {"agenda.rsvp": "Thanks, your answer is saved.", "agenda.approve": "Agenda approved.",

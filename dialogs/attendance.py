@@ -8,6 +8,7 @@ from typing import Mapping
 from botbuilder.core import TurnContext
 
 from cards import outcome_cards
+from cards.common import clock_time, plural
 from graph.client import GraphUnavailable
 from store import PROJECT_DATA, update
 from workshops import attendance, people
@@ -30,14 +31,15 @@ class Attendance:
         self.card_actions = dict.fromkeys(VERBS, self.act)
 
     async def checkin_command(self, turn_context: TurnContext, name: str) -> None:
-        if await project_or_offer_setup(self.services, turn_context, "checkin"):
-            await answer(turn_context, lambda: self.checkin(turn_context, name))
+        project = await project_or_offer_setup(self.services, turn_context, "checkin")
+        if project:
+            await answer(turn_context, lambda: self.checkin(turn_context, name, project))
 
     async def attendance_command(self, turn_context: TurnContext, name: str) -> None:
         if await project_or_offer_setup(self.services, turn_context, "attendance"):
             await answer(turn_context, lambda: self.attendance_card(turn_context, name))
 
-    async def checkin(self, turn_context: TurnContext, name: str) -> str:
+    async def checkin(self, turn_context: TurnContext, name: str, project: Mapping) -> str:
         project_id = project_key(turn_context.activity)
         now = self.clock()
         if name:
@@ -53,7 +55,7 @@ class Attendance:
                              lambda doc: attendance.check_in(doc, who, now))
         mark = saved["attendance"][who["aadObjectId"]]
         status = attendance.STATUSES[mark["status"]].lower()
-        return f"Checked in to {workshop.title}: {status} since {mark['at'][11:16]} UTC."
+        return f"Checked in to {workshop.title}: {status} since {clock_time(mark['at'], project.get('timeZone'))}."
 
     async def attendance_card(self, turn_context: TurnContext, name: str) -> dict:
         project, session, roster, workshop = await session_named(self.services, turn_context, name, "attendance")
@@ -108,5 +110,5 @@ class Attendance:
             return Outcome(self.card(project, session, roster, workshop, who, str(error), "Attention"), str(error))
         saved = await update(self.store, PROJECT_DATA, project["projectId"], session["id"],
                              lambda doc: attendance.import_report(doc, records, roster))
-        message = f"Imported {len(records)} attendance records from the Teams meeting."
+        message = f"Imported {plural(len(records), 'attendance record')} from the Teams meeting."
         return Outcome(self.card(project, saved, roster, workshop, who, message), message, changed=True)

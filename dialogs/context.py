@@ -81,11 +81,16 @@ CommandHandler = Callable[[TurnContext, str], Awaitable[None]]
 ActionHandler = Callable[[TurnContext, str, Mapping], Awaitable[Outcome]]
 
 
+def _team_id(activity: Activity) -> Optional[str]:
+    team = (activity.channel_data or {}).get("team") if isinstance(activity.channel_data, dict) else None
+    return str(team["id"]) if isinstance(team, dict) and team.get("id") else None
+
+
 def project_key(activity: Activity) -> str:
     """One project per team (any channel of it), else per group or personal chat."""
-    team = (activity.channel_data or {}).get("team") if isinstance(activity.channel_data, dict) else None
-    if isinstance(team, dict) and team.get("id"):
-        return str(team["id"])
+    team = _team_id(activity)
+    if team:
+        return team
     conversation_id = activity.conversation.id if activity.conversation else ""
     return conversation_id.split(";", 1)[0]
 
@@ -142,7 +147,8 @@ async def project_or_offer_setup(services: Services, turn_context: TurnContext, 
     """The turn's project, or None after offering set-up."""
     project = await find(services.store, project_key(turn_context.activity), PROJECT)
     if not project:
-        await turn_context.send_activity(card_message(project_cards.needs_setup_card(command)))
+        where = "team" if _team_id(turn_context.activity) else "chat"
+        await turn_context.send_activity(card_message(project_cards.needs_setup_card(command, where)))
     return project
 
 

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Awaitable, Callable
 
-from cards.common import escape_line
+from cards.common import escape_line, plural
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
 from workshops import outcomes
 
@@ -32,7 +32,7 @@ def digest_text(project_name: str, overdue: list[dict], names: dict) -> str:
              for a in overdue[:MAX_LISTED]]
     if len(overdue) > MAX_LISTED:
         lines.append(f"- and {len(overdue) - MAX_LISTED} more: type **actions overdue** to see them all.")
-    return f"**{len(overdue)} overdue action item(s)** in {escape_line(project_name)}:\n" + "\n".join(lines)
+    return f"**{plural(len(overdue), 'overdue action item')}** in {escape_line(project_name)}:\n" + "\n".join(lines)
 
 
 async def send_due_digests(store: DocumentStore, clock: Callable[[], datetime], post: Post) -> int:

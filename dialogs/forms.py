@@ -3,12 +3,16 @@ answers are valid, and the conversation's dialog set the form-led commands (setu
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Awaitable, Callable, Mapping, Optional
 
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
 
+from .context import Refused
 from .replies import card_message
+
+log = logging.getLogger(__name__)
 
 Render = Callable[[Mapping, dict], dict]
 Validate = Callable[[TurnContext, dict], Awaitable[Any]]
@@ -30,9 +34,12 @@ def submitted_form(activity) -> str | None:
 
 
 class FormDialog(Dialog):
-    """Sends the form card; on each submission of *this* form, validates it. Bad answers get the
-    form again with every error marked, and the dialog keeps waiting; good ones end the dialog
-    with whatever the validator returned. Other messages leave it waiting."""
+    """Sends the form card; on each submission of *this* form, validates it. Bad answers update the
+    form the user pressed (the message Teams names in replyToId) with what they typed and every
+    error marked, and the dialog keeps waiting; good ones end the dialog with whatever the
+    validator returned. A validator that raises Refused (this person may not) gets its message as
+    an answer and leaves the form alone: in a shared chat it is someone else's form. Other
+    messages leave it waiting."""
 
     def __init__(self, dialog_id: str, form: str, render: Render, validate: Validate):
         super().__init__(dialog_id)
@@ -49,14 +56,30 @@ class FormDialog(Dialog):
         answers = {k: v for k, v in activity.value.items() if k not in ("form", "verb")}
         try:
             result = await self.validate(dialog_context.context, answers)
+        except Refused as refused:
+            await dialog_context.context.send_activity(str(refused))
+            return Dialog.end_of_turn
         except InvalidAnswers as invalid:
-            await self._send(dialog_context.context, answers, invalid.errors)
+            await self._show_again(dialog_context.context, answers, invalid.errors)
             return Dialog.end_of_turn
         return await dialog_context.end_dialog(result)
 
     async def _send(self, turn_context: TurnContext, values: Mapping, errors: dict) -> None:
-        card = self.render(values, errors)
-        await turn_context.send_activity(card_message(card))
+        await turn_context.send_activity(card_message(self.render(values, errors)))
+
+    async def _show_again(self, turn_context: TurnContext, values: Mapping, errors: dict) -> None:
+        """The form as typed, with its errors, in place of the one pressed; sent anew only when
+        Teams did not say which message that was, or refuses the update."""
+        pressed = turn_context.activity.reply_to_id
+        if pressed:
+            updated = card_message(self.render(values, errors))
+            updated.id = pressed
+            try:
+                await turn_context.update_activity(updated)
+                return
+            except Exception:  # the user must still see what to fix
+                log.warning("could not update form message %r; sending it again", str(pressed)[:60], exc_info=True)
+        await self._send(turn_context, values, errors)
 
 
 class Forms:

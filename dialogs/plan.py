@@ -61,7 +61,7 @@ class Series:
         project, roster = await project_and_roster(self.services.store, project_key(turn_context.activity))
         refusal = self.refusal(project or {}, roster, actor(turn_context.activity)["aadObjectId"])
         if refusal or not project:
-            raise InvalidAnswers({"form": refusal or "Set up the project first."})
+            raise Refused(refusal or "Set up the project first: type **setup**.")
         plain = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in answers.items()
                  if isinstance(v, (str, int, float, bool))}
         try:
@@ -80,8 +80,10 @@ class Series:
             return await update(store, PROJECT_DATA, project_id, PLAN,
                                 lambda doc: plans.new_plan(project_id, recommendations, answers, by, now, doc))
 
-    def card(self, project: Mapping, plan: Mapping, message: str = "", style: str = "Good") -> dict:
-        return plan_cards.plan_card(project, plan, self.services.catalog, message=message, message_style=style)
+    def card(self, project: Mapping, plan: Mapping, message: str = "", style: str = "Good", **typed) -> dict:
+        """`typed`: a refused change's answers and errors, for its form (plan_cards.plan_card)."""
+        return plan_cards.plan_card(project, plan, self.services.catalog, message=message, message_style=style,
+                                    **typed)
 
     async def act(self, turn_context: TurnContext, verb: str, data: Mapping) -> Outcome:
         """Approve or change the series from its card, guarded by the version the card showed."""
@@ -105,7 +107,7 @@ class Series:
                 return plans.approve(doc, by, now)
             include = data.get("include")
             if include not in ("add", "remove") or not isinstance(data.get("workshopId"), str):
-                raise plans.PlanError("Choose a workshop and whether to add or remove it.")
+                raise plans.PlanError("Choose a workshop and whether to add or remove it.", "workshopId")
             return plans.change(doc, data["workshopId"], include == "add", str(data.get("reason") or ""), by, now)
 
         try:
@@ -115,7 +117,8 @@ class Series:
             message = "This card was out of date, so nothing changed. Here is the series as it is now."
             return Outcome(self.card(project, current, message, "Warning"), message)
         except plans.PlanError as error:
-            return Outcome(self.card(project, plan, str(error), "Attention"), str(error))
+            typed = {"typed": data, "errors": {error.field or "form": str(error)}} if verb == "plan.change" else {}
+            return Outcome(self.card(project, plan, str(error), "Attention", **typed), str(error))
         message = "Series approved." if verb == "plan.approve" else "Series changed: it needs approval again."
         return Outcome(self.card(project, saved, message), message, changed=True)
 

@@ -63,18 +63,20 @@ class Roster:
         return await update(store, PROJECT_DATA, project_id, ROSTER,
                             lambda doc: {**doc, "members": people.merge_members(doc.get("members", {}), team)})
 
-    async def missing_roles(self, project_id: str, roster: Mapping) -> list[str]:
+    async def missing_roles(self, project_id: str, roster: Mapping) -> tuple[list[str], bool]:
+        """The mandatory roles nobody holds, of the series (or, before there is one, of every
+        workshop), and whether there is a series."""
         catalog = self.services.catalog
         plan = await find(self.services.store, project_id, PLAN)
         ids = plans.included(plan) if plan else [w.id for w in catalog.workshops]
         wanted = {r for w in ids for r in catalog.get(w).mandatory}
-        return people.unfilled_roles(roster, wanted)
+        return people.unfilled_roles(roster, wanted), plan is not None
 
     async def card(self, project: dict, roster: dict, who: str, message: str = "", style: str = "Good") -> dict:
-        missing = await self.missing_roles(project["projectId"], roster)
+        missing, planned = await self.missing_roles(project["projectId"], roster)
         return plan_cards.roster_card(project, roster, self.services.catalog, missing_roles=missing,
                                       editable=people.is_admin(project, roster, who), message=message,
-                                      message_style=style)
+                                      message_style=style, planned=planned)
 
     async def save_roles(self, turn_context: TurnContext, _verb: str, data: Mapping) -> Outcome:
         """Apply what the admin changed on this card (people.edit_roster), audit it, and answer with

@@ -14,7 +14,7 @@ from store import PROJECT_DATA, Conflict, update
 from workshops import people
 from workshops.project import FormError, ProjectDetails, project_from_answers
 
-from .context import PROJECT, Services, actor, project_and_roster, project_key
+from .context import PLAN, PROJECT, ROSTER, Refused, Services, actor, find, project_and_roster, project_key
 from .forms import FormDialog, Forms, InvalidAnswers
 from .replies import card_message
 
@@ -56,7 +56,7 @@ class ProjectSetup:
     async def validate(self, turn_context: TurnContext, answers: dict) -> ProjectDetails:
         refusal, _ = await self.start(turn_context)
         if refusal:
-            raise InvalidAnswers({"form": refusal})
+            raise Refused(refusal)
         try:
             return project_from_answers(answers, today=self.services.today(), valid_time_zones=time_zones())
         except FormError as error:
@@ -101,6 +101,12 @@ class SetupDialog(ComponentDialog):
 
     async def _save(self, step: WaterfallStepContext) -> DialogTurnResult:
         project, created = await self.setup.save(step.context, step.result)
-        card = project_cards.project_saved_card(project, created=created)
+        roles_given = planned = False
+        if not created:  # what is next depends on what the team has done since set-up
+            store, project_id = self.setup.services.store, project["projectId"]
+            roster = await find(store, project_id, ROSTER) or {}
+            roles_given = any(member.get("roles") for member in (roster.get("members") or {}).values())
+            planned = await find(store, project_id, PLAN) is not None
+        card = project_cards.project_saved_card(project, created=created, roles_given=roles_given, planned=planned)
         await step.context.send_activity(card_message(card))
         return await step.end_dialog(project)

@@ -87,9 +87,85 @@ def rendered_markdown(card: dict) -> list[str]:
     return texts + [fact["value"] for node in nodes(card, of_type("FactSet")) for fact in node["facts"]]
 
 
-def test_hostile_text_is_escaped_on_planning_cards():
-    for name, card in planning_cards():
+def assert_escaped(named_cards: list[tuple[str, dict]]) -> None:
+    for name, card in named_cards:
         for text in rendered_markdown(card):
             assert "<script>" not in text, name
             assert "[link](" not in text, name
             assert "**bold**" not in text, name
+
+
+def test_hostile_text_is_escaped_on_planning_cards():
+    assert_escaped(planning_cards())
+
+
+def form_and_status_cards() -> list[tuple[str, dict]]:
+    """The cards whose forms come back as typed with errors, and whose status lines are styled."""
+    from datetime import date, datetime, timezone
+
+    from cards import agenda_cards, outcome_cards, plan_cards, project_cards
+    from workshops import agenda, plan as plans
+    from workshops.recommend import profile_from_answers, recommend
+
+    catalog = default_catalog()
+    hostile = "<script>alert(1)</script> **bold** [link](https://evil.example) 1. list"
+    project = {"projectId": "p", "name": hostile, "customer": "Contoso", "partner": "Fabrikam",
+               "products": ["finance"], "goLive": "2027-09-01", "phase": "implement", "timeZone": "America/New_York"}
+    roster = {"members": {"a": {"name": hostile, "roles": ["solution-architect", "functional-lead"]}}}
+    workshop = catalog.get("data-migration")
+    session = agenda.new_session("p", workshop, 3)
+    today = date(2026, 11, 28)
+    answers = {"products": "finance", "migration_volume": "high", "gap_count": "3", "go_live": "2027-09-01"}
+    plan = plans.new_plan("p", recommend(profile_from_answers(answers, today=today), catalog, today=today), answers,
+                          {"aadObjectId": "a", "name": "A"}, datetime(2026, 11, 28, tzinfo=timezone.utc))
+    edit = {"verb": "agenda.edit", "keep:t1": "false", "owner:t2": "a", "minutes:t2": "500", "newTitle": hostile,
+            "newOwner": "a", "newMinutes": "15.5"}
+    schedule = {"verb": "agenda.schedule", "day": "2027-12-01", "time": "10:30"}
+    status = {"engagement_closed": False, "ready": False, "blocking": [{}], "overdue": 1,
+              "series": [{"title": "Cutover strategy", "state": "held", "missing_roles": ["cutover-lead"]}],
+              "open_by_priority": {"high": 1}}
+    return [
+        ("setup-form-zone-alias", project_cards.setup_form_card({"timeZone": "US/Eastern"}, {"timeZone": hostile})),
+        *[(f"project-saved-{roles}-{planned}", project_cards.project_saved_card(
+            project, created=False, roles_given=roles, planned=planned)) for roles in (False, True)
+          for planned in (False, True)],
+        ("needs-setup-chat", project_cards.needs_setup_card("roster", "chat")),
+        ("roster-before-a-plan", plan_cards.roster_card(project, roster, catalog, missing_roles=["cutover-lead"],
+                                                        editable=True, planned=False)),
+        ("plan-change-refused", plan_cards.plan_card(project, plan, catalog, message=hostile, message_style="Attention",
+                                                     typed={"workshopId": "alm", "include": "add", "reason": hostile},
+                                                     errors={"reason": hostile, "form": hostile})),
+        ("agenda-edit-refused", agenda_cards.agenda_card(project, session, workshop, catalog, roster, message=hostile,
+                                                         style="Attention", typed=edit,
+                                                         errors={"minutes:t2": hostile, "form": hostile})),
+        ("agenda-schedule-refused", agenda_cards.agenda_card(project, session, workshop, catalog, roster,
+                                                             message=hostile, style="Attention", typed=schedule,
+                                                             errors={"form": hostile})),
+        ("outcome-form-refused", outcome_cards.outcome_form_card(
+            project, session, workshop, roster, None, {"action:new2:owner": hostile, "finding:new1:kind": hostile},
+            {"summary": hostile, "action:new2:title": hostile})),
+        ("attendance", outcome_cards.attendance_card(project, session, workshop, catalog, roster, editable=True,
+                                                     can_import=True, message=hostile, style="Warning")),
+        ("status-not-ready", outcome_cards.status_card(project, status, catalog)),
+    ]
+
+
+def test_form_and_status_cards_parse_without_warnings():
+    cards = form_and_status_cards()
+    results = parse_cards(cards)
+    assert {name: events for name, events in results.items() if events} == {}
+
+
+def test_no_status_or_message_is_pale_coloured_text():
+    """Good, Warning and Accent text is hard to read on a white card: those are styled containers.
+    Red (Attention) text is left only for an error right under its input, as Teams shows its own."""
+    for name, card in all_cards() + planning_cards() + form_and_status_cards():
+        coloured = [n["text"] for n in nodes(card, of_type("TextBlock")) if n.get("color") not in (None, "Attention")]
+        assert coloured == [], name
+        for container in nodes(card, of_type("Container")):
+            if container.get("style"):
+                assert all("color" not in block for block in container["items"]), name
+
+
+def test_hostile_text_is_escaped_on_form_and_status_cards():
+    assert_escaped(form_and_status_cards())

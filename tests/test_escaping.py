@@ -74,9 +74,9 @@ async def test_the_overdue_digest_shows_titles_and_names_literally(bot: Harness,
     await hostile_project(bot, connector, **{"3": "Alan <at>Turing</at> **boss**"})
     await record_outcomes(bot, **{"action:new1:title": LINK})
     text = (await proactive(connector, tmp_path, datetime.now(timezone.utc) + timedelta(days=16)))[0]["text"]
-    assert text.startswith("**1 overdue action item(s)** in Contoso " + SHOWN_LINK)
+    assert text.startswith("**1 overdue action item** in Contoso " + SHOWN_LINK)
     assert f"- {SHOWN_LINK} (Alan \\<at\\>Turing\\</at\\> \\*\\*boss\\*\\*, due" in text
-    assert live_markdown(text) == ["**1 overdue action item(s)**", "- "], "only the bot's own bold and bullet"
+    assert live_markdown(text) == ["**1 overdue action item**", "- "], "only the bot's own bold and bullet"
 
 
 async def test_a_reminder_shows_attendee_names_literally(bot: Harness, connector, tmp_path):

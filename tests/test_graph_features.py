@@ -61,7 +61,7 @@ async def test_attendance_is_imported_from_the_meeting_report(bot: Harness, grap
     assert "attendance.import" in execute_actions(card)
     _, body = await press(bot, card, "attendance.import", ALAN)
     shown = card_text(body["value"])
-    assert "Imported 1 attendance records from the Teams meeting." in shown
+    assert "Imported 1 attendance record from the Teams meeting." in shown
     assert "Mandatory roles present: Solution architect" in shown
 
 

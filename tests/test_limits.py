@@ -179,7 +179,7 @@ async def test_a_digest_names_at_most_twenty_overdue_items(bot: Harness, connect
     sent = await proactive(connector, tmp_path, datetime.now(timezone.utc) + timedelta(days=16))
     assert len(sent) == 1
     lines = sent[0]["text"].splitlines()
-    assert lines[0] == "**26 overdue action item(s)** in Contoso ERP:"
+    assert lines[0] == "**26 overdue action items** in Contoso ERP:"
     assert len(lines) == 1 + 20 + 1 and lines[-1] == "- and 6 more: type **actions overdue** to see them all."
 
 

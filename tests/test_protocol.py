@@ -92,7 +92,7 @@ async def post_twice(bot: Harness, activity: dict, together: bool = False) -> li
 
 
 @pytest.mark.parametrize("text, shows", [
-    ("help", "workshop <name>"),
+    ("help", "workshop \\<name\\>"),
     ("workshops", "Cutover strategy"),
     ("workshop cutover", "Cutover vision and strategy"),
 ])
@@ -121,7 +121,7 @@ async def test_two_deliveries_at_once_post_one_card_on_either_store(app_client, 
     connector.clear()
     bot = Harness(await app_client(store_settings), connector, "channel")
     sent = await post_twice(bot, bot.message("help"), together=True)
-    assert len(sent) == 1 and "workshop <name>" in card_text(card_of(sent[0]))
+    assert len(sent) == 1 and "workshop \\<name\\>" in card_text(card_of(sent[0]))
 
 
 async def test_people_joining_take_no_claim_and_get_no_answer(personal_bot: Harness):

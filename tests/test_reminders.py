@@ -91,7 +91,7 @@ async def test_overdue_actions_get_one_digest_a_day(app_client, connector, store
         twins = [Reminders(store, adapter, default_catalog(), "", clock=lambda: overdue_day) for _ in range(2)]
         before = len(connector.sent)
         assert sum(await asyncio.gather(*(t.send_digests() for t in twins))) == 1
-        assert "**1 overdue action item(s)**" in connector.sent[before]["text"]
+        assert "**1 overdue action item**" in connector.sent[before]["text"]
         assert "Measure throughput (Alan Turing" in connector.sent[before]["text"]
         assert await twins[0].send_digests() == 0, "at most one a day"
         tomorrow = Reminders(store, adapter, default_catalog(), "", clock=lambda: overdue_day + timedelta(days=1))

@@ -28,7 +28,12 @@ NO_OWNER = "none"  # the owner choice meaning nobody
 
 
 class AgendaError(ValueError):
-    """A change the session cannot take; the message is for the user."""
+    """A change the session cannot take; the message is for the user, `field` the form input it
+    is about (empty when none is)."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def session_id(workshop_id: str) -> str:
@@ -57,10 +62,10 @@ def _changed(session: Mapping, by: dict, now: datetime, action: str, detail: str
     return result
 
 
-def _minutes(value: object, label: str) -> int:
+def _minutes(value: object, label: str, field: str) -> int:
     minutes = whole_number(value, 1, MAX_MINUTES)
     if minutes is None:
-        raise AgendaError(f"{label}: minutes must be a whole number from 1 to {MAX_MINUTES}.")
+        raise AgendaError(f"{label}: minutes must be a whole number from 1 to {MAX_MINUTES}.", field)
     return minutes
 
 
@@ -82,23 +87,23 @@ def edit_topics(session: Mapping, answers: Mapping, roster: Mapping, by: dict, n
         if f"owner:{tid}" in answers:
             owner = _owner(answers[f"owner:{tid}"])
             if owner and owner not in members:
-                raise AgendaError(f"The owner of “{topic['title']}” is not on the roster.")
+                raise AgendaError(f"The owner of “{topic['title']}” is not on the roster.", f"owner:{tid}")
             topic["owner"] = owner
         if f"minutes:{tid}" in answers:
-            topic["minutes"] = _minutes(answers[f"minutes:{tid}"], topic["title"])
+            topic["minutes"] = _minutes(answers[f"minutes:{tid}"], topic["title"], f"minutes:{tid}")
     title = answers.get("newTitle")
     title = title.strip() if isinstance(title, str) else ""
     if title:
         if len(title) > MAX_TOPIC_TITLE:
-            raise AgendaError(f"A topic title can be at most {MAX_TOPIC_TITLE} characters.")
+            raise AgendaError(f"A topic title can be at most {MAX_TOPIC_TITLE} characters.", "newTitle")
         if len(result["topics"]) >= MAX_TOPICS:
-            raise AgendaError(f"An agenda can have at most {MAX_TOPICS} topics.")
+            raise AgendaError(f"An agenda can have at most {MAX_TOPICS} topics.", "newTitle")
         owner = _owner(answers.get("newOwner"))
         if owner and owner not in members:
-            raise AgendaError("The new topic's owner is not on the roster.")
+            raise AgendaError("The new topic's owner is not on the roster.", "newOwner")
+        minutes = _minutes(answers.get("newMinutes") or 15, title, "newMinutes")
         result["topics"].append({"id": f"c{uuid.uuid4().hex[:8]}", "title": title, "owner": owner,
-                                 "minutes": _minutes(answers.get("newMinutes") or 15, title), "custom": True,
-                                 "dropped": False})
+                                 "minutes": minutes, "custom": True, "dropped": False})
     if not [t for t in result["topics"] if not t["dropped"]]:
         raise AgendaError("An agenda needs at least one topic.")
     if result["topics"] == session["topics"]:

@@ -20,7 +20,12 @@ MAX_REASON = 300
 
 
 class PlanError(ValueError):
-    """A change the plan cannot take; the message is for the user."""
+    """A change the plan cannot take; the message is for the user, `field` the change form's input
+    it is about (empty when none is)."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 def new_plan(project_id: str, recommendations: Iterable[Recommendation], answers: Mapping, by: dict,
@@ -48,15 +53,16 @@ def change(plan: Mapping, workshop_id: str, include: bool, reason: str, by: dict
     """Add or remove one workshop, with a reason; an approved plan goes back to awaiting approval."""
     reason = (reason or "").strip()
     if not reason:
-        raise PlanError("Say why: a reason is required to add or remove a workshop.")
+        raise PlanError("Say why: a reason is required to add or remove a workshop.", "reason")
     if len(reason) > MAX_REASON:
-        raise PlanError(f"The reason is too long ({len(reason)} characters; at most {MAX_REASON}).")
+        raise PlanError(f"The reason is too long ({len(reason)} characters; at most {MAX_REASON}).", "reason")
     result = copy_document(plan)
     item = next((i for i in result["items"] if i["workshopId"] == workshop_id), None)
     if item is None:
-        raise PlanError("That workshop is not in the catalog.")
+        raise PlanError("That workshop is not in the catalog.", "workshopId")
     if item["included"] == include:
-        raise PlanError("That workshop is already in the series." if include else "That workshop is not in the series.")
+        raise PlanError("That workshop is already in the series." if include else "That workshop is not in the series.",
+                        "workshopId")
     item["included"] = include
     result["changes"] = logged(result.get("changes"), now, by, "add" if include else "remove",
                                workshopId=workshop_id, reason=reason)

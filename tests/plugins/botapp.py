@@ -74,8 +74,9 @@ class Connector:
                                      headers=headers)
         body = await request.json()
         body["_conversation"] = request.match_info["conversation"]
+        body["_id"] = f"sent-{next(_ids)}"  # the id Teams gives the posted message
         self.sent.append(body)
-        return web.json_response({"id": f"sent-{next(_ids)}"})
+        return web.json_response({"id": body["_id"]})
 
     def _accepted_within_a_second(self, conversation: str, now: float) -> int:
         return sum(1 for where, when in self.post_times if where == conversation and now - when < 1.0)
@@ -87,6 +88,7 @@ class Connector:
             return web.json_response({"error": {"code": "ServiceError", "message": "try later"}},
                                      status=self.update_failures.pop(0))
         body = await request.json()
+        body["_id"] = request.match_info["activity"]  # the message it replaces
         self.updates.append(body)
         return web.json_response({"id": request.match_info["activity"]})
 
