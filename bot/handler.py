@@ -11,7 +11,7 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector import Channels
 
-from cards.common import CONTENT_TYPE, escape
+from cards.common import CONTENT_TYPE
 from dialogs import Flows
 from dialogs.context import Outcome, Refused, Services, tenant_of
 from dialogs.forms import submitted_form
@@ -230,8 +230,10 @@ class WorkshopBot(TeamsActivityHandler):
             return
         if outcome.changed:
             self._update_card_for_everyone(turn_context, outcome.everyone or outcome.card)
-        elif outcome.message:  # plain text that may quote users: shown literally
-            await turn_context.send_activity(escape(outcome.message))
+        elif outcome.message:
+            # Nothing changed (a check failed, or the card was stale): the presser's card, as they typed
+            # it, goes to them as a reply; the message everyone shares is left as it is.
+            await turn_context.send_activity(card_message(outcome.card))
 
     def _update_card_for_everyone(self, turn_context: TurnContext, card: dict) -> None:
         """The invoke answer refreshes the card for the person who pressed; this updates the message

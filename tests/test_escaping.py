@@ -177,8 +177,8 @@ def test_line_starts_that_make_markdown_act_are_escaped():
 
 
 async def test_an_older_clients_button_answer_shows_quoted_user_text_literally(bot: Harness, connector):
-    """Older Teams clients send Action.Submit instead of Action.Execute; what the bot answers them in
-    text (here: an agenda error that quotes a topic's title) is shown literally."""
+    """Older Teams clients send Action.Submit instead of Action.Execute; the card the bot answers them
+    with (here: an agenda error that quotes a topic's title) shows it literally."""
     await hostile_project(bot, connector)
     card = await agenda_card(bot, who=ALAN)
     _, edited = await press(bot, card, "agenda.edit", ALAN, newTitle=LINK, newMinutes="10")
@@ -187,9 +187,9 @@ async def test_an_older_clients_button_answer_shows_quoted_user_text_literally(b
     data = {"verb": "agenda.edit", "workshopId": "data-migration", "version": card_version(card),
             new_topic: "someone-not-on-the-roster"}
     replies = await bot.send_value(data, **{"from": ALAN})
-    text = replies[-1]["text"]
-    assert "is not on the roster" in text and SHOWN_LINK in text
-    assert not [m for m in live_markdown(text) if "evil" in m]
+    shown = "\n".join(rendered_markdown(card_of(replies[-1])))
+    assert "is not on the roster" in shown and SHOWN_LINK in shown
+    assert not [m for m in live_markdown(shown) if "evil" in m]
 
 
 def card_version(card: dict) -> int:

@@ -12,7 +12,8 @@ from tests.plugins.botapp import Harness, aad, card_of, card_text, nodes, of_typ
 from tests.test_agenda import future_day, ready
 from tests.test_followup import outcome_answers
 from tests.test_limits import stored as stored_as_is
-from tests.test_planning import ADA, ALAN, ANSWERS, GO_LIVE, KATHERINE, SETUP, give_roles, planned, press, set_up
+from tests.test_planning import (ADA, ALAN, ANSWERS, GO_LIVE, KATHERINE, SETUP, execute_actions, give_roles, planned,
+                                 press, set_up)
 
 TEAMS_MESSAGE_LIMIT = 28 * 1024  # bytes: Teams refuses a bigger message
 
@@ -255,3 +256,21 @@ async def test_a_huge_time_zone_is_refused_without_echoing_it(bot: Harness, conn
     assert all(len(c["value"]) < 100 for c in zone["choices"])
     assert "Unknown time zone" in errors_next_to(again)["timeZone"]
     assert len(json.dumps(again).encode()) < TEAMS_MESSAGE_LIMIT
+
+
+async def test_an_older_client_gets_its_form_back_as_typed_and_the_shared_card_stays(personal: Harness, connector,
+                                                                                   tmp_path):
+    """Older Teams clients send Action.Submit for an Action.Execute button: the presser gets their card
+    back, as typed, in a reply; the card message everyone shares is not touched."""
+    bot = personal
+    card = await ready(bot)
+    before = await stored(tmp_path, bot, "session:data-migration")
+    answers = {"day": (date.fromisoformat(GO_LIVE) + timedelta(days=2)).isoformat(), "time": "10:30"}
+    schedule = execute_actions(card)["agenda.schedule"]
+    updates = len(connector.updates)
+    replies = await bot.send_value({**schedule["data"], **answers}, **{"from": ALAN})
+    again = shown_card(card_of(replies[-1]), "Schedule")
+    assert values(again) == answers
+    assert "must be held before go-live" in errors_next_to(again)["time"]
+    assert connector.updates[updates:] == [], "the shared card is left as it is"
+    assert await stored(tmp_path, bot, "session:data-migration") == before
