@@ -8,7 +8,9 @@ from typing import Mapping, Optional
 from zoneinfo import ZoneInfo
 
 from catalog import Catalog, Workshop
-from workshops import agenda
+from workshops import agenda, lifecycle
+from workshops.project import team_zone
+from workshops.words import counted
 
 from .common import card, choice_set, escape, execute_button, heading, link_button, notice, text
 
@@ -29,20 +31,28 @@ def _names(people: list[dict]) -> str:
 
 
 def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
-                viewer: Optional[str] = None, message: str = "", style: str = "Good",
-                calendar_url: Optional[str] = None) -> dict:
-    """`viewer` (an aadObjectId) gets the personal view: their own RSVP is shown."""
+                now: datetime, viewer: Optional[str] = None, message: str = "", style: str = "Good",
+                calendar_url: Optional[str] = None, schedule_anyway: Optional[Mapping] = None) -> dict:
+    """`viewer` (an aadObjectId) gets the personal view: their own RSVP is shown. The buttons are
+    the actions workshops/lifecycle.py allows at `now`; `schedule_anyway` (day, time, version)
+    asks to confirm a time outside the recommended window or working hours."""
     members = (roster.get("members") or {}) if roster else {}
     invited = agenda.invitees(workshop, roster or {})
     status = session["status"]
+    tz = team_zone(project)
+    allows = lambda action: lifecycle.check(session, now, action, title=workshop.title, tz=tz).allowed  # noqa: E731
     data = {"workshopId": workshop.id}
     versioned = {**data, "version": session["version"]}
 
     body = heading(workshop.title, escape(project.get("name", "")))
     if message:
         body.append(notice(message, style))
-    status_text = agenda.STATUS_LABELS[status]
-    if status == agenda.APPROVED and session.get("approvedBy"):
+    if schedule_anyway:
+        body.append({"type": "ActionSet", "actions": [execute_button(
+            "Schedule anyway", "agenda.schedule", {**versioned, **schedule_anyway, "confirmed": True})]})
+    state = lifecycle.state(session, now)
+    status_text = lifecycle.LABELS[state]
+    if state == agenda.APPROVED and session.get("approvedBy"):
         status_text += f" by {escape(session['approvedBy'].get('name', ''))}"
     body.append(text(f"**{status_text}** · {_when(session, project.get('timeZone', 'UTC'))}",
                      color="Good" if status == agenda.APPROVED else "Default"))
@@ -79,17 +89,20 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
         body.append(text(f"Your answer: **{agenda.RSVP_LABELS[mine['response']]}**" if mine
                          else "You have not answered yet.", spacing="Small"))
     answers = [execute_button(label, "agenda.rsvp", {**data, "response": response})
-               for response, label in (("accept", "Accept"), ("tentative", "Tentative"), ("decline", "Decline"))]
-    if session.get("start") and status not in (agenda.HELD, agenda.CLOSED):
+               for response, label in (("accept", "Accept"), ("tentative", "Tentative"), ("decline", "Decline"))
+               ] if allows(lifecycle.RSVP) else []
+    if lifecycle.check_in_offered(session, now):
         answers.append(execute_button("I'm here", "attendance.checkin", data))
-    body.append({"type": "ActionSet", "actions": answers})
+    if answers:
+        body.append({"type": "ActionSet", "actions": answers})
 
     actions = []
-    if status in (agenda.DRAFT, agenda.AWAITING):
+    if allows(lifecycle.APPROVE):
         actions.append(execute_button("Approve agenda", "agenda.approve", versioned))
-    if status not in (agenda.HELD, agenda.CLOSED):
+    if allows(lifecycle.EDIT):
         actions.append({"type": "Action.ShowCard", "title": "Edit agenda",
                         "card": _edit_form(session, members, versioned)})
+    if allows(lifecycle.SCHEDULE):
         actions.append({"type": "Action.ShowCard", "title": "Schedule",
                         "card": _schedule_form(session, project, versioned)})
     if meeting.get("joinUrl"):
@@ -140,9 +153,12 @@ def _schedule_form(session: Mapping, project: Mapping, versioned: dict) -> dict:
     if session.get("start"):
         local = datetime.fromisoformat(session["start"]).astimezone(ZoneInfo(tz))
         day, time_of_day = local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
+    planned, available = agenda.agenda_minutes(session), session["durationMinutes"]
+    length = (f"The agenda takes {counted(planned, 'minute')} of the session's {available}." if planned <= available
+              else f"The agenda takes {counted(planned, 'minute')}, more than the session's {available}: "
+                   "shorten it with Edit agenda.")
     return card([
-        text(f"Times are in the team's time zone, {escape(tz)}. The session lasts "
-             f"{session['durationMinutes'] // 60} h {session['durationMinutes'] % 60:02d} min.", isSubtle=True),
+        text(f"Times are in the team's time zone, {escape(tz)}. {length}", isSubtle=True),
         {"type": "Input.Date", "id": "day", "label": "Date", "value": day},
         {"type": "Input.Time", "id": "time", "label": "Start time", "value": time_of_day},
     ], [execute_button("Save time", "agenda.schedule", versioned)])

@@ -23,7 +23,8 @@ def _coverage_blocks(catalog: Catalog, covered: dict) -> list:
 
 
 def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
-                    editable: bool, can_import: bool, message: str = "", style: str = "Good") -> dict:
+                    editable: bool, can_import: bool, can_check_in: bool, message: str = "",
+                    style: str = "Good") -> dict:
     members = roster.get("members") or {}
     invited = agenda.invitees(workshop, roster)
     invited_ids = [p["aadObjectId"] for p in invited["mandatory"] + invited["recommended"]]
@@ -44,7 +45,7 @@ def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, cata
             body.append(choice_set(f"status:{aad}", f"{name} ({who})", options, current, style="compact"))
         else:
             body.append(text(f"**{name}**: {options[current]}", spacing="Small"))
-    actions = [execute_button("I'm here", "attendance.checkin", data)]
+    actions = [execute_button("I'm here", "attendance.checkin", data)] if can_check_in else []
     if editable:
         others = {aad: m.get("name", "") for aad, m in members.items() if aad not in invited_ids + extra}
         if others:
@@ -63,9 +64,10 @@ def _rows_for(items: list[dict], new_rows: int) -> list[tuple[str, dict]]:
 
 def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, roster: Mapping,
                       outcome: Optional[Mapping], errors: Optional[dict] = None,
-                      values: Optional[Mapping] = None) -> dict:
+                      values: Optional[Mapping] = None, question: str = "") -> dict:
     """The capture form, prefilled from the recorded outcome, or as it was typed (`values`, the
-    answers sent back with errors)."""
+    answers sent back with errors). With a `question` (outcomes before the workshop started), it
+    asks it, and its button confirms: it sends the answers again with `confirmed`."""
     errors = errors or {}
     current = outcome or {}
     members = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
@@ -77,7 +79,12 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
     def field(id_: str, label: str, recorded: str, **extra) -> list:
         return [text_input(id_, label, typed(id_, recorded), **extra)] + field_error(errors, id_)
 
+    versioned = {"workshopId": workshop.id, "version": (outcome or {}).get("version", 0)}
+    save = execute_button("Save outcomes", "outcome.save", versioned)
     body = heading(f"Outcomes: {workshop.title}", escape(project.get("name", "")))
+    if question:
+        save = execute_button("Record outcomes anyway", "outcome.save", {**versioned, "confirmed": True})
+        body += [notice(question, "Warning"), {"type": "ActionSet", "actions": [save]}]
     body += form_errors_banner(errors)
     body += field("summary", "Summary", current.get("summary", ""), isMultiline=True, maxLength=outcomes.MAX_SUMMARY)
     topics = {t["id"]: t["title"] for t in session["topics"] if not t["dropped"]}
@@ -129,8 +136,7 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
                     body += field(f"{spec.id}:{n}:{f.id}", f.label, group.get(f.id, ""), isMultiline=f.multiline)
         else:
             body += field(spec.id, spec.label, specific.get(spec.id, ""), isMultiline=spec.multiline)
-    versioned = {"workshopId": workshop.id, "version": (outcome or {}).get("version", 0)}
-    return card(body, [execute_button("Save outcomes", "outcome.save", versioned)])
+    return card(body, [save])
 
 
 def _bullets(items: list[str]) -> dict:
