@@ -220,6 +220,10 @@ def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
     counts = status["open_by_priority"]
     body.append(text("**Open risks and issues** " + " · ".join(
         f"{outcomes.PRIORITIES[p]}: {counts.get(p, 0)}" for p in outcomes.PRIORITIES), spacing="Medium"))
+    for row in status.get("risks_by_workshop", []):  # where each comes from, removed workshops included
+        where = escape(row["title"]) + ("" if row["inSeries"] else " (no longer in the series)")
+        found = ", ".join(f"{n} {outcomes.PRIORITIES[p].lower()}" for p, n in row["counts"].items() if n)
+        body.append(text(f"{where}: {found}", spacing="None", size="Small"))
     body.append(text(f"**Overdue actions:** {status['overdue']}", spacing="None",
                      color="Attention" if status["overdue"] else "Default"))
     return card(body, [command_button("Open actions", "actions all"), command_button("Export", "export")])
