@@ -3,11 +3,12 @@ the project status, and the export links."""
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 from catalog import Catalog, Workshop
 from workshops import agenda, attendance, outcomes
 
+from .agenda_cards import MAX_REFRESH_USERS
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
                      heading, link_button, notice, text, text_input)
 
@@ -177,9 +178,14 @@ def outcome_summary_card(project: Mapping, session: Mapping, workshop: Workshop,
 
 
 def actions_card(project: Mapping, items: list[dict], catalog: Catalog, roster: Mapping, *, scope: str,
-                 viewer: str, can_complete_any: bool, message: str = "") -> dict:
+                 viewer: str, can_complete_any: bool, message: str = "", refresh_user_ids: Sequence[str] = (),
+                 owner_name: str = "") -> dict:
+    """Done buttons for `viewer`'s own actions (any, for a lead). `refresh_user_ids` (the Teams ids
+    of the people who can act) get their own view whenever Teams shows the card, so nobody is
+    offered Done for an action someone else has done. `owner_name` titles someone else's "mine" list."""
     members = roster.get("members") or {}
-    titles = {"mine": "My open actions", "all": "Open actions", "overdue": "Overdue actions"}
+    titles = {"mine": f"Open actions of {escape(owner_name)}" if owner_name else "My open actions",
+              "all": "Open actions", "overdue": "Overdue actions"}
     body = heading(titles[scope], escape(project.get("name", "")))
     if message:
         body.append(notice(message))
@@ -198,8 +204,11 @@ def actions_card(project: Mapping, items: list[dict], catalog: Catalog, roster: 
                                        "Done", "action.done", {"workshopId": item["workshopId"],
                                                                "actionId": item["id"], "scope": scope})]}]})
         body.append(row)
-    return card(body, [command_button("Mine", "actions mine"), command_button("All", "actions all"),
-                       command_button("Overdue", "actions overdue")])
+    result = card(body, [command_button("Mine", "actions mine"), command_button("All", "actions all"),
+                         command_button("Overdue", "actions overdue")])
+    result["refresh"] = {"action": {"type": "Action.Execute", "verb": "actions.refresh", "data": {"scope": scope}},
+                         "userIds": list(refresh_user_ids)[:MAX_REFRESH_USERS]}
+    return result
 
 
 def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
