@@ -108,10 +108,12 @@ class Outcomes:
             return Outcome(card, "Please fix the fields marked on the form.")
         verdict = lifecycle.check(session, now, lifecycle.OUTCOMES, title=workshop.title, tz=team_zone(project),
                                   confirmed=data.get("confirmed") in (True, "true"))
-        if not verdict.allowed:  # before the start: asked, with everything as typed
+        if verdict.confirm:  # before the start: asked, with everything as typed
             card = outcome_cards.outcome_form_card(project, session, workshop, roster, previous, values=data,
                                                    question=verdict.message)
             return Outcome(card, verdict.message)
+        if not verdict.allowed:
+            raise Refused(verdict.message)
         changed = outcomes.changes(previous, content)
         if previous and not changed:
             return Outcome(outcome_cards.outcome_form_card(project, session, workshop, roster, previous,

@@ -22,7 +22,7 @@ from .words import counted
 RUNNING = "running"
 LABELS = {**STATUS_LABELS, RUNNING: "Running now"}
 CHECKIN_OPENS = timedelta(minutes=15)  # check-in opens this long before the start
-LATE_AFTER = timedelta(minutes=10)  # a check-in this long after the start is late
+LATE_AFTER = timedelta(minutes=10)  # a check-in more than this long after the start is late
 
 # What can be done to a session.
 RSVP, CHECKIN, EDIT, SCHEDULE, APPROVE = "rsvp", "check-in", "edit", "schedule", "approve"
