@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 # Card actions that only read, and send and change nothing, so they take no delivery claim: Teams sends
 # one each time someone views a changed card (refresh.userIds), and a burst of sixty views must not cost
 # sixty delivery claims and stored answers.
-READ_ONLY_VERBS = frozenset({"agenda.refresh"})
+READ_ONLY_VERBS = frozenset({"agenda.refresh", "actions.refresh"})
 READ_ONLY_COMMANDS = frozenset({None, "help", "workshops", "workshop"})  # None: not a command, a hint
 STILL_WORKING = "I'm still working on that. Please try again in a moment."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."

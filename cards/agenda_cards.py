@@ -8,7 +8,9 @@ from typing import Mapping, Optional
 from zoneinfo import ZoneInfo
 
 from catalog import Catalog, Workshop
-from workshops import agenda
+from workshops import agenda, lifecycle
+from workshops.project import team_zone
+from workshops.words import plural
 
 from .common import (card, choice_set, duration_words, escape, execute_button, field_error, heading, link_button,
                      notice, number_value, text)
@@ -31,15 +33,19 @@ def _names(people: list[dict]) -> str:
 
 
 def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
-                viewer: Optional[str] = None, message: str = "", style: str = "Good",
+                now: datetime, viewer: Optional[str] = None, message: str = "", style: str = "Good",
                 calendar_url: Optional[str] = None, typed: Optional[Mapping] = None,
-                errors: Optional[Mapping] = None) -> dict:
-    """`viewer` (an aadObjectId) gets the personal view: their own RSVP is shown. `typed` (the answers
-    of a form that was refused, its verb among them) and `errors` (by input id, or "form"): that
-    form comes back as it was typed, each error under its input."""
+                errors: Optional[Mapping] = None, schedule_anyway: Optional[Mapping] = None) -> dict:
+    """`viewer` (an aadObjectId) gets the personal view: their own RSVP is shown. The buttons are
+    the actions workshops/lifecycle.py allows at `now`. `typed` (the answers of a form that was
+    refused, its verb among them) and `errors` (by input id, or "form"): that form comes back as it
+    was typed, each error under its input. `schedule_anyway` (day, time, version) asks to confirm a
+    time outside the recommended window or working hours."""
     members = (roster.get("members") or {}) if roster else {}
     invited = agenda.invitees(workshop, roster or {})
     status = session["status"]
+    tz = team_zone(project)
+    allows = lambda action: lifecycle.check(session, now, action, title=workshop.title, tz=tz).allowed  # noqa: E731
     data = {"workshopId": workshop.id}
     versioned = {**data, "version": session["version"]}
 
@@ -50,8 +56,12 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
     if retry in FORM_TITLES:
         body.append(text(f"What you typed is kept under **{FORM_TITLES[retry]}**: fix what is marked there and save "
                          "again.", isSubtle=True, spacing="None"))
-    status_text = agenda.STATUS_LABELS[status]
-    if status == agenda.APPROVED and session.get("approvedBy"):
+    if schedule_anyway:
+        body.append({"type": "ActionSet", "actions": [execute_button(
+            "Schedule anyway", "agenda.schedule", {**versioned, **schedule_anyway, "confirmed": True})]})
+    state = lifecycle.state(session, now)
+    status_text = lifecycle.LABELS[state]
+    if state == agenda.APPROVED and session.get("approvedBy"):
         status_text += f" by {escape(session['approvedBy'].get('name', ''))}"
     body.append(text(f"**{status_text}** · {_when(session, project.get('timeZone', 'UTC'))}",
                      color="Good" if status == agenda.APPROVED else "Default"))
@@ -88,20 +98,23 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
         body.append(text(f"Your answer: **{agenda.RSVP_LABELS[mine['response']]}**" if mine
                          else "You have not answered yet.", spacing="Small"))
     answers = [execute_button(label, "agenda.rsvp", {**data, "response": response})
-               for response, label in (("accept", "Accept"), ("tentative", "Tentative"), ("decline", "Decline"))]
-    if session.get("start") and status not in (agenda.HELD, agenda.CLOSED):
+               for response, label in (("accept", "Accept"), ("tentative", "Tentative"), ("decline", "Decline"))
+               ] if allows(lifecycle.RSVP) else []
+    if lifecycle.check_in_offered(session, now):
         answers.append(execute_button("I'm here", "attendance.checkin", data))
-    body.append({"type": "ActionSet", "actions": answers})
+    if answers:
+        body.append({"type": "ActionSet", "actions": answers})
 
     actions = []
-    if status in (agenda.DRAFT, agenda.AWAITING):
+    if allows(lifecycle.APPROVE):
         actions.append(execute_button("Approve agenda", "agenda.approve", versioned))
-    if status not in (agenda.HELD, agenda.CLOSED):
-        def form_state(verb: str) -> tuple[Mapping, Mapping]:
-            return (typed, errors or {}) if retry == verb else ({}, {})
+    def form_state(verb: str) -> tuple[Mapping, Mapping]:
+        return (typed, errors or {}) if retry == verb else ({}, {})
 
+    if allows(lifecycle.EDIT):
         actions.append({"type": "Action.ShowCard", "title": FORM_TITLES["agenda.edit"],
                         "card": _edit_form(session, members, versioned, *form_state("agenda.edit"))})
+    if allows(lifecycle.SCHEDULE):
         actions.append({"type": "Action.ShowCard", "title": FORM_TITLES["agenda.schedule"],
                         "card": _schedule_form(session, project, versioned, *form_state("agenda.schedule"))})
     if meeting.get("joinUrl"):
@@ -166,10 +179,13 @@ def _schedule_form(session: Mapping, project: Mapping, versioned: dict, typed: M
     if session.get("start"):
         local = datetime.fromisoformat(session["start"]).astimezone(ZoneInfo(tz))
         day, time_of_day = local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
-    minutes = session["durationMinutes"]
+    planned, available = agenda.agenda_minutes(session), session["durationMinutes"]
+    session_length = duration_words(available)
+    length = (f"The agenda takes {plural(planned, 'minute')} of the session's {session_length}." if planned <= available
+              else f"The agenda takes {plural(planned, 'minute')}, more than the session's {session_length}: "
+                   "shorten it with Edit agenda.")
     return card([
-        text(f"Times are in the team's time zone, {escape(tz)}. The session lasts {duration_words(minutes)}"
-             f"{f' ({minutes} minutes)' if minutes >= 60 else ''}.", isSubtle=True),
+        text(f"Times are in the team's time zone, {escape(tz)}. {length}", isSubtle=True),
         {"type": "Input.Date", "id": "day", "label": "Date", "value": _typed(typed, "day", day)},
         {"type": "Input.Time", "id": "time", "label": "Start time", "value": _typed(typed, "time", time_of_day)},
         # The refusals are about the date and time together (in the past, after go-live): said under both.

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 # The one Markdown escaper, for TextBlocks, FactSet values and the bot's chat messages alike.
 from workshops.markdown import escape, escape_line  # noqa: F401 (cards and dialogs import them from here)
+from workshops.words import plural  # noqa: F401 (cards import it from here)
 
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -46,11 +47,6 @@ def text(value: str, **extra) -> dict:
     layout = {k: extra.pop(k) for k in _LAYOUT if k in extra}
     return {"type": "Container", "style": style, **layout,
             "items": [{"type": "TextBlock", "text": value, "wrap": True, **extra}]}
-
-
-def plural(n: int, word: str, words: str = "") -> str:
-    """"1 risk", "2 risks"; `words` when the plural is not `word` + s."""
-    return f"{n} {word if n == 1 else words or word + 's'}"
 
 
 def clock_time(at: str, time_zone: Optional[str]) -> str:

@@ -3,11 +3,12 @@ the project status, and the export links."""
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 from catalog import Catalog, Workshop
 from workshops import agenda, attendance, outcomes
 
+from .agenda_cards import MAX_REFRESH_USERS
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
                      heading, link_button, notice, plural, text, text_input)
 
@@ -23,7 +24,8 @@ def _coverage_blocks(catalog: Catalog, covered: dict) -> list:
 
 
 def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
-                    editable: bool, can_import: bool, message: str = "", style: str = "Good") -> dict:
+                    editable: bool, can_import: bool, can_check_in: bool, message: str = "",
+                    style: str = "Good") -> dict:
     members = roster.get("members") or {}
     invited = agenda.invitees(workshop, roster)
     invited_ids = [p["aadObjectId"] for p in invited["mandatory"] + invited["recommended"]]
@@ -44,7 +46,7 @@ def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, cata
             body.append(choice_set(f"status:{aad}", f"{name} ({who})", options, current, style="compact"))
         else:
             body.append(text(f"**{name}**: {options[current]}", spacing="Small"))
-    actions = [execute_button("I'm here", "attendance.checkin", data)]
+    actions = [execute_button("I'm here", "attendance.checkin", data)] if can_check_in else []
     if editable:
         others = {aad: m.get("name", "") for aad, m in members.items() if aad not in invited_ids + extra}
         if others:
@@ -63,9 +65,10 @@ def _rows_for(items: list[dict], new_rows: int) -> list[tuple[str, dict]]:
 
 def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, roster: Mapping,
                       outcome: Optional[Mapping], errors: Optional[dict] = None,
-                      values: Optional[Mapping] = None) -> dict:
+                      values: Optional[Mapping] = None, question: str = "") -> dict:
     """The capture form, prefilled from the recorded outcome, or as it was typed (`values`, the
-    answers sent back with errors)."""
+    answers sent back with errors). With a `question` (outcomes before the workshop started), it
+    asks it, and its button confirms: it sends the answers again with `confirmed`."""
     errors = errors or {}
     current = outcome or {}
     members = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
@@ -77,7 +80,12 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
     def field(id_: str, label: str, recorded: str, **extra) -> list:
         return [text_input(id_, label, typed(id_, recorded), **extra)] + field_error(errors, id_)
 
+    versioned = {"workshopId": workshop.id, "version": (outcome or {}).get("version", 0)}
+    save = execute_button("Save outcomes", "outcome.save", versioned)
     body = heading(f"Outcomes: {workshop.title}", escape(project.get("name", "")))
+    if question:
+        save = execute_button("Record outcomes anyway", "outcome.save", {**versioned, "confirmed": True})
+        body += [notice(question, "Warning"), {"type": "ActionSet", "actions": [save]}]
     body += form_errors_banner(errors)
     body += field("summary", "Summary", current.get("summary", ""), isMultiline=True, maxLength=outcomes.MAX_SUMMARY)
     topics = {t["id"]: t["title"] for t in session["topics"] if not t["dropped"]}
@@ -132,8 +140,7 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
                     body += field(f"{spec.id}:{n}:{f.id}", f.label, group.get(f.id, ""), isMultiline=f.multiline)
         else:
             body += field(spec.id, spec.label, specific.get(spec.id, ""), isMultiline=spec.multiline)
-    versioned = {"workshopId": workshop.id, "version": (outcome or {}).get("version", 0)}
-    return card(body, [execute_button("Save outcomes", "outcome.save", versioned)])
+    return card(body, [save])
 
 
 def _bullets(items: list[str]) -> dict:
@@ -174,9 +181,14 @@ def outcome_summary_card(project: Mapping, session: Mapping, workshop: Workshop,
 
 
 def actions_card(project: Mapping, items: list[dict], catalog: Catalog, roster: Mapping, *, scope: str,
-                 viewer: str, can_complete_any: bool, message: str = "") -> dict:
+                 viewer: str, can_complete_any: bool, message: str = "", refresh_user_ids: Sequence[str] = (),
+                 owner_name: str = "") -> dict:
+    """Done buttons for `viewer`'s own actions (any, for a lead). `refresh_user_ids` (the Teams ids
+    of the people who can act) get their own view whenever Teams shows the card, so nobody is
+    offered Done for an action someone else has done. `owner_name` titles someone else's "mine" list."""
     members = roster.get("members") or {}
-    titles = {"mine": "My open actions", "all": "Open actions", "overdue": "Overdue actions"}
+    titles = {"mine": f"Open actions of {escape(owner_name)}" if owner_name else "My open actions",
+              "all": "Open actions", "overdue": "Overdue actions"}
     body = heading(titles[scope], escape(project.get("name", "")))
     if message:
         body.append(notice(message))
@@ -195,8 +207,11 @@ def actions_card(project: Mapping, items: list[dict], catalog: Catalog, roster: 
                                        "Done", "action.done", {"workshopId": item["workshopId"],
                                                                "actionId": item["id"], "scope": scope})]}]})
         body.append(row)
-    return card(body, [command_button("Mine", "actions mine"), command_button("All", "actions all"),
-                       command_button("Overdue", "actions overdue")])
+    result = card(body, [command_button("Mine", "actions mine"), command_button("All", "actions all"),
+                         command_button("Overdue", "actions overdue")])
+    result["refresh"] = {"action": {"type": "Action.Execute", "verb": "actions.refresh", "data": {"scope": scope}},
+                         "userIds": list(refresh_user_ids)[:MAX_REFRESH_USERS]}
+    return result
 
 
 def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
@@ -217,6 +232,10 @@ def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
     counts = status["open_by_priority"]
     body.append(text("**Open risks and issues** " + " · ".join(
         f"{outcomes.PRIORITIES[p]}: {counts.get(p, 0)}" for p in outcomes.PRIORITIES), spacing="Medium"))
+    for row in status.get("risks_by_workshop", []):  # where each comes from, removed workshops included
+        where = escape(row["title"]) + ("" if row["inSeries"] else " (no longer in the series)")
+        found = ", ".join(f"{n} {outcomes.PRIORITIES[p].lower()}" for p, n in row["counts"].items() if n)
+        body.append(text(f"{where}: {found}", spacing="None", size="Small"))
     body.append(text(f"**Overdue actions:** {status['overdue']}", spacing="None",
                      color="Attention" if status["overdue"] else "Default"))
     return card(body, [command_button("Open actions", "actions all"), command_button("Export", "export")])

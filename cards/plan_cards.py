@@ -8,7 +8,7 @@ from typing import Mapping, Optional
 from catalog import Catalog
 from workshops.blueprint import ALM_MATURITY, INTEGRATIONS, MAX_COUNT, MIGRATION_VOLUMES, REPORTING
 from workshops.people import ORGANISATIONS
-from workshops.plan import APPROVED
+from workshops.plan import APPROVED, removals
 from workshops.project import PRODUCTS
 
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
@@ -154,9 +154,15 @@ def plan_card(project: Mapping, plan: Mapping, catalog: Catalog, *, message: Opt
         ]})
     if left_out:
         body.append(text("**Not in the series**", spacing="Medium"))
+        removed = removals(plan)
         for item in left_out:
-            reason = escape(item["reasons"][0]) if item["reasons"] else ""
-            body.append(text(f"{catalog.get(item['workshopId']).title}: {reason}", size="Small", spacing="None"))
+            title, removal = catalog.get(item["workshopId"]).title, removed.get(item["workshopId"])
+            if removal:  # taken out by hand: say who did and why, not why it was once recommended
+                who = escape((removal.get("by") or {}).get("name", "Someone"))
+                line = f"{title}: removed by {who} on {removal.get('at', '')[:10]}: {escape(removal.get('reason', ''))}"
+            else:
+                line = f"{title}: {escape(item['reasons'][0]) if item['reasons'] else ''}"
+            body.append(text(line, size="Small", spacing="None"))
     history = [h for h in plan.get("changes", []) if h.get("action") in ("add", "remove", "approve")][-5:]
     if history:
         body.append(text("**Changes**", spacing="Medium"))

@@ -27,7 +27,7 @@ class Actions:
         self.store, self.catalog, self.clock = services.store, services.catalog, services.clock
         self.commands = {"actions": self.actions_command, "status": self.status_command,
                          "export": self.export_command}
-        self.card_actions = {"action.done": self.complete}
+        self.card_actions = {"action.done": self.complete, "actions.refresh": self.refresh}
 
     async def actions_command(self, turn_context: TurnContext, scope: str) -> None:
         project = await project_or_offer_setup(self.services, turn_context, "actions")
@@ -50,17 +50,36 @@ class Actions:
         return await self.store.query(PROJECT_DATA, project_id, doc_type="outcome")
 
     async def card(self, turn_context: TurnContext, project: Mapping, scope: str, message: str = "") -> dict:
+        return (await self.cards(turn_context, project, scope, message))[0]
+
+    async def cards(self, turn_context: TurnContext, project: Mapping, scope: str,
+                    message: str = "") -> tuple[dict, dict]:
+        """The list as it is now: for the person acting (their Done buttons), and for everyone else
+        (no buttons: Teams asks each person who can act for their own, through `refresh`)."""
         scope = scope if scope in SCOPES else "mine"
         roster = await find(self.store, project["projectId"], ROSTER) or {}
-        who = actor(turn_context.activity)["aadObjectId"]
-        items = outcomes.open_items(await self._outcomes(project["projectId"]), self.clock().date())["actions"]
-        if scope == "mine":
-            items = [a for a in items if a["owner"] == who]
-        elif scope == "overdue":
-            items = [a for a in items if a["overdue"]]
-        items.sort(key=lambda a: a["due"])
-        return outcome_cards.actions_card(project, items, self.catalog, roster, scope=scope, viewer=who,
-                                          can_complete_any=people.is_lead(project, roster, who), message=message)
+        by = actor(turn_context.activity)
+        every = outcomes.open_items(await self._outcomes(project["projectId"]), self.clock().date())["actions"]
+        items = sorted((a for a in every if scope == "all" or (scope == "mine" and a["owner"] == by["aadObjectId"])
+                        or (scope == "overdue" and a["overdue"])), key=lambda a: a["due"])
+        members = roster.get("members") or {}
+        can_act = [a["owner"] for a in every] + [aad for aad in members if people.is_lead(project, roster, aad)]
+        user_ids = list(dict.fromkeys(members[aad]["userId"] for aad in can_act if members.get(aad, {}).get("userId")))
+
+        def render(viewer: str, can_complete_any: bool, owner: str = "") -> dict:
+            return outcome_cards.actions_card(project, items, self.catalog, roster, scope=scope, viewer=viewer,
+                                              can_complete_any=can_complete_any, message=message,
+                                              refresh_user_ids=user_ids, owner_name=owner)
+
+        mine = render(by["aadObjectId"], people.is_lead(project, roster, by["aadObjectId"]))
+        return mine, render("", False, by["name"] if scope == "mine" else "")
+
+    async def refresh(self, turn_context: TurnContext, _verb: str, data: Mapping) -> Outcome:
+        """Teams asks for this viewer's own card (refresh.userIds): the list as it is now, their buttons."""
+        project = await find(self.store, project_key(turn_context.activity), PROJECT)
+        if not project:
+            raise Refused("There is no project here any more.")
+        return Outcome(await self.card(turn_context, project, str(data.get("scope") or "mine")))
 
     async def complete(self, turn_context: TurnContext, _verb: str, data: Mapping) -> Outcome:
         project_id = project_key(turn_context.activity)
@@ -99,8 +118,8 @@ class Actions:
         else:
             await append_audit(self.store, project_id, outcomes.outcome_id(workshop_id), by, now,
                                outcomes.changes(outcome, saved))
-        card = await self.card(turn_context, project, str(data.get("scope") or "mine"), said(*words))
-        return Outcome(card, said(*words), changed=True)
+        card, everyone = await self.cards(turn_context, project, str(data.get("scope") or "mine"), said(*words))
+        return Outcome(card, said(*words), changed=True, everyone=everyone)
 
     async def status(self, project: Mapping) -> dict:
         project_id = project["projectId"]

@@ -14,8 +14,9 @@ from catalog import Workshop
 from graph.client import GraphUnavailable
 from store import PROJECT_DATA, Conflict, update
 from tabs.links import calendar_url
-from workshops import agenda, people
+from workshops import agenda, lifecycle, people
 from workshops import plan as plans
+from workshops.project import team_zone
 
 from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, actor, find, project_key,
                       project_or_offer_setup, tenant_of, workshop_named)
@@ -24,6 +25,16 @@ from .replies import card_message
 
 REMINDERS = "reminders"  # the partition holding one due-reminder record per scheduled session
 VERBS = ("agenda.rsvp", "agenda.approve", "agenda.edit", "agenda.schedule", "agenda.refresh")
+ACTIONS = {"agenda.rsvp": lifecycle.RSVP, "agenda.approve": lifecycle.APPROVE, "agenda.edit": lifecycle.EDIT,
+           "agenda.schedule": lifecycle.SCHEDULE}
+
+
+class ScheduleAnyway(Exception):
+    """A usable time the team should confirm first: the question, and what the confirm button re-sends."""
+
+    def __init__(self, message: str, when: dict):
+        super().__init__(message)
+        self.message, self.when = message, when
 
 
 class Agendas:
@@ -36,11 +47,11 @@ class Agendas:
 
     async def render(self, project: Mapping, session: Mapping, roster: Mapping, *, viewer: Optional[str] = None,
                      message: str = "", style: str = "Good", **typed) -> dict:
-        """`typed`: a refused form's answers and errors (agenda_cards.agenda_card)."""
+        """`typed`: a refused form's answers and errors, or a time to confirm (agenda_cards.agenda_card)."""
         catalog = self.catalog
         workshop = catalog.get(session["workshopId"])
         return agenda_cards.agenda_card(project, session, workshop, catalog, roster, viewer=viewer,
-                                        message=message, style=style,
+                                        message=message, style=style, now=self.clock(),
                                         calendar_url=calendar_url(self.settings, project, workshop.id), **typed)
 
     async def command(self, turn_context: TurnContext, name: str) -> None:
@@ -94,23 +105,23 @@ class Agendas:
 
         workshop = self.catalog.get(workshop_id)
         now = self.clock()
-        tz = ZoneInfo(project.get("timeZone") or "UTC")
+        tz = team_zone(project)
+        plan = await find(self.store, project_id, PLAN) if verb == "agenda.schedule" else None
+        confirmed = data.get("confirmed") in (True, "true")
 
         def apply(doc: dict) -> dict:
+            if verb != "agenda.rsvp" and data.get("version") != doc.get("version"):
+                raise Stale()  # RSVPs are per person and idempotent: taken from any version of the card
+            verdict = lifecycle.check(doc, now, ACTIONS[verb], title=workshop.title, tz=tz)
+            if not verdict.allowed:
+                raise agenda.AgendaError(verdict.message)
             if verb == "agenda.rsvp":
                 return agenda.rsvp(doc, by, str(data.get("response")), now)
-            if data.get("version") != doc.get("version"):
-                raise Stale()
             if verb == "agenda.approve":
                 return agenda.approve(doc, by, now)
             if verb == "agenda.edit":
                 return agenda.edit_topics(doc, data, roster, by, now)
-            start = agenda.parse_start(data.get("day"), data.get("time"), tz)
-            go_live = date.fromisoformat(project["goLive"])
-            problem = agenda.schedule_problem(start, doc["durationMinutes"], workshop, go_live, now, tz)
-            if problem:
-                raise agenda.AgendaError(problem)
-            return agenda.schedule(doc, start, by, now)
+            return self._schedule(doc, data, project, plan, workshop, by, now, tz, confirmed)
 
         pin = None
         if verb == "agenda.approve" and self.graph and not session.get("tab") and isinstance(data.get("version"), int):
@@ -123,6 +134,9 @@ class Agendas:
             message = "This card was out of date, so nothing changed. Here is the agenda as it is now."
             return Outcome(await self.render(project, current, roster, viewer=who, message=message,
                                              style="Warning"), message)
+        except ScheduleAnyway as ask:
+            return Outcome(await self.render(project, session, roster, viewer=who, message=ask.message,
+                                             style="Warning", schedule_anyway=ask.when), ask.message)
         except agenda.AgendaError as error:
             typed = {"typed": {**data, "verb": verb}, "errors": {error.field or "form": str(error)}} if verb in (
                 "agenda.edit", "agenda.schedule") else {}
@@ -141,6 +155,26 @@ class Agendas:
             message += " It needs a solution architect's approval."
         return Outcome(await self.render(project, saved, roster, viewer=who, message=message), message,
                        changed=True, everyone=await self.render(project, saved, roster))
+
+    @staticmethod
+    def _schedule(doc: dict, data: Mapping, project: Mapping, plan: Optional[Mapping], workshop: Workshop,
+                  by: dict, now: datetime, tz: ZoneInfo, confirmed: bool) -> dict:
+        """A time that cannot be used is refused; one outside the plan's recommended window or the
+        team's working hours is asked about (ScheduleAnyway) until the user confirms it."""
+        item = next((i for i in (plan or {}).get("items", []) if i["workshopId"] == workshop.id), None)
+        if not item or not item["included"]:
+            raise agenda.AgendaError(f"{workshop.title} is no longer in the series. Add it back with “plan” first.")
+        start = agenda.parse_start(data.get("day"), data.get("time"), tz)
+        go_live = date.fromisoformat(project["goLive"])
+        problem = agenda.schedule_problem(start, doc["durationMinutes"], workshop, go_live, now, tz)
+        if problem:
+            raise agenda.AgendaError(problem)
+        window = (date.fromisoformat(item["windowStart"]), date.fromisoformat(item["windowEnd"]))
+        warnings = agenda.schedule_warnings(start, doc["durationMinutes"], window, tz)
+        if warnings and not confirmed:
+            when = {"day": str(data.get("day")), "time": str(data.get("time")), "version": doc["version"]}
+            raise ScheduleAnyway(" ".join(warnings + [agenda.SCHEDULE_ANYWAY]), when)
+        return agenda.schedule(doc, start, by, now)
 
     async def _after_schedule(self, project: Mapping, session: dict, workshop: Workshop, organizer: dict,
                               tenant: str) -> tuple[dict, str]:

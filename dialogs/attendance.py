@@ -11,7 +11,8 @@ from cards import outcome_cards
 from cards.common import clock_time, plural
 from graph.client import GraphUnavailable
 from store import PROJECT_DATA, update
-from workshops import attendance, people
+from workshops import attendance, lifecycle, people
+from workshops.project import team_zone
 
 from .context import (Outcome, Refused, Services, actor, answer, project_key, project_or_offer_setup,
                       session_acted_on, session_named)
@@ -33,26 +34,26 @@ class Attendance:
     async def checkin_command(self, turn_context: TurnContext, name: str) -> None:
         project = await project_or_offer_setup(self.services, turn_context, "checkin")
         if project:
-            await answer(turn_context, lambda: self.checkin(turn_context, name, project))
+            await answer(turn_context, lambda: self.checkin(turn_context, project, name))
 
     async def attendance_command(self, turn_context: TurnContext, name: str) -> None:
         if await project_or_offer_setup(self.services, turn_context, "attendance"):
             await answer(turn_context, lambda: self.attendance_card(turn_context, name))
 
-    async def checkin(self, turn_context: TurnContext, name: str, project: Mapping) -> str:
+    async def checkin(self, turn_context: TurnContext, project: Mapping, name: str) -> str:
         project_id = project_key(turn_context.activity)
         now = self.clock()
         if name:
             _, session, _, workshop = await session_named(self.services, turn_context, name, "checkin")
         else:
             running = [s for s in await self.store.query(PROJECT_DATA, project_id, doc_type="session")
-                       if attendance.running(s, now)]
+                       if lifecycle.check_in_open(s, now)]
             if not running:
                 return "No workshop is running right now. To check in to one, say **checkin <workshop>**."
             session, workshop = running[0], self.catalog.get(running[0]["workshopId"])
         who = actor(turn_context.activity)
         saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
-                             lambda doc: attendance.check_in(doc, who, now))
+                             self._check_in(project, workshop, who, now))
         mark = saved["attendance"][who["aadObjectId"]]
         status = attendance.STATUSES[mark["status"]].lower()
         return f"Checked in to {workshop.title}: {status} since {clock_time(mark['at'], project.get('timeZone'))}."
@@ -62,9 +63,14 @@ class Attendance:
         return self.card(project, session, roster, workshop, actor(turn_context.activity)["aadObjectId"])
 
     def card(self, project, session, roster, workshop, who, message="", style="Good") -> dict:
+        """Leads get inputs while workshops/lifecycle.py lets attendance change."""
+        now = self.clock()
         can_import = bool(self.graph and (session.get("meeting") or {}).get("id"))
-        return outcome_cards.attendance_card(project, session, workshop, self.catalog, roster,
-                                             editable=people.is_lead(project, roster, who), can_import=can_import,
+        editable = people.is_lead(project, roster, who) and lifecycle.check(
+            session, now, lifecycle.ATTENDANCE, title=workshop.title, tz=team_zone(project)).allowed
+        return outcome_cards.attendance_card(project, session, workshop, self.catalog, roster, editable=editable,
+                                             can_import=can_import,
+                                             can_check_in=lifecycle.check_in_offered(session, now),
                                              message=message, style=style)
 
     async def act(self, turn_context: TurnContext, verb: str, data: Mapping) -> Outcome:
@@ -73,15 +79,29 @@ class Attendance:
         who, now = actor(turn_context.activity), self.clock()
         if verb == "attendance.checkin":
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
-                                 lambda doc: attendance.check_in(doc, who, now), current=session)
+                                 self._check_in(project, workshop, who, now), current=session)
             return Outcome(self.card(project, saved, roster, workshop, who["aadObjectId"], "You're checked in."),
                            "You're checked in.", changed=True,
                            everyone=self.card(project, saved, roster, workshop, ""))
         if not people.is_lead(project, roster, who["aadObjectId"]):
             raise Refused(LEADS_ONLY)
+        verdict = lifecycle.check(session, now, lifecycle.ATTENDANCE, title=workshop.title, tz=team_zone(project))
+        if not verdict.allowed:
+            card = self.card(project, session, roster, workshop, who["aadObjectId"], verdict.message, "Attention")
+            return Outcome(card, verdict.message)
         if verb == "attendance.import":
             return await self._import(project, session, roster, workshop, who["aadObjectId"])
         return await self._save(project, session, roster, workshop, who["aadObjectId"], data, now)
+
+    @staticmethod
+    def _check_in(project: Mapping, workshop, who: Mapping, now):
+        """The check-in as an update: refused, on the session as it is now, unless check-in is open."""
+        def apply(doc: dict) -> dict:
+            verdict = lifecycle.check(doc, now, lifecycle.CHECKIN, title=workshop.title, tz=team_zone(project))
+            if not verdict.allowed:
+                raise Refused(verdict.message)
+            return attendance.check_in(doc, who, now)
+        return apply
 
     async def _save(self, project, session, roster, workshop, who, data, now) -> Outcome:
         """Apply the marks changed on this card (attendance.mark), saying when others changed meanwhile."""

@@ -12,14 +12,14 @@ from botbuilder.core import TurnContext
 
 from cards import outcome_cards
 from store import PROJECT_DATA, Conflict, DocumentStore, update
-from workshops import agenda, outcomes, people
+from workshops import agenda, lifecycle, outcomes, people
+from workshops.project import team_zone
 
 from .context import (Outcome, Refused, Services, Stale, actor, answer, find, load_session, project_or_offer_setup,
                       session_acted_on, session_named)
 from .replies import card_message
 
 LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
-NOT_HELD = "Only a held workshop (with its outcomes recorded) can be closed."
 DIGESTS = "digests"  # the partition with one record per project that has action items
 VERBS = ("outcome.save", "session.close")
 SUMMARY = "outcome-summary"  # outbox work: post the outcomes' summary in the workshop's thread
@@ -70,13 +70,14 @@ class Outcomes:
 
     async def _close(self, project, session, roster, workshop, by) -> Outcome:
         """Closing is one-way, so a second press (or a stale card) changes nothing and says who closed it."""
-        if session["status"] not in (agenda.HELD, agenda.CLOSED):
-            raise Refused(NOT_HELD)
         project_id, now = project["projectId"], self.clock()
 
         def close(doc: dict) -> dict:
-            if doc["status"] != agenda.HELD:
+            if doc["status"] == agenda.CLOSED:
                 raise Stale()
+            verdict = lifecycle.check(doc, now, lifecycle.CLOSE, title=workshop.title, tz=team_zone(project))
+            if not verdict.allowed:
+                raise Refused(verdict.message)
             return {**doc, "status": agenda.CLOSED, "closedBy": by, "closedAt": now.isoformat()}
 
         try:
@@ -86,8 +87,6 @@ class Outcomes:
                        else "Workshop closed.")
         except Stale:
             saved, changed = await find(self.store, project_id, session["id"]), False
-            if saved["status"] != agenda.CLOSED:
-                raise Refused(NOT_HELD) from None
             closer = (saved.get("closedBy") or {}).get("name")
             message = "This workshop was already closed" + (
                 f" by {closer} on {saved.get('closedAt', '')[:10]}." if closer else ".")
@@ -107,6 +106,14 @@ class Outcomes:
         except outcomes.OutcomeError as error:
             card = outcome_cards.outcome_form_card(project, session, workshop, roster, previous, error.errors, data)
             return Outcome(card, "Please fix the fields marked on the form.")
+        verdict = lifecycle.check(session, now, lifecycle.OUTCOMES, title=workshop.title, tz=team_zone(project),
+                                  confirmed=data.get("confirmed") in (True, "true"))
+        if verdict.confirm:  # before the start: asked, with everything as typed
+            card = outcome_cards.outcome_form_card(project, session, workshop, roster, previous, values=data,
+                                                   question=verdict.message)
+            return Outcome(card, verdict.message)
+        if not verdict.allowed:
+            raise Refused(verdict.message)
         changed = outcomes.changes(previous, content)
         if previous and not changed:
             return Outcome(outcome_cards.outcome_form_card(project, session, workshop, roster, previous,

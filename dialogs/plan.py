@@ -10,7 +10,8 @@ from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialo
 
 from cards import plan_cards
 from store import PROJECT_DATA, Conflict, update
-from workshops import people, plan as plans
+from workshops import agenda, lifecycle, people, plan as plans
+from workshops.project import team_zone
 from workshops.recommend import AnswerError, profile_from_answers, recommend
 
 from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, actor, find, project_and_roster, project_key,
@@ -39,7 +40,8 @@ class Series:
             await turn_context.send_activity(card_message(self.card(project, plan)))
             return
         roster = await find(self.services.store, project["projectId"], ROSTER) or {}
-        refusal = self.refusal(project, roster, actor(turn_context.activity)["aadObjectId"])
+        refusal = (self.refusal(project, roster, actor(turn_context.activity)["aadObjectId"])
+                   or await self.series_refusal(project["projectId"]))
         if refusal:
             await turn_context.send_activity(refusal)
             return
@@ -48,6 +50,25 @@ class Series:
     @staticmethod
     def refusal(project: Mapping, roster: Mapping, who: str) -> Optional[str]:
         return None if people.is_lead(project, roster, who) else LEADS_ONLY
+
+    async def series_refusal(self, project_id: str) -> Optional[str]:
+        """Why the series can no longer change (the engagement is closed), or None."""
+        post = await find(self.services.store, project_id, agenda.session_id(lifecycle.CLOSES_ENGAGEMENT))
+        verdict = lifecycle.check_series(post)
+        return None if verdict.allowed else verdict.message
+
+    async def change_refusal(self, project: Mapping, data: Mapping) -> Optional[str]:
+        """Why this change of the series is refused now: a closed engagement, or removing a
+        workshop that has been held or is under way (workshops/lifecycle.py), or None."""
+        refusal = await self.series_refusal(project["projectId"])
+        catalog, workshop_id = self.services.catalog, data.get("workshopId")
+        if refusal or data.get("include") != "remove" or not isinstance(workshop_id, str) or workshop_id not in catalog:
+            return refusal
+        workshop = catalog.get(workshop_id)
+        session = await find(self.services.store, project["projectId"], agenda.session_id(workshop.id))
+        verdict = lifecycle.check(session, self.services.clock(), lifecycle.REMOVE, title=workshop.title,
+                                  tz=team_zone(project))
+        return None if verdict.allowed else verdict.message
 
     async def form_values(self, turn_context: TurnContext) -> dict:
         project_id = project_key(turn_context.activity)
@@ -62,6 +83,9 @@ class Series:
         refusal = self.refusal(project or {}, roster, actor(turn_context.activity)["aadObjectId"])
         if refusal or not project:
             raise Refused(refusal or "Set up the project first: type **setup**.")
+        refusal = await self.series_refusal(project["projectId"])
+        if refusal:
+            raise Refused(refusal)
         plain = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in answers.items()
                  if isinstance(v, (str, int, float, bool))}
         try:
@@ -76,9 +100,11 @@ class Series:
         by, now = actor(turn_context.activity), self.services.clock()
         try:
             return await store.create(PROJECT_DATA, plans.new_plan(project_id, recommendations, answers, by, now))
-        except Conflict:
+        except Conflict:  # answered again: workshops that cannot be removed stay
+            kept = [s["workshopId"] for s in await store.query(PROJECT_DATA, project_id, doc_type="session")
+                    if not lifecycle.check(s, now, lifecycle.REMOVE).allowed]
             return await update(store, PROJECT_DATA, project_id, PLAN,
-                                lambda doc: plans.new_plan(project_id, recommendations, answers, by, now, doc))
+                                lambda doc: plans.new_plan(project_id, recommendations, answers, by, now, doc, kept))
 
     def card(self, project: Mapping, plan: Mapping, message: str = "", style: str = "Good", **typed) -> dict:
         """`typed`: a refused change's answers and errors, for its form (plan_cards.plan_card)."""
@@ -99,6 +125,9 @@ class Series:
         if verb == "plan.change" and not people.is_lead(project, roster, by["aadObjectId"]):
             raise Refused("Only leads, solution architects and project managers can change the series.")
         shown_version, now = data.get("version"), self.services.clock()
+        refusal = await self.change_refusal(project, data) if verb == "plan.change" else None
+        if refusal:
+            return Outcome(self.card(project, plan, refusal, "Attention"), refusal)
 
         def apply(doc: dict) -> dict:
             if shown_version != doc.get("version"):

@@ -194,7 +194,7 @@ async def test_pre_go_live_workshops_must_be_before_go_live_and_post_go_live_aft
 async def test_scheduling_shows_local_time_and_serves_a_signed_calendar_invitation(bot: Harness):
     card = await ready(bot)
     day = future_day(30)
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=day, time="14:30")
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=day, time="14:30", confirmed=True)
     scheduled = body["value"]
     shown = card_text(scheduled)
     assert "14:30 to 17:30 (Europe/London)" in shown, "shown in the team's time zone"
@@ -222,7 +222,8 @@ async def test_scheduling_shows_local_time_and_serves_a_signed_calendar_invitati
 ])
 async def test_calendar_links_refuse_forged_or_expired_tokens(bot: Harness, mangle):
     card = await ready(bot)
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00")
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00",
+                          confirmed=True)
     parts = urlsplit(links(body["value"])["Add to calendar"])
     response = await bot.client.get(f"{parts.path}?{mangle(parts.query)}")
     assert response.status == 403
@@ -231,7 +232,8 @@ async def test_calendar_links_refuse_forged_or_expired_tokens(bot: Harness, mang
 
 async def test_a_calendar_link_is_scoped_to_its_workshop(bot: Harness):
     card = await ready(bot)
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00")
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00",
+                          confirmed=True)
     parts = urlsplit(links(body["value"])["Add to calendar"])
     other = parts.path.replace("data-migration.ics", "cutover.ics")
     assert (await bot.client.get(f"{other}?{parts.query}")).status == 403
@@ -241,7 +243,8 @@ async def test_agenda_cards_parse_clean(bot: Harness):
     from tests.plugins.botapp import parse_cards
 
     card = await ready(bot)
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00")
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00",
+                          confirmed=True)
     _, approved = await press(bot, body["value"], "agenda.approve", GRACE)
     results = parse_cards([("draft", card), ("scheduled", body["value"]), ("approved", approved["value"])])
     assert {k: v for k, v in results.items() if v} == {}

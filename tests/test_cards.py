@@ -115,6 +115,7 @@ def form_and_status_cards() -> list[tuple[str, dict]]:
     workshop = catalog.get("data-migration")
     session = agenda.new_session("p", workshop, 3)
     today = date(2026, 11, 28)
+    now = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
     answers = {"products": "finance", "migration_volume": "high", "gap_count": "3", "go_live": "2027-09-01"}
     plan = plans.new_plan("p", recommend(profile_from_answers(answers, today=today), catalog, today=today), answers,
                           {"aadObjectId": "a", "name": "A"}, datetime(2026, 11, 28, tzinfo=timezone.utc))
@@ -135,16 +136,18 @@ def form_and_status_cards() -> list[tuple[str, dict]]:
         ("plan-change-refused", plan_cards.plan_card(project, plan, catalog, message=hostile, message_style="Attention",
                                                      typed={"workshopId": "alm", "include": "add", "reason": hostile},
                                                      errors={"reason": hostile, "form": hostile})),
-        ("agenda-edit-refused", agenda_cards.agenda_card(project, session, workshop, catalog, roster, message=hostile,
+        ("agenda-edit-refused", agenda_cards.agenda_card(project, session, workshop, catalog, roster, now=now,
+                                                         message=hostile,
                                                          style="Attention", typed=edit,
                                                          errors={"minutes:t2": hostile, "form": hostile})),
-        ("agenda-schedule-refused", agenda_cards.agenda_card(project, session, workshop, catalog, roster,
+        ("agenda-schedule-refused", agenda_cards.agenda_card(project, session, workshop, catalog, roster, now=now,
                                                              message=hostile, style="Attention", typed=schedule,
                                                              errors={"form": hostile})),
         ("outcome-form-refused", outcome_cards.outcome_form_card(
             project, session, workshop, roster, None, {"action:new2:owner": hostile, "finding:new1:kind": hostile},
             {"summary": hostile, "action:new2:title": hostile})),
         ("attendance", outcome_cards.attendance_card(project, session, workshop, catalog, roster, editable=True,
+                                                     can_check_in=True,
                                                      can_import=True, message=hostile, style="Warning")),
         ("status-not-ready", outcome_cards.status_card(project, status, catalog)),
     ]
@@ -169,3 +172,63 @@ def test_no_status_or_message_is_pale_coloured_text():
 
 def test_hostile_text_is_escaped_on_form_and_status_cards():
     assert_escaped(form_and_status_cards())
+
+
+def lifecycle_cards() -> list[tuple[str, dict]]:
+    """The cards workshops/lifecycle.py shapes: each state's agenda, the questions it asks, the
+    series with a removal, status with risks by workshop, and the refreshing actions list."""
+    from datetime import datetime, timedelta, timezone
+
+    from cards import agenda_cards, outcome_cards, plan_cards
+    from workshops import agenda
+    from workshops import plan as plans
+    from workshops.recommend import profile_from_answers, recommend
+
+    catalog = default_catalog()
+    workshop = catalog.get("data-migration")
+    hostile = "<script>alert(1)</script> **bold** [link](https://evil.example)"
+    now = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
+    project = {"projectId": "p", "name": hostile, "goLive": "2027-09-01", "timeZone": "Europe/London"}
+    roster = {"members": {"a": {"name": hostile, "roles": ["solution-architect"], "userId": "29:a"}}}
+    draft = agenda.new_session("p", workshop, 3)
+    scheduled = {**draft, "status": agenda.APPROVED, "start": (now - timedelta(minutes=5)).isoformat()}
+    states = {"running": scheduled, "held": {**scheduled, "status": agenda.HELD},
+              "closed": {**scheduled, "status": agenda.CLOSED}}
+    cards = [(f"agenda-{name}", agenda_cards.agenda_card(project, session, workshop, catalog, roster, now=now,
+                                                         viewer="a", message=hostile, style="Attention"))
+             for name, session in states.items()]
+    cards.append(("agenda-schedule-anyway", agenda_cards.agenda_card(
+        project, draft, workshop, catalog, roster, now=now, message=hostile, style="Warning",
+        schedule_anyway={"day": "2026-12-05", "time": "23:00", "version": 1})))
+    cards.append(("outcomes-early", outcome_cards.outcome_form_card(
+        project, draft, workshop, roster, None, values={"summary": hostile}, question=hostile)))
+    cards.append(("attendance-closed", outcome_cards.attendance_card(
+        project, states["closed"], workshop, catalog, roster, editable=False, can_import=False, can_check_in=False)))
+    answers = {"products": "finance", "migration_volume": "high", "gap_count": "3", "go_live": "2027-09-01"}
+    plan = plans.new_plan("p", recommend(profile_from_answers(answers, today=now.date()), catalog, today=now.date()),
+                          answers, {"aadObjectId": "a", "name": hostile}, now)
+    removed = plans.change(plan, "data-migration", False, hostile, {"aadObjectId": "a", "name": hostile}, now)
+    cards.append(("plan-removed", plan_cards.plan_card(project, removed, catalog)))
+    status = {"engagement_closed": False, "ready": False, "blocking": [{}], "series": [], "overdue": 0,
+              "open_by_priority": {"high": 1, "medium": 0, "low": 2},
+              "risks_by_workshop": [{"workshopId": "data-migration", "title": workshop.title, "inSeries": False,
+                                     "counts": {"high": 1, "medium": 0, "low": 2}}]}
+    cards.append(("status-risks", outcome_cards.status_card(project, status, catalog)))
+    item = {"id": "x", "title": hostile, "owner": "a", "due": "2026-12-01", "overdue": True,
+            "workshopId": "data-migration"}
+    for scope in ("mine", "all"):
+        cards.append((f"actions-{scope}", outcome_cards.actions_card(
+            project, [item], catalog, roster, scope=scope, viewer="", can_complete_any=False, message=hostile,
+            refresh_user_ids=["29:a"] * 70, owner_name=hostile)))
+    return cards
+
+
+def test_lifecycle_cards_parse_without_warnings_and_escape_user_text():
+    cards = lifecycle_cards()
+    results = parse_cards(cards)
+    assert {name: events for name, events in results.items() if events} == {}
+    for name, card in cards:
+        for text in rendered_markdown(card):
+            assert "<script>" not in text and "**bold**" not in text and "[link](" not in text, name
+    actions = dict(cards)["actions-all"]
+    assert actions["refresh"]["action"]["verb"] == "actions.refresh" and len(actions["refresh"]["userIds"]) == 60

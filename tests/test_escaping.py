@@ -72,7 +72,7 @@ async def bot(personal_bot):
 
 async def test_the_overdue_digest_shows_titles_and_names_literally(bot: Harness, connector, tmp_path):
     await hostile_project(bot, connector, **{"3": "Alan <at>Turing</at> **boss**"})
-    await record_outcomes(bot, **{"action:new1:title": LINK})
+    await record_outcomes(bot, confirmed=True, **{"action:new1:title": LINK})
     text = (await proactive(connector, tmp_path, datetime.now(timezone.utc) + timedelta(days=16)))[0]["text"]
     assert text.startswith("**1 overdue action item** in Contoso " + SHOWN_LINK)
     assert f"- {SHOWN_LINK} (Alan \\<at\\>Turing\\</at\\> \\*\\*boss\\*\\*, due" in text
@@ -82,7 +82,7 @@ async def test_the_overdue_digest_shows_titles_and_names_literally(bot: Harness,
 async def test_a_reminder_shows_attendee_names_literally(bot: Harness, connector, tmp_path):
     await hostile_project(bot, connector, **{"2": f"Grace {LINK}\n# Hopper"})
     card = await agenda_card(bot)
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="10:00")
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="10:00", confirmed=True)
     assert "Time saved" in card_text(body["value"])
     start = datetime.fromisoformat(f"{future_day(30)}T10:00").replace(tzinfo=ZoneInfo("Europe/London"))
     text = (await proactive(connector, tmp_path, start - timedelta(hours=23)))[0]["text"]
@@ -110,7 +110,7 @@ async def test_a_hint_never_echoes_what_was_typed(bot: Harness):
 
 async def test_done_shows_the_action_title_literally_once_escaped(bot: Harness, connector):
     await hostile_project(bot, connector)
-    await record_outcomes(bot, **{"action:new1:title": LINK})
+    await record_outcomes(bot, confirmed=True, **{"action:new1:title": LINK})
     mine = card_of((await bot.say("actions", **{"from": ALAN}))[0])
     _, done = await press(bot, mine, "action.done", ALAN)
     shown = rendered_markdown(done["value"])
@@ -135,7 +135,7 @@ def headings(markdown: str) -> list[str]:
 
 async def test_the_markdown_export_cannot_be_forged_by_user_text(bot: Harness, connector):
     await hostile_project(bot, connector)
-    await record_outcomes(bot, summary=f"Agreed.{FORGED}\nTitle\n===\n> quoted `code` | a | b |",
+    await record_outcomes(bot, confirmed=True, summary=f"Agreed.{FORGED}\nTitle\n===\n> quoted `code` | a | b |",
                           decisions=f"Decide{FORGED}\n1. numbered",
                           recommendations="# Recommend\n<script>x</script>",
                           **{"finding:new1:text": f"Risky{FORGED}", "action:new1:title": f"{LINK}{FORGED}",
@@ -155,7 +155,7 @@ async def test_the_markdown_export_cannot_be_forged_by_user_text(bot: Harness, c
 
 async def test_csv_exports_neutralise_formulas(bot: Harness, connector):
     await hostile_project(bot, connector, **{"3": "\t=2+5"})
-    await record_outcomes(bot, **{
+    await record_outcomes(bot, confirmed=True, **{
         "finding:new1:text": "+SUM(A1:A9)", "finding:new2:text": "-2+3", "finding:new2:kind": "issue",
         "finding:new2:priority": "low", "finding:new3:text": "@cmd", "finding:new3:kind": "issue",
         "finding:new3:priority": "low", "action:new1:title": "=HYPERLINK(\"https://evil.example\")"})

@@ -3,7 +3,7 @@ workshop-specific fields and an audit trail, actions, status and readiness, and 
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,12 @@ from tests.plugins.botapp import Harness, aad, card_of, card_text, make_settings
 from tests.test_agenda import agenda_card, future_day, ready
 from tests.test_planning import ADA, ALAN, GRACE, KATHERINE, execute_actions, press
 
-SOON = (datetime.now(ZoneInfo("Europe/London")) + timedelta(minutes=20))
+LONDON = ZoneInfo("Europe/London")
+
+
+def soon(minutes: int = 5) -> datetime:
+    """A start a few minutes ahead (scheduling must be in the future), so check-in is already open."""
+    return datetime.now(LONDON) + timedelta(minutes=minutes)
 
 
 @pytest.fixture
@@ -22,12 +27,37 @@ async def bot(personal_bot):
     return personal_bot
 
 
-async def scheduled_soon(bot: Harness) -> dict:
-    card = await ready(bot)
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=SOON.strftime("%Y-%m-%d"),
-                          time=SOON.strftime("%H:%M"))
-    assert "Time saved" in card_text(body["value"]), card_text(body["value"])
+async def schedule_at(bot: Harness, card: dict, start: datetime, **extra) -> dict:
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=start.strftime("%Y-%m-%d"),
+                          time=start.strftime("%H:%M"), **extra)
     return body["value"]
+
+
+async def scheduled_soon(bot: Harness) -> dict:
+    """The data migration workshop, scheduled to start in a few minutes (confirmed: it is outside
+    its recommended window)."""
+    card = await schedule_at(bot, await ready(bot), soon(), confirmed=True)
+    assert "Time saved" in card_text(card), card_text(card)
+    return card
+
+
+async def move_start(bot: Harness, start: datetime, workshop_id: str = "data-migration") -> None:
+    """Move a stored session's start, as the clock moving on would (the bot only schedules ahead)."""
+    from app import STORE
+    from bot.web import read_activity
+    from dialogs.context import project_key
+    from store import update
+
+    store = bot.client.server.app[STORE]
+    project = project_key(read_activity(bot.activity("message")))
+    await update(store, PROJECT_DATA, project, f"session:{workshop_id}", lambda doc: {**doc, "start": start.isoformat()})
+
+
+async def running(bot: Harness, minutes_ago: int = 5) -> dict:
+    """The data migration workshop, started `minutes_ago` and still running."""
+    card = await scheduled_soon(bot)
+    await move_start(bot, (datetime.now(LONDON) - timedelta(minutes=minutes_ago)).astimezone(timezone.utc))
+    return card
 
 
 def form_values(card: dict) -> dict:
@@ -47,6 +77,7 @@ def outcome_answers(**extra) -> dict:
 
 
 async def record_outcomes(bot: Harness, who=ALAN, name="data migration", **extra) -> dict:
+    """Record outcomes (pass confirmed=True for a workshop that has not started)."""
     form = card_of((await bot.say(f"outcomes {name}", **{"from": who}))[-1])
     _, body = await press(bot, form, "outcome.save", who, **outcome_answers(**extra))
     return body
@@ -56,9 +87,8 @@ async def test_checkin_during_a_running_workshop(bot: Harness):
     await ready(bot)
     assert "No workshop is running" in (await bot.say("checkin"))[0]["text"]
     card = await agenda_card(bot)
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=SOON.strftime("%Y-%m-%d"),
-                          time=SOON.strftime("%H:%M"))
-    assert "attendance.checkin" in execute_actions(body["value"])
+    scheduled = await schedule_at(bot, card, soon(), confirmed=True)
+    assert "attendance.checkin" in execute_actions(scheduled)
     reply = (await bot.say("checkin", **{"from": GRACE}))[0]["text"]
     assert reply.startswith("Checked in to Data migration strategy: present since")
     shown = card_text(card_of((await bot.say("attendance data migration"))[0]))
@@ -79,7 +109,7 @@ async def test_a_lead_marks_attendance_and_adds_someone_who_came(bot: Harness):
 
 
 async def test_outcomes_are_validated_recorded_and_summarised(bot: Harness, connector, tmp_path):
-    await scheduled_soon(bot)
+    await running(bot)
     form = card_of((await bot.say("outcomes data migration", **{"from": ALAN}))[0])
     shown = card_text(form)
     assert "Data volumes" in shown and "Expected throughput" in shown, "workshop-specific fields"
@@ -123,7 +153,7 @@ async def test_only_leads_record_outcomes(bot: Harness):
 async def test_gap_solution_outcomes_have_a_group_per_gap(bot: Harness):
     await ready(bot)
     await agenda_card(bot, "gap")
-    body = await record_outcomes(bot, name="gap", **{
+    body = await record_outcomes(bot, name="gap", confirmed=True, **{
         "gaps:1:requirement": "Intercompany rebates", "gaps:1:solution": "Extension on trade agreements",
         "gaps:1:alternatives": "ISV rebate module", "gaps:1:risks": "Upgrade effort",
         "gaps:1:dependencies": "Pricing design"})
@@ -132,7 +162,7 @@ async def test_gap_solution_outcomes_have_a_group_per_gap(bot: Harness):
 
 
 async def test_actions_done_by_owner_and_status_readiness(bot: Harness):
-    await scheduled_soon(bot)
+    await running(bot)
     await record_outcomes(bot)
     mine = card_of((await bot.say("actions", **{"from": ALAN}))[0])
     assert "Measure throughput" in card_text(mine)
@@ -157,7 +187,7 @@ async def test_actions_done_by_owner_and_status_readiness(bot: Harness):
 async def test_closing_post_go_live_closes_the_engagement(bot: Harness):
     await ready(bot)
     await agenda_card(bot, "post go live")
-    body = await record_outcomes(bot, name="post go live", **{
+    body = await record_outcomes(bot, name="post go live", confirmed=True, **{
         "accomplishments": "Live on time", "lessons": "Start data migration earlier", "assessment": "Stable"})
     assert "Lessons learned" in card_text(body["value"])
     _, closed = await press(bot, body["value"], "session.close", ALAN)
@@ -166,7 +196,7 @@ async def test_closing_post_go_live_closes_the_engagement(bot: Harness):
 
 
 async def test_exports_parse_back_and_need_a_valid_link(bot: Harness):
-    await scheduled_soon(bot)
+    await running(bot)
     await record_outcomes(bot, **{"finding:new2:text": "=HYPERLINK(\"http://evil\")", "finding:new2:kind": "issue",
                                   "finding:new2:priority": "low"})
     card = card_of((await bot.say("export"))[0])
@@ -192,7 +222,7 @@ async def test_exports_parse_back_and_need_a_valid_link(bot: Harness):
 async def test_every_card_of_the_follow_up_parses_clean(bot: Harness, connector):
     from tests.plugins.botapp import parse_cards
 
-    await scheduled_soon(bot)
+    await running(bot)
     await bot.say("checkin", **{"from": GRACE})
     responses = [card_of((await bot.say("attendance data migration", **{"from": ALAN}))[0])]
     form = card_of((await bot.say("outcomes data migration", **{"from": ALAN}))[0])

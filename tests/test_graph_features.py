@@ -18,7 +18,7 @@ async def bot(app_client, connector, graph) -> Harness:
 
 async def schedule(bot: Harness, day: str) -> dict:
     card = await ready(bot)
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=day, time="14:30")
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=day, time="14:30", confirmed=True)
     return body["value"]
 
 
@@ -43,14 +43,17 @@ async def test_graph_down_keeps_the_time_and_says_how_to_retry(bot: Harness, gra
     assert "Time saved." in shown and "The Teams meeting was not created" in shown and "retry" in shown
     assert "14:30" in shown
     graph.server.down = False
-    _, body = await press(bot, scheduled, "agenda.schedule", ALAN, day=future_day(31), time="14:30")
+    _, body = await press(bot, scheduled, "agenda.schedule", ALAN, day=future_day(31), time="14:30", confirmed=True)
     assert "Join meeting" in [a["title"] for a in nodes(body["value"], of_type("Action.OpenUrl"))]
 
 
 async def test_attendance_is_imported_from_the_meeting_report(bot: Harness, graph):
+    from tests.test_followup import move_start
+
     await schedule(bot, future_day(30))
     (meeting_id,) = graph.server.meetings
-    start = datetime.now(timezone.utc).replace(microsecond=0)
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=1)
+    await move_start(bot, start)  # the meeting has taken place: its report is there to import
     graph.server.add_report(meeting_id, start.isoformat().replace("+00:00", "Z"), [
         {"identity": {"id": aad(2), "displayName": "Grace Hopper"}, "emailAddress": "grace@contoso.example",
          "totalAttendanceInSeconds": 3600,

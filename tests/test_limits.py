@@ -175,7 +175,7 @@ async def test_a_digest_names_at_most_twenty_overdue_items(bot: Harness, connect
     form = card_of((await bot.say("outcomes data migration", **{"from": ALAN}))[0])
     rows = {f"action:n{n}:{k}": v for n in range(25)
             for k, v in (("title", f"Action {n}"), ("owner", aad(3)), ("due", future_day(14)))}
-    await press(bot, form, "outcome.save", ALAN, **outcome_answers(**rows))
+    await press(bot, form, "outcome.save", ALAN, confirmed=True, **outcome_answers(**rows))
     sent = await proactive(connector, tmp_path, datetime.now(timezone.utc) + timedelta(days=16))
     assert len(sent) == 1
     lines = sent[0]["text"].splitlines()

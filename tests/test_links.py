@@ -58,7 +58,7 @@ async def linked(app_client, connector, store_settings) -> Harness:
     bot = Harness(await app_client(store_settings), connector, "personal")
     card = await ready(bot)
     day = (date.today() + timedelta(days=30)).isoformat()
-    status, _ = await press(bot, card, "agenda.schedule", ALAN, day=day, time="09:00")
+    status, _ = await press(bot, card, "agenda.schedule", ALAN, day=day, time="09:00", confirmed=True)
     assert status == 200
     return bot
 

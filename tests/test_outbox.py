@@ -7,7 +7,7 @@ import pytest
 
 from app import BOT
 from tests.plugins.botapp import Harness, card_of
-from tests.test_followup import outcome_answers, scheduled_soon
+from tests.test_followup import outcome_answers, running
 from tests.test_planning import ALAN, execute_invoke
 
 
@@ -24,7 +24,7 @@ def posted_summaries(connector) -> list[str]:
 async def test_a_summary_whose_post_fails_is_posted_later_and_a_retry_gets_the_same_answer(personal_bot: Harness,
                                                                                            connector):
     bot = personal_bot
-    await scheduled_soon(bot)
+    await running(bot)
     form = card_of((await bot.say("outcomes data migration", **{"from": ALAN}))[-1])
     before = len(posted_summaries(connector))
     connector.failures.append((403, None))  # Teams refuses the thread post once

@@ -22,7 +22,7 @@ async def scheduled(app_client, connector, settings) -> tuple[Harness, datetime]
     await bot.send_value(ANSWERS)
     card = (await bot.say("agenda data migration"))[-1]["attachments"][0]["content"]
     await press(bot, card, "agenda.rsvp", ALAN, response="accept")
-    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="10:00")
+    _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="10:00", confirmed=True)
     assert "Time saved" in str(body)
     start = datetime.fromisoformat(f"{future_day(30)}T10:00").replace(tzinfo=__import__("zoneinfo").ZoneInfo(
         "Europe/London")).astimezone(timezone.utc)
@@ -65,7 +65,7 @@ async def test_rescheduling_sends_a_new_reminder_for_the_new_time(app_client, co
         first = Reminders(store, adapter, default_catalog(), "", clock=lambda: start - timedelta(hours=1))
         assert await first.run_once() == 1
         card = (await bot.say("agenda data migration"))[-1]["attachments"][0]["content"]
-        _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(40), time="10:00")
+        _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(40), time="10:00", confirmed=True)
         await press(bot, body["value"], "agenda.rsvp", GRACE, response="accept")
         later = start + timedelta(days=10) - timedelta(hours=2)
         second = Reminders(store, adapter, default_catalog(), "", clock=lambda: later)
@@ -80,7 +80,7 @@ async def test_overdue_actions_get_one_digest_a_day(app_client, connector, store
     from tests.test_followup import record_outcomes
 
     bot, start = await scheduled(app_client, connector, store_settings)
-    await record_outcomes(bot)  # one action, due in 14 days
+    await record_outcomes(bot, confirmed=True)  # not started yet; one action, due in 14 days
     store = await open_store(store_settings)
     try:
         adapter = create_adapter(store_settings)

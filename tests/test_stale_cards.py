@@ -6,7 +6,7 @@ import asyncio
 from urllib.parse import urlsplit
 
 from tests.plugins.botapp import Harness, aad, card_of, card_text, nodes, of_type, teams_member
-from tests.test_followup import record_outcomes, scheduled_soon
+from tests.test_followup import record_outcomes, running, scheduled_soon
 from tests.test_planning import ADA, ALAN, GRACE, KATHERINE, give_roles, press, roster_card, set_up
 from workshops.people import edit_roster
 
@@ -103,7 +103,7 @@ async def test_an_attendance_card_that_does_not_say_what_it_showed_changes_nothi
 
 async def test_closing_a_closed_workshop_says_who_closed_it(personal_bot: Harness):
     bot = personal_bot
-    await scheduled_soon(bot)
+    await running(bot)
     summary = (await record_outcomes(bot))["value"]
     _, closed = await press(bot, summary, "session.close", ALAN)
     assert "Workshop closed." in card_text(closed["value"])
@@ -115,7 +115,7 @@ async def test_closing_a_closed_workshop_says_who_closed_it(personal_bot: Harnes
 
 async def test_an_action_done_twice_says_who_did_it_and_is_audited_once(personal_bot: Harness):
     bot = personal_bot
-    await scheduled_soon(bot)
+    await running(bot)
     await record_outcomes(bot)
     mine = card_of((await bot.say("actions", **{"from": ALAN}))[0])
     every = card_of((await bot.say("actions all", **{"from": ADA}))[0])

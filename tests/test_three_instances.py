@@ -140,9 +140,10 @@ async def test_three_instances_lose_nothing_acknowledged_and_do_each_thing_once(
     try:
         bot = Remote(http, connector, "channel")
         card = await ready(bot)
-        start = (datetime.now(ZoneInfo("Europe/London")) + timedelta(hours=2)).replace(second=0, microsecond=0)
+        start = (datetime.now(ZoneInfo("Europe/London")) + timedelta(minutes=10)).replace(second=0, microsecond=0)
         scheduled = await deliver(bot, execute_invoke(bot, card, "agenda.schedule", ALAN,
-                                                      day=start.strftime("%Y-%m-%d"), time=start.strftime("%H:%M")))
+                                                      day=start.strftime("%Y-%m-%d"), time=start.strftime("%H:%M"),
+                                                      confirmed=True))
         card = scheduled["value"]
         assert "Time saved" in card_text(card)
 

@@ -38,7 +38,7 @@ def test_counts_are_singular_or_plural():
 async def test_status_counts_open_risks_in_words(personal: Harness):
     bot = personal
     await ready(bot)
-    await record_outcomes(bot)  # one high-priority risk
+    await record_outcomes(bot, confirmed=True)  # one high-priority risk, before the workshop: confirmed
     shown = card_text(card_of((await bot.say("status"))[0]))
     assert "**Not ready for go-live**: 1 high-priority risk or issue open." in shown
     assert "(s)" not in shown
@@ -106,7 +106,7 @@ async def test_check_in_answers_in_the_teams_time_zone(personal: Harness):
 async def test_the_schedule_form_gives_the_session_length_in_words(personal: Harness):
     card = await ready(personal)
     shown = card_text(shown_card(card, "Schedule"))
-    assert "The session lasts 3 hours (180 minutes)." in shown
+    assert "The agenda takes 175 minutes of the session's 3 hours." in shown
     assert " h 00 min" not in shown
 
 

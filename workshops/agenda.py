@@ -8,7 +8,7 @@ idempotent, so they are taken from any version of the card.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping, Optional
 
 from catalog import Workshop
@@ -25,6 +25,10 @@ MAX_TOPICS = 30
 MAX_TOPIC_TITLE = 120
 MAX_MINUTES = 240
 NO_OWNER = "none"  # the owner choice meaning nobody
+# Working hours in the team's time zone: a time outside them is asked about before it is saved.
+WORKDAY_START, WORKDAY_END = time(8, 0), time(18, 0)
+WEEKEND = (5, 6)  # Saturday and Sunday (date.weekday())
+SCHEDULE_ANYWAY = "Schedule it anyway?"
 
 
 class AgendaError(ValueError):
@@ -136,6 +140,23 @@ def schedule_problem(start: Optional[datetime], minutes: int, workshop: Workshop
     return None
 
 
+def schedule_warnings(start: datetime, minutes: int, window: Optional[tuple[date, date]], tz) -> list[str]:
+    """What the team should confirm before this start is used: a day outside the plan's
+    recommended window for the workshop, a weekend, or a time outside working hours."""
+    start_local, end_local = start.astimezone(tz), (start + timedelta(minutes=minutes)).astimezone(tz)
+    warnings = []
+    if window and not window[0] <= start_local.date() <= window[1]:
+        warnings.append(f"{start_local:%d %b %Y} is outside the plan's recommended window for this workshop "
+                        f"({window[0]:%d %b %Y} to {window[1]:%d %b %Y}).")
+    if start_local.weekday() in WEEKEND:
+        warnings.append(f"{start_local:%A %d %b} is a weekend day.")
+    elif (start_local.time() < WORKDAY_START or end_local.date() != start_local.date()
+          or end_local.time() > WORKDAY_END):
+        warnings.append(f"{start_local:%H:%M} to {end_local:%H:%M} is outside working hours "
+                        f"({WORKDAY_START:%H:%M} to {WORKDAY_END:%H:%M} in {tz}).")
+    return warnings
+
+
 def schedule(session: Mapping, start: datetime, by: dict, now: datetime) -> dict:
     if session.get("start") == start.isoformat():
         raise AgendaError("The workshop is already at that time.")
@@ -153,10 +174,7 @@ def rsvp(session: Mapping, who: dict, response: str, now: datetime) -> dict:
 
 
 def approve(session: Mapping, by: dict, now: datetime) -> dict:
-    if session["status"] == APPROVED:
-        raise AgendaError("The agenda is already approved.")
-    if session["status"] in (HELD, CLOSED):
-        raise AgendaError("The workshop has been held; its agenda can no longer be approved.")
+    """Approve the agenda; whether it may be approved now is workshops/lifecycle.py's to say."""
     result = copy_document(session)
     result["history"] = logged(result.get("history"), now, by, "approve", detail="")
     result.update(status=APPROVED, approvedBy=by, approvedAt=now.isoformat(), version=int(result["version"]) + 1)

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Iterable, Mapping, Optional
 
 from catalog import Workshop
 
 from . import people
 from .documents import copy_document
+from .lifecycle import LATE_AFTER
 
 STATUSES = {"present": "Present", "late": "Late", "absent": "Absent"}
 ATTENDED = ("present", "late")
-CHECKIN_EARLY = timedelta(minutes=30)  # check-in opens this long before the start
-CHECKIN_LATE = timedelta(minutes=30)  # and stays open this long after the end
-
-
-def running(session: Mapping, now: datetime) -> bool:
-    """Whether `now` is within the session's check-in window."""
-    if not session.get("start"):
-        return False
-    start = datetime.fromisoformat(session["start"])
-    end = start + timedelta(minutes=session["durationMinutes"])
-    return start - CHECKIN_EARLY <= now <= end + CHECKIN_LATE
 
 
 def check_in(session: Mapping, who: Mapping, now: datetime) -> dict:
-    """Mark a person present (late when they arrive after the start); a second check-in keeps the first time."""
+    """Mark a person present (late when they arrive more than LATE_AFTER after the start); a second
+    check-in keeps the first time. Whether check-in is open is workshops/lifecycle.py's to say."""
     marks = session.get("attendance", {})
     if (marks.get(who["aadObjectId"]) or {}).get("status") in ATTENDED:
         return dict(session)
-    late = session.get("start") and now > datetime.fromisoformat(session["start"]) + timedelta(minutes=10)
+    late = session.get("start") and now > datetime.fromisoformat(session["start"]) + LATE_AFTER
     entry = {"name": who["name"], "status": "late" if late else "present", "at": now.isoformat(), "source": "checkin"}
     return {**session, "attendance": {**marks, who["aadObjectId"]: entry}}  # the rest is shared, unchanged
 
@@ -87,7 +78,7 @@ def mark(session: Mapping, answers: Mapping, roster: Mapping, now: datetime) -> 
 
 def import_report(session: Mapping, records: Iterable[Mapping], roster: Mapping) -> dict:
     """A Teams meeting's attendance report: everyone who joined is present (late if they joined
-    10 minutes after the start); manual marks made by a lead are kept."""
+    more than LATE_AFTER after the start); manual marks made by a lead are kept."""
     result = copy_document(session)
     marks = result.setdefault("attendance", {})
     start = datetime.fromisoformat(session["start"]) if session.get("start") else None
@@ -96,7 +87,7 @@ def import_report(session: Mapping, records: Iterable[Mapping], roster: Mapping)
         if not aad or (marks.get(aad) or {}).get("source") == "manual":
             continue
         joined = record.get("joined")
-        late = bool(start and joined and datetime.fromisoformat(joined.replace("Z", "+00:00")) > start + timedelta(minutes=10))
+        late = bool(start and joined and datetime.fromisoformat(joined.replace("Z", "+00:00")) > start + LATE_AFTER)
         marks[aad] = {"name": record.get("name") or "Someone", "status": "late" if late else "present",
                       "at": joined or "", "source": "meeting", "seconds": record.get("totalSeconds")}
     return result

@@ -17,6 +17,7 @@ from .recommend import Recommendation
 AWAITING = "awaiting-approval"
 APPROVED = "approved"
 MAX_REASON = 300
+KEPT = "Held or under way: it stays in the series"
 
 
 class PlanError(ValueError):
@@ -29,11 +30,15 @@ class PlanError(ValueError):
 
 
 def new_plan(project_id: str, recommendations: Iterable[Recommendation], answers: Mapping, by: dict,
-             now: datetime, previous: Mapping | None = None) -> dict:
-    """A fresh recommendation; re-running the questionnaire keeps the history and needs approval again."""
+             now: datetime, previous: Mapping | None = None, kept: Iterable[str] = ()) -> dict:
+    """A fresh recommendation; re-running the questionnaire keeps the history and needs approval again.
+    Workshops in `kept` (held, closed or under way: workshops/lifecycle.py) stay in the series
+    whatever the new answers say, as they cannot be removed by hand either."""
+    kept = set(kept)
     items = [{
-        "workshopId": r.workshop_id, "recommended": r.recommended, "included": r.recommended,
-        "reasons": list(r.reasons), "complexity": r.complexity, "durationHours": r.duration_hours,
+        "workshopId": r.workshop_id, "recommended": r.recommended, "included": r.recommended or r.workshop_id in kept,
+        "reasons": list(r.reasons) + ([KEPT] if r.workshop_id in kept and not r.recommended else []),
+        "complexity": r.complexity, "durationHours": r.duration_hours,
         "windowStart": r.window_start.isoformat(), "windowEnd": r.window_end.isoformat(), "order": r.order,
     } for r in recommendations]
     changes = logged((previous or {}).get("changes"), now, by, "recommend", workshopId="", reason="")
@@ -47,6 +52,21 @@ def new_plan(project_id: str, recommendations: Iterable[Recommendation], answers
 
 def included(plan: Mapping) -> list[str]:
     return [i["workshopId"] for i in sorted(plan.get("items", []), key=lambda i: i["order"]) if i["included"]]
+
+
+def removals(plan: Mapping) -> dict[str, Mapping]:
+    """Per workshop taken out of the series by hand, the change that did it (who, when, why):
+    the latest removal since the Blueprint Review questions were last answered, unless it was
+    added back since."""
+    removed: dict[str, Mapping] = {}
+    for entry in plan.get("changes", []):
+        if entry.get("action") == "recommend":
+            removed.clear()
+        elif entry.get("action") == "remove":
+            removed[entry.get("workshopId", "")] = entry
+        elif entry.get("action") == "add":
+            removed.pop(entry.get("workshopId", ""), None)
+    return removed
 
 
 def change(plan: Mapping, workshop_id: str, include: bool, reason: str, by: dict, now: datetime) -> dict:

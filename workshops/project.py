@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
+from zoneinfo import ZoneInfo
 
 PHASES = {"initiate": "Initiate", "implement": "Implement", "prepare": "Prepare", "operate": "Operate"}
 
@@ -121,3 +122,11 @@ def project_from_answers(answers: Mapping, *, today: date, valid_time_zones: fro
     if errors:
         raise FormError(errors)
     return ProjectDetails(name, customer, partner, products, go_live, phase, time_zone)
+
+
+def team_zone(project: Mapping) -> ZoneInfo:
+    """The team's time zone, in which cards and messages say times (UTC when unset or unknown)."""
+    try:
+        return ZoneInfo(project.get("timeZone") or "UTC")
+    except (ValueError, KeyError, OSError):
+        return ZoneInfo("UTC")

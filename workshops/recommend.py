@@ -49,6 +49,7 @@ from typing import Callable, Mapping
 # AnswerError and profile_from_answers are re-exported: the planning dialog imports them from here.
 from .blueprint import INTEGRATIONS, AnswerError, Profile, profile_from_answers
 from .project import PRODUCTS
+from .words import plural as _plural
 
 __all__ = [
     "COMPLEXITY_HOURS", "WINDOWS", "PREREQUISITES", "RULES", "Recommendation", "recommend",
@@ -97,10 +98,6 @@ class Recommendation:
 # --- the rules ----------------------------------------------------------------------------
 
 Rule = tuple[bool, str, tuple[str, ...]]  # recommended, complexity, reasons
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _listed(slugs: tuple[str, ...], labels: Mapping[str, str]) -> str:

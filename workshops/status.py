@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Mapping, Optional
 
-from . import agenda, attendance, outcomes
+from . import agenda, attendance, lifecycle, outcomes
 from . import plan as plans
 
 STATES = {None: "Planned", agenda.DRAFT: "Planned", agenda.AWAITING: "Planned", agenda.APPROVED: "Scheduled",
@@ -35,9 +35,22 @@ def project_status(plan: Optional[Mapping], sessions: Mapping[str, Mapping], out
     open_risks = [f for f in items["findings"] if f["kind"] in ("risk", "issue")]
     by_priority = {p: sum(1 for f in open_risks if f["priority"] == p) for p in outcomes.PRIORITIES}
     blocking = outcomes.blocking(items["findings"])
-    post = sessions.get("post-go-live")
+    post = sessions.get(lifecycle.CLOSES_ENGAGEMENT)
     return {
         "series": series, "open_by_priority": by_priority, "blocking": blocking,
+        "risks_by_workshop": risks_by_workshop(open_risks, [row["workshopId"] for row in series], catalog),
         "overdue": sum(1 for a in items["actions"] if a["overdue"]), "ready": not blocking,
-        "engagement_closed": bool(post and post["status"] == agenda.CLOSED),
+        "engagement_closed": lifecycle.series_state(post) == lifecycle.SERIES_CLOSED,
     }
+
+
+def risks_by_workshop(open_risks: list[Mapping], in_series: list[str], catalog) -> list[dict]:
+    """Where every open risk and issue comes from: one row per workshop that has any, in the
+    series' order, then workshops no longer in the series (their findings still count)."""
+    counts: dict[str, dict[str, int]] = {}
+    for finding in open_risks:
+        row = counts.setdefault(finding["workshopId"], dict.fromkeys(outcomes.PRIORITIES, 0))
+        row[finding["priority"]] += 1
+    order = [w for w in in_series if w in counts] + [w for w in counts if w not in in_series]
+    return [{"workshopId": w, "title": catalog.get(w).title if w in catalog else w, "inSeries": w in in_series,
+             "counts": counts[w]} for w in order]

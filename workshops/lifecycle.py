@@ -1,0 +1,251 @@
+"""The life of a workshop session, and of the series: one state machine that every action consults.
+
+A session is draft, awaiting approval or approved (stored as its status while the team shapes
+it), running (derived, never stored: an awaiting or approved session whose scheduled time has
+started and not ended, so it cannot go stale), held (its outcomes are recorded) or closed (a lead
+closed it). The series is open until post go-live is closed, which closes the engagement.
+
+`check` says whether an action is allowed on a session now; when it is not, the verdict's message
+says why and what to do instead, in words for the user (plain text: it is shown on cards and in
+chat alike). A verdict with `confirm` is a question: the action goes ahead once the user confirms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Callable, Mapping, Optional
+
+from .agenda import APPROVED, AWAITING, CLOSED, DRAFT, HELD, STATUS_LABELS
+from .words import plural
+
+RUNNING = "running"
+LABELS = {**STATUS_LABELS, RUNNING: "Running now"}
+CHECKIN_OPENS = timedelta(minutes=15)  # check-in opens this long before the start
+LATE_AFTER = timedelta(minutes=10)  # a check-in more than this long after the start is late
+
+# What can be done to a session.
+RSVP, CHECKIN, EDIT, SCHEDULE, APPROVE = "rsvp", "check-in", "edit", "schedule", "approve"
+ATTENDANCE, OUTCOMES, CLOSE, REMOVE = "attendance", "record outcomes", "close", "remove from the series"
+EARLY_OUTCOMES = "The workshop has not started yet. Record outcomes anyway?"
+
+# The series.
+SERIES_OPEN, SERIES_CLOSED = "open", "closed"
+CLOSES_ENGAGEMENT = "post-go-live"  # the workshop whose closing closes the engagement
+ENGAGEMENT_CLOSED = "Post go-live is closed, so the engagement is complete and its series can no longer change."
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    message: str = ""  # why not, and what to do instead; for a confirmation, the question
+    confirm: bool = False  # refused only until the user confirms
+
+
+ALLOWED = Verdict(True)
+
+
+def start_of(session: Mapping) -> Optional[datetime]:
+    return datetime.fromisoformat(session["start"]) if session.get("start") else None
+
+
+def end_of(session: Mapping) -> Optional[datetime]:
+    start = start_of(session)
+    return start + timedelta(minutes=session["durationMinutes"]) if start else None
+
+
+def state(session: Mapping, now: datetime) -> str:
+    status, start = session["status"], start_of(session)
+    if status in (AWAITING, APPROVED) and start and start <= now < end_of(session):
+        return RUNNING
+    return status
+
+
+def started(session: Mapping, now: datetime) -> bool:
+    start = start_of(session)
+    return bool(start and start <= now)
+
+
+def check_in_open(session: Mapping, now: datetime) -> bool:
+    """From CHECKIN_OPENS before the start until the end, while the workshop is not held or closed."""
+    start = start_of(session)
+    return (session["status"] in (DRAFT, AWAITING, APPROVED) and start is not None
+            and start - CHECKIN_OPENS <= now < end_of(session))
+
+
+def check_in_offered(session: Mapping, now: datetime) -> bool:
+    """Whether a card shows I'm here: while check-in is open, and before it opens (a card stays in
+    the chat until then; pressed early, it says when the workshop starts)."""
+    return check_in_open(session, now) or (
+        session["status"] in (DRAFT, AWAITING, APPROVED) and bool(session.get("start")) and not started(session, now))
+
+
+def local_time(moment: datetime, tz: tzinfo) -> str:
+    """e.g. "on Mon 14 Dec 2026 at 10:00 (Europe/London)", in the team's time zone."""
+    return f"on {moment.astimezone(tz):%a %d %b %Y at %H:%M} ({tz})"
+
+
+@dataclass(frozen=True)
+class _Moment:
+    """A session as an action finds it: its state now, and the words the messages need."""
+
+    session: Mapping
+    now: datetime
+    title: str
+    tz: tzinfo
+
+    @property
+    def state(self) -> str:
+        return state(self.session, self.now)
+
+    @property
+    def workshop_id(self) -> str:  # as commands name it
+        return self.session["workshopId"]
+
+    def starts(self) -> str:
+        return local_time(start_of(self.session), self.tz)
+
+    def before_start(self) -> bool:
+        start = start_of(self.session)
+        return start is None or self.now < start
+
+    def ended(self) -> bool:
+        end = end_of(self.session)
+        return bool(end and end <= self.now)
+
+    def kept(self) -> Optional[str]:
+        """Why a held or closed workshop refuses a change, or None."""
+        if self.session["status"] == CLOSED:
+            return f"{self.title} is closed"
+        if self.session["status"] == HELD:
+            return f"{self.title} has been held"
+        return None
+
+
+def no(message: str) -> Verdict:
+    return Verdict(False, message)
+
+
+def _rsvp(m: _Moment, _confirmed: bool) -> Verdict:
+    if m.kept():
+        return no(f"{m.kept()}, so it takes no more RSVPs.")
+    if m.state == RUNNING:
+        return no(f"{m.title} is under way, so RSVPs are closed. If you are there, check in with I'm here.")
+    if m.ended():
+        return no(f"{m.title} ended {local_time(end_of(m.session), m.tz)}, so RSVPs are closed.")
+    return ALLOWED
+
+
+def _check_in(m: _Moment, _confirmed: bool) -> Verdict:
+    ask_a_lead = f"Ask a lead to mark your attendance with “attendance {m.workshop_id}”."
+    if m.session["status"] == CLOSED:
+        return no(f"{m.title} is closed, so check-in is closed too.")
+    if m.session["status"] == HELD:
+        return no(f"{m.title} has been held, so check-in is closed. {ask_a_lead}")
+    if not m.session.get("start"):
+        return no(f"{m.title} is not scheduled yet, so there is nothing to check in to.")
+    if m.ended():
+        return no(f"{m.title} ended {local_time(end_of(m.session), m.tz)}. {ask_a_lead}")
+    if not check_in_open(m.session, m.now):
+        return no(f"{m.title} starts {m.starts()}. Check-in opens {_minutes(CHECKIN_OPENS)} before the start.")
+    return ALLOWED
+
+
+def _edit(m: _Moment, _confirmed: bool) -> Verdict:
+    if m.kept():
+        return no(f"{m.kept()}, so its agenda can no longer change.")
+    if not m.before_start():
+        return no(f"{m.title} started {m.starts()}, so its agenda can no longer change. Record what was covered "
+                  f"with “outcomes {m.workshop_id}”, or, if it did not take place, schedule it again first.")
+    return ALLOWED
+
+
+def _schedule(m: _Moment, _confirmed: bool) -> Verdict:
+    # A running or past workshop may be moved: the meeting may not have taken place. Once its
+    # outcomes are recorded it has, and its time is part of the record.
+    if m.kept():
+        return no(f"{m.kept()}, so it can no longer be rescheduled.")
+    return ALLOWED
+
+
+def _approve(m: _Moment, _confirmed: bool) -> Verdict:
+    if m.kept():
+        return no(f"{m.kept()}, so its agenda can no longer be approved.")
+    if m.session["status"] == APPROVED:
+        return no("The agenda is already approved.")
+    return ALLOWED
+
+
+def _attendance(m: _Moment, _confirmed: bool) -> Verdict:
+    """A lead's marks and the meeting's report: from when check-in opens, until the workshop is closed."""
+    if m.session["status"] == CLOSED:
+        return no(f"{m.title} is closed, so its attendance can no longer change.")
+    if m.session["status"] == HELD or started(m.session, m.now) or check_in_open(m.session, m.now):
+        return ALLOWED
+    opens = f"Attendance can be recorded from {_minutes(CHECKIN_OPENS)} before the start."
+    if not m.session.get("start"):
+        return no(f"{m.title} is not scheduled yet. {opens}")
+    return no(f"{m.title} starts {m.starts()}. {opens}")
+
+
+def _outcomes(m: _Moment, confirmed: bool) -> Verdict:
+    # Outcomes stay editable once held and after closing: findings and actions are tracked until
+    # resolved (go-live readiness depends on it), and every edit is audited.
+    if m.kept() or not m.before_start() or confirmed:
+        return ALLOWED
+    return Verdict(False, EARLY_OUTCOMES, confirm=True)
+
+
+def _close(m: _Moment, _confirmed: bool) -> Verdict:
+    if m.session["status"] == CLOSED:
+        return no(f"{m.title} is already closed.")
+    if m.session["status"] != HELD:
+        return no(f"{m.title} has no outcomes yet: record them with “outcomes {m.workshop_id}”, then close it.")
+    if m.session.get("start") and m.before_start():
+        return no(f"{m.title} has not started yet (it starts {m.starts()}), so it cannot be closed. "
+                  "Close it once it has taken place.")
+    # Held and never scheduled: the lead confirmed, when recording its outcomes, that it took place.
+    return ALLOWED
+
+
+def _remove(m: _Moment, _confirmed: bool) -> Verdict:
+    # Refused rather than confirmed: a held workshop is part of the engagement's record (its
+    # outcomes, attendance and open risks, and the audit trail that names it), and the approved
+    # series is what the solution architect signs off. Taking it out would make the series and
+    # the status disagree with that record, and nothing is gained: a finding that no longer
+    # matters is closed in the outcomes instead.
+    if m.kept():
+        return no(f"{m.kept()}, so it stays in the series: its outcomes, attendance and risks are part of the "
+                  f"engagement's record. Close findings that no longer matter with “outcomes {m.workshop_id}”.")
+    if m.state == RUNNING:
+        return no(f"{m.title} is under way, so it cannot be removed from the series now.")
+    return ALLOWED
+
+
+RULES: dict[str, Callable[[_Moment, bool], Verdict]] = {
+    RSVP: _rsvp, CHECKIN: _check_in, EDIT: _edit, SCHEDULE: _schedule, APPROVE: _approve,
+    ATTENDANCE: _attendance, OUTCOMES: _outcomes, CLOSE: _close, REMOVE: _remove,
+}
+
+
+def check(session: Optional[Mapping], now: datetime, action: str, *, title: str = "This workshop",
+          tz: tzinfo = timezone.utc, confirmed: bool = False) -> Verdict:
+    """Whether `action` may be done to `session` at `now`; `title` and `tz` (the team's time zone)
+    are for the message. A workshop with no session has not been opened yet: nothing to refuse."""
+    if session is None:
+        return ALLOWED
+    return RULES[action](_Moment(session, now, title, tz), confirmed)
+
+
+def series_state(post_go_live: Optional[Mapping]) -> str:
+    """Closed once post go-live (its session given, or None) is closed: that closes the engagement."""
+    return SERIES_CLOSED if post_go_live and post_go_live["status"] == CLOSED else SERIES_OPEN
+
+
+def check_series(post_go_live: Optional[Mapping]) -> Verdict:
+    """Whether the series may change: a workshop added or removed, the questions answered again."""
+    return no(ENGAGEMENT_CLOSED) if series_state(post_go_live) == SERIES_CLOSED else ALLOWED
+
+
+def _minutes(span: timedelta) -> str:
+    return plural(int(span.total_seconds() // 60), "minute")
