@@ -380,7 +380,8 @@ def notes(results: dict, args) -> list[str]:
             + f", against {agents.cpu_ms_per_turn:.2f} ms for the Agents SDK echo and "
             f"{results['baselines']['botbuilder'].cpu_ms_per_turn:.2f} ms for the botbuilder echo.")
     out.append("- Store operations are counted in the bot process (bench/serve_bot.py wraps the DocumentStore); "
-               "`projects.create` on a stateful turn is the at-most-once delivery claim (bot/delivery.py); "
+               "`projects.create` on every turn but a card refresh is the at-most-once delivery claim "
+               "(bot/delivery.py), and `projects.replace` its done mark on turns that change something; "
                "`botstate` is conversation (dialog) state. CPU ms/turn is the bot process's user + system CPU "
                "time over the timed turns, every thread included. `other load`: cores kept busy during the phase "
                "by processes outside the benchmark (the machine may be shared); a run with more is less reliable.")
