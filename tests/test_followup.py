@@ -12,7 +12,7 @@ import pytest
 from store import PROJECT_DATA, open_store
 from tests.plugins.botapp import Harness, aad, card_of, card_text, make_settings, nodes, of_type
 from tests.test_agenda import agenda_card, future_day, ready
-from tests.test_planning import ADA, ALAN, GRACE, KATHERINE, execute_actions, press
+from tests.test_planning import ALAN, GRACE, KATHERINE, execute_actions, press
 
 LONDON = ZoneInfo("Europe/London")
 

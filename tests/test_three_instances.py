@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,9 +20,10 @@ import pytest
 from aiohttp import web
 
 from store import PROJECT_DATA, open_store
-from tests.plugins.botapp import ROOT, Harness, card_of, card_text
+from tests.plugins.botapp import ROOT, Harness, card_text
 from tests.plugins.cosmos import TEST_KEY, unique_name
 from tests.test_agenda import ready
+from tests.test_concurrency import _wait_ready
 from tests.test_planning import ALAN, GRACE, execute_invoke
 
 INSTANCES = 3
@@ -58,9 +57,8 @@ class Fleet:
             self.processes.append(subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env={**self.env, "PORT": str(port)},
                                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
             self.ports.append(port)
-        async with aiohttp.ClientSession() as http:
-            for port in self.ports:
-                await _wait_ready(http, f"http://127.0.0.1:{port}")
+        for port in self.ports:
+            await _wait_ready(f"http://127.0.0.1:{port}")
         app = web.Application()
         app.router.add_post("/api/messages", self._forward)
         self.runner = web.AppRunner(app)
@@ -93,18 +91,6 @@ class Fleet:
             await self.http.close()
             await self.runner.cleanup()
 
-
-async def _wait_ready(http: aiohttp.ClientSession, url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            async with http.get(f"{url}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    pytest.fail(f"{url} did not become ready")
 
 
 class Remote(Harness):
