@@ -88,12 +88,12 @@ class WorkshopBot(TeamsActivityHandler):
             await super().on_turn(turn_context)
             # Dialog state is saved once, at the end of the turn (a no-op when no dialog was touched);
             # it and the claim's done mark are independent writes, made together.
-            saved = await asyncio.gather(self.conversation_state.save_changes(turn_context),
-                                         self.deliveries.finish(claim, _invoke_answer(turn_context)) if claim
-                                         else _nothing(), return_exceptions=True)
-            failed = next((result for result in saved if isinstance(result, BaseException)), None)
-            if failed is not None:
-                raise failed
+            writes = [self.conversation_state.save_changes(turn_context)]
+            if claim is not None:
+                writes.append(self.deliveries.finish(claim, _invoke_answer(turn_context)))
+            for result in await asyncio.gather(*writes, return_exceptions=True):
+                if isinstance(result, BaseException):
+                    raise result
         except StoreUnavailable:
             log.warning("store unavailable during a %r turn", _short(activity.type))
             if turn_context.activity.type == ActivityTypes.invoke:
@@ -269,10 +269,6 @@ def _invoke_answer(turn_context: TurnContext) -> Optional[dict]:
     if turn_context.activity.type != ActivityTypes.invoke or answer is None or answer.value is None:
         return None
     return {"status": answer.value.status, "body": answer.value.body}
-
-
-async def _nothing() -> None:
-    return None
 
 
 def _card_action(value: object) -> Optional[dict]:

@@ -18,7 +18,7 @@ from workshops import agenda, lifecycle, people
 from workshops import plan as plans
 from workshops.project import team_zone
 
-from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, actor, find, project_key,
+from .context import (PLAN, ROSTER, Outcome, Refused, Services, Stale, actor, find, load_session, project_key,
                       project_or_offer_setup, tenant_of, workshop_named)
 from .pinning import Pinning
 from .replies import card_message
@@ -87,13 +87,10 @@ class Agendas:
 
     async def act(self, turn_context: TurnContext, verb: str, data: Mapping) -> Outcome:
         project_id = project_key(turn_context.activity)
-        project = await find(self.store, project_id, PROJECT)
-        workshop_id = data.get("workshopId")
-        session = await find(self.store, project_id, agenda.session_id(workshop_id)) if (
-            project and workshop_id in self.catalog) else None
+        project, session, roster = await load_session(self.store, self.catalog, project_id, data.get("workshopId"))
         if not session:
             raise Refused("That agenda no longer exists. Type **agenda <workshop>** to open it again.")
-        roster = await find(self.store, project_id, ROSTER) or {}
+        workshop_id = session["workshopId"]
         by = actor(turn_context.activity)
         who = by["aadObjectId"]
         if verb == "agenda.refresh":

@@ -14,7 +14,7 @@ from store import PROJECT_DATA, update
 from workshops import attendance, lifecycle, people
 from workshops.project import team_zone
 
-from .context import (Outcome, Refused, Services, actor, answer, project_key, project_or_offer_setup,
+from .context import (Outcome, Refused, Services, actor, answer, project_or_offer_setup,
                       session_acted_on, session_named)
 
 LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
@@ -37,14 +37,15 @@ class Attendance:
             await answer(turn_context, lambda: self.checkin(turn_context, project, name))
 
     async def attendance_command(self, turn_context: TurnContext, name: str) -> None:
-        if await project_or_offer_setup(self.services, turn_context, "attendance"):
-            await answer(turn_context, lambda: self.attendance_card(turn_context, name))
+        project = await project_or_offer_setup(self.services, turn_context, "attendance")
+        if project:
+            await answer(turn_context, lambda: self.attendance_card(turn_context, project, name))
 
     async def checkin(self, turn_context: TurnContext, project: Mapping, name: str) -> str:
-        project_id = project_key(turn_context.activity)
+        project_id = project["projectId"]
         now = self.clock()
         if name:
-            _, session, _, workshop = await session_named(self.services, turn_context, name, "checkin")
+            session, _, workshop = await session_named(self.services, project, name, "checkin")
         else:
             running = [s for s in await self.store.query(PROJECT_DATA, project_id, doc_type="session")
                        if lifecycle.check_in_open(s, now)]
@@ -58,8 +59,8 @@ class Attendance:
         status = attendance.STATUSES[mark["status"]].lower()
         return f"Checked in to {workshop.title}: {status} since {clock_time(mark['at'], project.get('timeZone'))}."
 
-    async def attendance_card(self, turn_context: TurnContext, name: str) -> dict:
-        project, session, roster, workshop = await session_named(self.services, turn_context, name, "attendance")
+    async def attendance_card(self, turn_context: TurnContext, project: Mapping, name: str) -> dict:
+        session, roster, workshop = await session_named(self.services, project, name, "attendance")
         return self.card(project, session, roster, workshop, actor(turn_context.activity)["aadObjectId"])
 
     def card(self, project, session, roster, workshop, who, message="", style="Good") -> dict:

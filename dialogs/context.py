@@ -124,14 +124,15 @@ async def load_session(store: DocumentStore, catalog: Catalog, project_id: str,
     return project, session, roster
 
 
-async def session_named(services: Services, turn_context: TurnContext, name: str, command: str):
-    """(project, session, roster, workshop) for a command that names a workshop with an agenda."""
+async def session_named(services: Services, project: Mapping, name: str, command: str):
+    """(session, roster, workshop) for a command that names a workshop with an agenda, in the project
+    the command has already read."""
     workshop = workshop_named(services.catalog, name, command)
-    project, session, roster = await load_session(services.store, services.catalog,
-                                                  project_key(turn_context.activity), workshop.id)
+    session = await find(services.store, project["projectId"], agenda.session_id(workshop.id))
+    roster = await find(services.store, project["projectId"], ROSTER) or {}
     if not session:
         raise Refused(f"{workshop.title} has no agenda yet. Open it with **agenda {workshop.id}** first.")
-    return project, session, roster, workshop
+    return session, roster, workshop
 
 
 async def session_acted_on(services: Services, turn_context: TurnContext, data: Mapping):

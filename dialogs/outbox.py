@@ -39,8 +39,11 @@ def _record_id(kind: str, project_id: str, key: str) -> str:
     return storage_id(f"{kind}|{project_id}|{key}")
 
 
+SHARDS = tuple(f"outbox|{n:02d}" for n in range(OUTBOX_SHARDS))
+
+
 def shard_of(project_id: str) -> str:
-    return f"outbox|{zlib.crc32(project_id.encode('utf-8')) % OUTBOX_SHARDS:02d}"
+    return SHARDS[zlib.crc32(project_id.encode("utf-8")) % OUTBOX_SHARDS]
 
 
 class Outbox:
@@ -96,8 +99,8 @@ class Outbox:
     async def run_due(self) -> int:
         """Claim and run every record that is due; return how many this instance finished."""
         now, done = self.clock(), 0
-        for shard in range(OUTBOX_SHARDS):
-            for record in await self.store.query(PROJECT_DATA, f"outbox|{shard:02d}", doc_type="outbox"):
+        for shard in SHARDS:
+            for record in await self.store.query(PROJECT_DATA, shard, doc_type="outbox"):
                 if datetime.fromisoformat(record["dueAt"]) > now:
                     continue
                 try:

@@ -42,11 +42,12 @@ class Outcomes:
         services.outbox.handle(SUMMARY, self._post_summary)
 
     async def command(self, turn_context: TurnContext, name: str) -> None:
-        if await project_or_offer_setup(self.services, turn_context, "outcomes"):
-            await answer(turn_context, lambda: self.form(turn_context, name))
+        project = await project_or_offer_setup(self.services, turn_context, "outcomes")
+        if project:
+            await answer(turn_context, lambda: self.form(turn_context, project, name))
 
-    async def form(self, turn_context: TurnContext, name: str) -> dict:
-        project, session, roster, workshop = await session_named(self.services, turn_context, name, "outcomes")
+    async def form(self, turn_context: TurnContext, project: Mapping, name: str) -> dict:
+        session, roster, workshop = await session_named(self.services, project, name, "outcomes")
         if not people.is_lead(project, roster, actor(turn_context.activity)["aadObjectId"]):
             raise Refused(LEADS_ONLY)
         outcome = await find(self.store, project["projectId"], outcomes.outcome_id(workshop.id))
