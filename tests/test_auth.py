@@ -23,11 +23,10 @@ from typing import Optional
 import jwt
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from tests.plugins.botapp import Connector, Harness
+from tests.plugins.botapp import Connector, Harness, serving
 
 APP_ID = "11111111-2222-3333-4444-555555555555"
 CHANNEL_ISSUER = "https://api.botframework.com"  # the `iss` of every token the Bot Framework channel signs
@@ -170,11 +169,8 @@ async def connector():
     """A connector of this module's own, so the headers it saw belong to this test alone."""
     stand_in = RecordingConnector()
     stand_in.clear()
-    server = TestServer(stand_in.app(), host="127.0.0.1")
-    await server.start_server()
-    stand_in.url = str(server.make_url("/")).rstrip("/") + "/"
-    yield stand_in
-    await server.close()
+    async with serving(stand_in):
+        yield stand_in
 
 
 @pytest.fixture

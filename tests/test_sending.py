@@ -4,13 +4,12 @@ import asyncio
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from botbuilder.core.teams import TeamsInfo
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from bot.adapter import create_adapter
 from bot.sending import SendPolicy
-from tests.plugins.botapp import BOT_ID, Connector, Harness, card_of, make_settings
+from tests.plugins.botapp import BOT_ID, Connector, Harness, card_of, make_settings, serving
 
 
 @pytest.mark.parametrize("status", [429, 412, 502, 504])
@@ -134,11 +133,8 @@ class FailingConnector(Connector):
 async def failing():
     stand_in = FailingConnector()
     stand_in.clear()
-    server = TestServer(stand_in.app(), host="127.0.0.1")
-    await server.start_server()
-    stand_in.url = str(server.make_url("/")).rstrip("/") + "/"
-    yield stand_in
-    await server.close()
+    async with serving(stand_in):
+        yield stand_in
 
 
 def reference_to(connector: Connector) -> ConversationReference:

@@ -4,6 +4,7 @@ Bot Framework connector that records what the bot sends back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -199,14 +200,22 @@ class Harness:
             await bot.card_updates.settled()
 
 
-@pytest.fixture(scope="session")
-async def connector():
-    stand_in = Connector()
+@contextlib.asynccontextmanager
+async def serving(stand_in: Connector):
+    """`stand_in` served on loopback, with its url set, for as long as the block runs."""
     server = TestServer(stand_in.app(), host="127.0.0.1")
     await server.start_server()
     stand_in.url = str(server.make_url("/")).rstrip("/") + "/"
-    yield stand_in
-    await server.close()
+    try:
+        yield stand_in
+    finally:
+        await server.close()
+
+
+@pytest.fixture(scope="session")
+async def connector():
+    async with serving(Connector()) as stand_in:
+        yield stand_in
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
