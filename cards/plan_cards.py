@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Mapping, Optional
 
 from catalog import Catalog
-from workshops.blueprint import ALM_MATURITY, INTEGRATIONS, MAX_COUNT, MIGRATION_VOLUMES, REPORTING
+from workshops.blueprint import (ALM_MATURITY, ALM_OWNERS, KINDS, MAX_COUNT, MAX_NAME, MAX_NOTE, MAX_SYSTEMS,
+                                 MAX_USERS, MIGRATED, MIGRATION_VOLUMES, PLATFORMS, REGULATIONS, REPORTING,
+                                 SYSTEM_KINDS, SYSTEM_ROW, TIMINGS)
 from workshops.people import ORGANISATIONS
 from workshops.plan import APPROVED, removals
-from workshops.project import PRODUCTS
+from workshops.project import PHASES, PRODUCTS
 
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
-                     heading, notice, number_value, plural, text, text_input)
+                     heading, notice, number_value, plural, section, text, text_input)
 
 PLAN_FORM = "plan"
+MAX_PROJECT_LINE = 300
 COMPLEXITY = {"low": "Low", "medium": "Medium", "high": "High"}
 
 
@@ -70,47 +73,147 @@ def roster_card(project: Mapping, roster: Mapping, catalog: Catalog, *, missing_
     return card(body, actions)
 
 
+def _system_rows(values: Mapping, errors: dict, get) -> list:
+    """One row per integrated system (name, kind, batch or real-time): those given, and two blank."""
+    named = [int(m.group(1)) for k in values
+             if (m := SYSTEM_ROW.fullmatch(str(k))) and m.group(2) == "name" and get(k)]
+    rows = []
+    for n in range(1, min(MAX_SYSTEMS, max(3, max(named, default=0) + 2)) + 1):
+        ids = [f"system:{n}:{f}" for f in ("name", "kind", "timing")]
+        inputs = [text_input(ids[0], f"System {n}", get(ids[0]), maxLength=MAX_NAME,
+                             placeholder="e.g. Suppliers, Service Bus"),
+                  choice_set(ids[1], "How", SYSTEM_KINDS, get(ids[1], "standard"), style="compact"),
+                  choice_set(ids[2], "When", TIMINGS, get(ids[2], "batch"), style="compact")]
+        rows.append({"type": "ColumnSet", "spacing": "Small", "columns": [
+            {"type": "Column", "width": width, "items": [element] + field_error(errors, element["id"])}
+            for width, element in zip(("stretch", "auto", "auto"), inputs)]})
+    return rows
+
+
 def plan_form_card(values: Mapping, errors: Optional[dict] = None) -> dict:
-    """The Solution Blueprint Review questions, prefilled from `values`."""
+    """The Solution Blueprint Review questions, prefilled from `values`. The project's products,
+    go-live and phase are shown (`values["project"]`, see `project_line`), not asked: `setup`
+    edits them; the submit button carries that line so the form shows it again with errors."""
     errors = errors or {}
+    shown = str(values.get("project") or "")[:MAX_PROJECT_LINE]
     get = lambda k, d="": str(values.get(k)) if values.get(k) not in (None, "") else d  # noqa: E731
 
     def toggle(id_: str, title: str) -> list:
         return [{"type": "Input.Toggle", "id": id_, "title": title, "value": get(id_, "false"),
                  "valueOn": "true", "valueOff": "false"}] + field_error(errors, id_)
 
-    def number(id_: str, label: str, default: str) -> list:
-        return [{"type": "Input.Number", "id": id_, "label": label, "min": 0, "max": MAX_COUNT,
+    def number(id_: str, label: str, default: str, high: int = MAX_COUNT) -> list:
+        return [{"type": "Input.Number", "id": id_, "label": label, "min": 0, "max": high,
                  "value": number_value(get(id_, default), int(default))}] + field_error(errors, id_)
+
+    def choose(id_: str, label: str, options: Mapping, default: str = "", many: bool = False) -> list:
+        extra = {"isMultiSelect": True} if many else {}
+        return [choice_set(id_, label, dict(options), get(id_, default), style="compact", **extra)] + field_error(
+            errors, id_)
+
+    def note(id_: str, label: str, hint: str) -> list:
+        return [text_input(id_, label, get(id_), maxLength=MAX_NOTE, placeholder=hint)] + field_error(errors, id_)
 
     body = heading("Solution Blueprint Review", "Answer what the review found; I recommend the workshop series.")
     body += form_errors_banner(errors)
-    body += [choice_set("products", "Products in scope", PRODUCTS, get("products"), multi=True)]
-    body += field_error(errors, "products")
-    body += [choice_set("migration_volume", "Data migration", MIGRATION_VOLUMES, get("migration_volume", "none"))]
-    body += field_error(errors, "migration_volume")
-    body += [choice_set("integrations", "Integrations", INTEGRATIONS, get("integrations"), multi=True)]
-    body += field_error(errors, "integrations")
-    body += number("external_systems", "How many external systems?", "0")
-    body += number("gap_count", "Gap requirements the standard product does not meet", "0")
-    body += number("business_units", "Business units", "1")
-    body += toggle("regulated", "Regulations and compliance apply")
+    if shown:
+        body.append(text(f"{escape(shown)}. Change these with **setup**.", isSubtle=True))
+    body += choose("kind", "Kind of project", KINDS, "greenfield")
+    body.append(section("Organisation and users"))
+    body += number("legal_entities", "Legal entities", "1") + number("business_units", "Business units", "1")
+    body += choose("regulations", "Regulations that apply", REGULATIONS, many=True)
+    body += number("users", "Users (0 if not known yet)", "0", MAX_USERS) + number("countries", "Countries", "1")
+    body += note("peak_seasons", "Peak seasons", "e.g. Black Friday, year-end close")
     body += toggle("high_volumes", "Large transaction volumes")
-    body += toggle("geo_distributed", "Users in several geographies")
-    body += [choice_set("reporting", "Reporting and BI", REPORTING, get("reporting", "none"))]
-    body += field_error(errors, "reporting")
+    body.append(section("Integrations"))
+    body += choose("platforms", "Platforms", PLATFORMS, many=True) + _system_rows(values, errors, get)
+    body.append(section("Data migration"))
+    body += choose("migration_volume", "Volume", MIGRATION_VOLUMES, "none")
+    body += note("migration_sources", "From", "e.g. AX 2012, Salesforce")
+    body += choose("migrated", "What is migrated", MIGRATED, many=True)
+    body.append(section("Gaps, reporting and experience"))
+    body += number("gap_count", "Gap requirements the standard product does not meet", "0")
+    body += number("critical_gaps", "Of which critical (high impact, high risk)", "0")
+    body += choose("reporting", "Reporting and BI", REPORTING, "none")
     body += toggle("legacy_mapping", "Users must map from a legacy system")
     body += toggle("branding", "Corporate branding or ISV look and feel matters")
-    body += [choice_set("alm_maturity", "ALM maturity (build, release, environments)", ALM_MATURITY,
-                        get("alm_maturity", "basic"))] + field_error(errors, "alm_maturity")
-    body += [{"type": "Input.Date", "id": "go_live", "label": "Go-live", "value": get("go_live")}]
-    body += field_error(errors, "go_live")
-    return card(body, [{"type": "Action.Submit", "title": "Recommend the series", "data": {"form": PLAN_FORM}}])
+    body.append(section("Application lifecycle management"))
+    body += choose("alm_maturity", "ALM maturity (build, release, environments)", ALM_MATURITY, "basic")
+    body += choose("alm_owner", "Who runs ALM", ALM_OWNERS, "partner")
+    return card(body, [{"type": "Action.Submit", "title": "Recommend the series",
+                        "data": {"form": PLAN_FORM, "project": shown}}])
+
+
+def project_line(project: Mapping) -> str:
+    """The project's facts the plan is made for, as set up: products, go-live, phase."""
+    products = ", ".join(PRODUCTS.get(p, p) for p in project.get("products", [])) or "no products"
+    return (f"{products}; go-live {_day(project.get('goLive'))}; "
+            f"phase {PHASES.get(project.get('phase', ''), 'not set')}")
+
+
+def _day(value: object) -> str:
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return "not set"
+    return f"{day.day} {day:%b %Y}"
 
 
 def _when(item: Mapping) -> str:
     start, end = date.fromisoformat(item["windowStart"]), date.fromisoformat(item["windowEnd"])
     return f"{start:%d %b %Y} to {end:%d %b %Y}"
+
+
+def _week(item: Mapping) -> date:
+    """The Monday of the week a workshop is held in; a plan saved before the schedule existed, or
+    a workshop added by hand, has only a window: its first week."""
+    start = date.fromisoformat(item.get("week") or item["windowStart"])
+    return start - timedelta(days=start.weekday())
+
+
+def timeline(chosen: list, catalog: Catalog, go_live: object) -> list:
+    """The schedule, one line per week that holds workshops, with go-live in its place."""
+    weeks: dict[date, list[str]] = {}
+    for item in chosen:
+        title = catalog.get(item["workshopId"]).title
+        weeks.setdefault(_week(item), []).append(f"{title} ({plural(item['durationHours'], 'hour')})")
+    try:
+        marker = date.fromisoformat(str(go_live))
+    except ValueError:
+        marker = None
+    lines, marked = [section("Timeline")], marker is None
+    for monday in sorted(weeks):
+        if not marked and monday + timedelta(days=6) >= marker:
+            lines.append(text(f"**Go-live {_day(go_live)}**", spacing="None", color="Accent"))
+            marked = True
+        lines.append(text(f"**Week of {monday.day} {monday:%b}**: {'; '.join(weeks[monday])}", size="Small",
+                          spacing="None"))
+    if not marked:
+        lines.append(text(f"**Go-live {_day(go_live)}**", spacing="None", color="Accent"))
+    return lines
+
+
+def plan_facts(plan: Mapping) -> dict:
+    """The go-live, products and phase a plan was made for (a plan from before issue 15 kept the
+    go-live and products among its answers)."""
+    facts = plan.get("facts") or {}
+    if facts:
+        return dict(facts)
+    answers = plan.get("answers") or {}
+    products = [p.strip() for p in str(answers.get("products", "")).split(",") if p.strip()]
+    return {k: v for k, v in (("goLive", answers.get("go_live")), ("products", products)) if v}
+
+
+def _out_of_date(project: Mapping, plan: Mapping) -> str:
+    """What changed in set-up since the plan was made, in words, or ""."""
+    made_for, said = plan_facts(plan), []
+    if made_for.get("goLive") and made_for["goLive"] != project.get("goLive"):
+        said.append(f"go-live {_day(made_for['goLive'])} is now {_day(project.get('goLive'))}")
+    if made_for.get("products") and list(made_for["products"]) != list(project.get("products", [])):
+        said.append("the products changed")
+    if made_for.get("phase") and made_for["phase"] != project.get("phase"):
+        said.append(f"the phase is now {PHASES.get(project.get('phase', ''), '')}")
+    return "; ".join(said)
 
 
 def _history_line(catalog: Catalog, entry: Mapping) -> str:
@@ -141,8 +244,15 @@ def plan_card(project: Mapping, plan: Mapping, catalog: Catalog, *, message: Opt
         body.append(text(f"Approved by {by} on {plan.get('approvedAt', '')[:10]}", color="Good", weight="Bolder"))
     else:
         body.append(text("Awaiting approval by a solution architect", color="Warning", weight="Bolder"))
-    body.append(text(f"{plural(len(chosen), 'workshop')}, go-live {project.get('goLive', '')}", isSubtle=True,
+    body.append(text(f"{plural(len(chosen), 'workshop')}: {escape(project_line(project))}", isSubtle=True,
                      spacing="None"))
+    changed = _out_of_date(project, plan)
+    if changed:
+        body.append(notice(f"Set-up changed since this plan was made ({changed}): type plan again to re-plan.",
+                           "Warning"))
+    if (plan.get("risk") or {}).get("text"):
+        body.append(notice(plan["risk"]["text"], "Attention"))
+    body += timeline(chosen, catalog, project.get("goLive"))
     for n, item in enumerate(chosen, start=1):
         workshop = catalog.get(item["workshopId"])
         hours = item["durationHours"]
@@ -151,7 +261,8 @@ def plan_card(project: Mapping, plan: Mapping, catalog: Catalog, *, message: Opt
             text(f"{COMPLEXITY[item['complexity']]} complexity, {plural(hours, 'hour')}, {_when(item)}",
                  isSubtle=True, spacing="None"),
             text("; ".join(escape(r) for r in item["reasons"]), size="Small", spacing="None"),
-        ]})
+        ] + ([text(escape(item["triage"]), size="Small", spacing="None", color="Warning")]
+             if item.get("triage") else [])})
     if left_out:
         body.append(text("**Not in the series**", spacing="Medium"))
         removed = removals(plan)
@@ -187,3 +298,35 @@ def plan_card(project: Mapping, plan: Mapping, catalog: Catalog, *, message: Opt
         actions.append(execute_button("Approve the series", "plan.approve", version))
     actions.append({"type": "Action.ShowCard", "title": "Change the series", "card": change_form})
     return card(body, actions)
+
+
+def why_card(project: Mapping, plan: Mapping, catalog: Catalog, workshop_id: str) -> dict:
+    """`plan why <workshop>`: why a workshop is in the series or was left out, in the plan's own
+    reasons, and who changed that by hand."""
+    workshop = catalog.get(workshop_id)
+    item = next((i for i in plan.get("items", []) if i["workshopId"] == workshop_id), None)
+    body = heading(f"Why {workshop.title}?", escape(project.get("name", "")))
+    if item is None:
+        return card(body + [text("The plan has no answer for this workshop: type plan again to re-plan.")])
+    by_hand = None
+    for entry in plan.get("changes", []):  # the latest add or remove since the questions were answered
+        if entry.get("action") == "recommend":
+            by_hand = None
+        elif entry.get("action") in ("add", "remove") and entry.get("workshopId") == workshop_id:
+            by_hand = entry
+    if item["included"]:
+        verdict = (f"**In the series**, week of {_week(item).day} {_week(item):%b %Y}, "
+                   f"{plural(item['durationHours'], 'hour')}")
+    else:
+        verdict = "**Not in the series**"
+    body.append(text(verdict, color="Good" if item["included"] else "Warning"))
+    if by_hand:
+        who = escape((by_hand.get("by") or {}).get("name", "Someone"))
+        verb = "Added" if by_hand["action"] == "add" else "Removed"
+        body.append(text(f"{verb} by {who} on {by_hand.get('at', '')[:10]}: {escape(by_hand.get('reason', ''))}"))
+    said = "Recommended because:" if item["recommended"] else "Not recommended:"
+    body.append(text(said, weight="Bolder", spacing="Medium"))
+    body.append(text("\n".join(f"- {escape(r)}" for r in item["reasons"])))
+    if item.get("triage"):
+        body.append(text(escape(item["triage"]), color="Warning"))
+    return card(body, [command_button("The series", "plan")])

@@ -57,7 +57,7 @@ def setup_form_card(values: Mapping, errors: Optional[dict] = None, *, editing: 
     body += field_error(errors, "partner")
     body += [choice_set("products", "Products in scope", PRODUCTS, get("products"), multi=True)]
     body += field_error(errors, "products")
-    body += [{"type": "Input.Date", "id": "goLive", "label": "Estimated go-live", "value": get("goLive")}]
+    body += [{"type": "Input.Date", "id": "goLive", "label": "Go-live: the estimated date, or in Operate the date it went live", "value": get("goLive")}]
     body += field_error(errors, "goLive")
     body += [choice_set("phase", "Current phase", PHASES, get("phase", "initiate"))] + field_error(errors, "phase")
     body += [time_zone_input(get("timeZone", "UTC"))] + field_error(errors, "timeZone")

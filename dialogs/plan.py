@@ -11,17 +11,19 @@ from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialo
 from cards import plan_cards
 from store import PROJECT_DATA, Conflict, update
 from workshops import agenda, lifecycle, people, plan as plans
+from workshops.blueprint import stored_answers
 from workshops.project import team_zone
-from workshops.recommend import AnswerError, profile_from_answers, recommend
+from workshops.recommend import AnswerError, plan_series, profile_from_answers
 
-from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, actor, find, project_and_roster, project_key,
-                      project_or_offer_setup)
+from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, actor, answer, find,
+                      project_and_roster, project_key, project_or_offer_setup, workshop_named)
 from .forms import FormDialog, Forms, InvalidAnswers
 from .replies import card_message
 
 LEADS_ONLY = ("Only leads, solution architects and project managers can answer the Blueprint Review "
               "questions. Ask one of them, or have an admin give you a role with **roster**.")
 RERUN_WORDS = ("again", "new", "review", "redo")
+SHOWN = "project"  # the project line the form showed, carried by its button so it comes back with errors
 
 
 class Series:
@@ -36,6 +38,10 @@ class Series:
         if not project:
             return
         plan = await find(self.services.store, project["projectId"], PLAN)
+        words = argument.split(None, 1)
+        if words and words[0].lower() == "why":
+            await answer(turn_context, lambda: self.why(project, plan, words[1] if len(words) > 1 else ""))
+            return
         if plan and argument.lower() not in RERUN_WORDS:
             await turn_context.send_activity(card_message(self.card(project, plan)))
             return
@@ -70,13 +76,21 @@ class Series:
                                   tz=team_zone(project))
         return None if verdict.allowed else verdict.message
 
+    async def why(self, project: Mapping, plan: Optional[Mapping], name: str) -> dict:
+        """`plan why <workshop>`: the plan's reasons for putting a workshop in or leaving it out."""
+        if not plan:
+            raise Refused("There is no plan yet: type **plan** to answer the Blueprint Review questions.")
+        if not name.strip():
+            raise Refused("Say which workshop, for example **plan why bi**.")
+        workshop = workshop_named(self.services.catalog, name, "plan why")
+        return plan_cards.why_card(project, plan, self.services.catalog, workshop.id)
+
     async def form_values(self, turn_context: TurnContext) -> dict:
+        """The answers last given (read into today's form), with the project's facts to show."""
         project_id = project_key(turn_context.activity)
         plan = await find(self.services.store, project_id, PLAN)
-        if plan:
-            return dict(plan.get("answers", {}))
         project = await find(self.services.store, project_id, PROJECT) or {}
-        return {"products": ",".join(project.get("products", [])), "go_live": project.get("goLive", "")}
+        return {**stored_answers((plan or {}).get("answers", {})), SHOWN: plan_cards.project_line(project)}
 
     async def validate(self, turn_context: TurnContext, answers: dict) -> dict:
         project, roster = await project_and_roster(self.services.store, project_key(turn_context.activity))
@@ -87,24 +101,32 @@ class Series:
         if refusal:
             raise Refused(refusal)
         plain = {k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in answers.items()
-                 if isinstance(v, (str, int, float, bool))}
+                 if isinstance(v, (str, int, float, bool)) and k != SHOWN}
         try:
-            profile_from_answers(plain, today=self.services.today())
+            profile_from_answers(plain, project=project, today=self.services.today())
         except AnswerError as error:
             raise InvalidAnswers(error.errors) from None
         return plain
 
     async def save(self, turn_context: TurnContext, answers: dict) -> dict:
+        """The recommended series for the project's go-live, products and phase as set up now."""
         project_id, today, store = project_key(turn_context.activity), self.services.today(), self.services.store
-        recommendations = recommend(profile_from_answers(answers, today=today), self.services.catalog, today=today)
+        project = await find(store, project_id, PROJECT) or {}
+        series = plan_series(profile_from_answers(answers, project=project, today=today), self.services.catalog,
+                             today=today, per_week=self.services.settings.plan_workshops_per_week)
+        facts = {k: project.get(k) for k in ("goLive", "products", "phase")}
         by, now = actor(turn_context.activity), self.services.clock()
+
+        def made(previous=None, kept=()) -> dict:
+            return plans.new_plan(project_id, series.recommendations, answers, by, now, previous, kept,
+                                  risk=series.risk, facts=facts)
+
         try:
-            return await store.create(PROJECT_DATA, plans.new_plan(project_id, recommendations, answers, by, now))
+            return await store.create(PROJECT_DATA, made())
         except Conflict:  # answered again: workshops that cannot be removed stay
             kept = [s["workshopId"] for s in await store.query(PROJECT_DATA, project_id, doc_type="session")
                     if not lifecycle.check(s, now, lifecycle.REMOVE).allowed]
-            return await update(store, PROJECT_DATA, project_id, PLAN,
-                                lambda doc: plans.new_plan(project_id, recommendations, answers, by, now, doc, kept))
+            return await update(store, PROJECT_DATA, project_id, PLAN, lambda doc: made(doc, kept))
 
     def card(self, project: Mapping, plan: Mapping, message: str = "", style: str = "Good", **typed) -> dict:
         """`typed`: a refused change's answers and errors, for its form (plan_cards.plan_card)."""

@@ -73,6 +73,14 @@ def _number(value: Optional[str], name: str, default: float) -> float:
     return number
 
 
+def _per_week(value: str) -> int:
+    if not value:
+        return 2
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 20:
+        raise SettingsError(f"PLAN_WORKSHOPS_PER_WEEK must be a whole number from 1 to 20, not {value!r}")
+    return int(value)
+
+
 MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
@@ -120,6 +128,7 @@ class Settings:
     aad_ca_file: str = ""
     reminder_lead_hours: float = 24.0
     reminder_interval_seconds: float = 60.0
+    plan_workshops_per_week: int = 2  # how many workshops a team holds a week, for the plan's schedule
 
     @property
     def base_url(self) -> str:
@@ -169,4 +178,5 @@ class Settings:
             allowed_tenants=frozenset(t.strip() for t in get("ALLOWED_TENANTS").split(",") if t.strip()),
             reminder_lead_hours=_number(get("REMINDER_LEAD_HOURS"), "REMINDER_LEAD_HOURS", 24.0),
             reminder_interval_seconds=_number(get("REMINDER_INTERVAL_SECONDS"), "REMINDER_INTERVAL_SECONDS", 60.0),
+            plan_workshops_per_week=_per_week(get("PLAN_WORKSHOPS_PER_WEEK")),
         )

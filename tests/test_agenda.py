@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from tests.plugins.botapp import Harness, card_of, card_text, nodes, of_type
-from tests.test_planning import (ADA, ALAN, ANSWERS, GRACE, KATHERINE, execute_invoke, give_roles,
+from tests.test_planning import (ADA, ALAN, ANSWERS, GO_LIVE, GRACE, KATHERINE, execute_invoke, give_roles,
                                  press, set_up)
 
 DATA_MIGRATION = "data-migration"
@@ -182,7 +182,7 @@ async def test_schedule_refuses_bad_times(bot: Harness, day, time_, reason):
 
 async def test_pre_go_live_workshops_must_be_before_go_live_and_post_go_live_after(bot: Harness):
     card = await ready(bot)
-    go_live = date.fromisoformat(ANSWERS["go_live"])
+    go_live = date.fromisoformat(GO_LIVE)
     _, late = await press(bot, card, "agenda.schedule", ALAN, day=(go_live + timedelta(days=2)).isoformat(),
                           time="10:00")
     assert "must be held before go-live" in card_text(late["value"])

@@ -52,7 +52,7 @@ def planning_cards() -> list[tuple[str, dict]]:
     roster = {"members": {"a": {"name": hostile, "roles": ["solution-architect"], "organisation": "partner"},
                           "b": {"name": "Bo", "roles": [], "organisation": "", "inTeam": False}}}
     answers = {"products": "finance", "migration_volume": "high", "gap_count": "3", "go_live": "2027-09-01"}
-    recommendations = recommend(profile_from_answers(answers, today=today), catalog, today=today)
+    recommendations = recommend(profile_from_answers(answers, project=project, today=today), catalog, today=today)
     by = {"aadObjectId": "a", "name": hostile}
     now = datetime(2026, 11, 28, tzinfo=timezone.utc)
     plan = plans.new_plan("p", recommendations, answers, by, now)
@@ -117,7 +117,7 @@ def form_and_status_cards() -> list[tuple[str, dict]]:
     today = date(2026, 11, 28)
     now = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
     answers = {"products": "finance", "migration_volume": "high", "gap_count": "3", "go_live": "2027-09-01"}
-    plan = plans.new_plan("p", recommend(profile_from_answers(answers, today=today), catalog, today=today), answers,
+    plan = plans.new_plan("p", recommend(profile_from_answers(answers, project=project, today=today), catalog, today=today), answers,
                           {"aadObjectId": "a", "name": "A"}, datetime(2026, 11, 28, tzinfo=timezone.utc))
     edit = {"verb": "agenda.edit", "keep:t1": "false", "owner:t2": "a", "minutes:t2": "500", "newTitle": hostile,
             "newOwner": "a", "newMinutes": "15.5"}
@@ -205,7 +205,8 @@ def lifecycle_cards() -> list[tuple[str, dict]]:
     cards.append(("attendance-closed", outcome_cards.attendance_card(
         project, states["closed"], workshop, catalog, roster, editable=False, can_import=False, can_check_in=False)))
     answers = {"products": "finance", "migration_volume": "high", "gap_count": "3", "go_live": "2027-09-01"}
-    plan = plans.new_plan("p", recommend(profile_from_answers(answers, today=now.date()), catalog, today=now.date()),
+    profile = profile_from_answers(answers, project={**project, "products": ["finance"]}, today=now.date())
+    plan = plans.new_plan("p", recommend(profile, catalog, today=now.date()),
                           answers, {"aadObjectId": "a", "name": hostile}, now)
     removed = plans.change(plan, "data-migration", False, hostile, {"aadObjectId": "a", "name": hostile}, now)
     cards.append(("plan-removed", plan_cards.plan_card(project, removed, catalog)))

@@ -109,12 +109,14 @@ async def test_someone_refused_gets_an_answer_and_the_form_stays_as_it_was(bot: 
 async def test_the_blueprint_review_form_comes_back_in_place_with_what_was_typed(bot: Harness, connector):
     await set_up(bot)
     form_message = (await bot.say("plan"))[0]
-    answers = {**ANSWERS, "products": "finance,commerce", "integrations": "azure,external", "external_systems": "7",
-               "business_units": "3", "regulated": "true", "geo_distributed": "true", "reporting": "advanced",
-               "legacy_mapping": "true", "branding": "true", "alm_maturity": "mature",
+    form = card_of(form_message)
+    answers = {**values(form), "platforms": "azure", "system:1:name": "Service Bus", "system:1:kind": "custom",
+               "system:1:timing": "real-time", "business_units": "3", "regulations": "sox,gdpr", "countries": "4",
+               "reporting": "advanced", "legacy_mapping": "true", "branding": "true", "alm_maturity": "mature",
                "gap_count": "5000"}  # the wrong one: more than 1,000
-    again = await submit_in_place(bot, connector, form_message, answers)
+    again = await submit_in_place(bot, connector, form_message, {**form["actions"][0]["data"], **answers})
     assert values(again) == typed(answers)
+    assert "Change these with **setup**" in card_text(again), "the project's facts come back too"
     assert errors_next_to(again) == {
         "gap_count": "Gap requirements must be a whole number between 0 and 1000."}
 

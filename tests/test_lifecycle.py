@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from catalog import default_catalog
 from tests.plugins.botapp import Harness, card_of, card_text, nodes, of_type
 from tests.test_agenda import agenda_card, future_day, ready
 from tests.test_followup import (form_values, move_start, outcome_answers, record_outcomes, running, schedule_at,
                                  soon)
-from tests.test_planning import ALAN, ANSWERS, GO_LIVE, GRACE, KATHERINE, ADA, execute_actions, press
+from tests.test_planning import ALAN, ANSWERS, GO_LIVE, GRACE, KATHERINE, ADA, SETUP, execute_actions, press
+from workshops.recommend import profile_from_answers, recommend
 
 LONDON = ZoneInfo("Europe/London")
 EARLY = "The workshop has not started yet. Record outcomes anyway?"
@@ -217,7 +219,7 @@ async def test_answering_the_questions_again_keeps_a_held_workshop(bot: Harness)
     await running(bot)
     await record_outcomes(bot)
     await bot.say("plan again", **{"from": ALAN})
-    card = card_of((await bot.send_value({**ANSWERS, "migration_volume": "none"}, **{"from": ALAN}))[-1])
+    card = card_of((await bot.send_value({**ANSWERS, "migration_volume": "none", "migration_sources": "", "migrated": ""}, **{"from": ALAN}))[-1])
     series = card_text(card).split("**Not in the series**")[0]
     assert "Data migration strategy" in series and "Held or under way: it stays in the series" in series
 
@@ -251,13 +253,17 @@ async def test_status_says_where_every_open_risk_comes_from_removed_workshops_in
 # Scheduling ----------------------------------------------------------------------------------------
 
 def window() -> tuple[date, date]:
-    """The data migration workshop's recommended window (workshops/recommend.py: 24 to 14 weeks before go-live)."""
-    go_live = date.fromisoformat(GO_LIVE)
-    return go_live - timedelta(weeks=24), go_live - timedelta(weeks=14)
+    """The data migration workshop's recommended window: the week the plan's schedule holds it in
+    (workshops/schedule.py)."""
+    project = {"products": SETUP["products"].split(","), "goLive": GO_LIVE, "phase": SETUP["phase"]}
+    profile = profile_from_answers(ANSWERS, project=project, today=date.today())
+    item = next(r for r in recommend(profile, default_catalog(), today=date.today())
+                if r.workshop_id == "data-migration")
+    return item.window_start, item.window_end
 
 
 def weekday_in_window(weekend: bool = False) -> date:
-    day = window()[0] + timedelta(days=14)
+    day = window()[0]
     while (day.weekday() >= 5) != weekend:
         day += timedelta(days=1)
     return day
@@ -266,7 +272,7 @@ def weekday_in_window(weekend: bool = False) -> date:
 async def test_a_time_outside_the_recommended_window_is_asked_about_then_saved(bot: Harness):
     card = await ready(bot)
     first, last = window()
-    day = first - timedelta(days=40)
+    day = last + timedelta(days=40)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
     _, body = await press(bot, card, "agenda.schedule", ALAN, day=day.isoformat(), time="10:00")

@@ -11,10 +11,13 @@ from tests.plugins.botapp import Harness, aad, card_of, card_text, nodes, of_typ
 GO_LIVE = (date.today() + timedelta(days=300)).isoformat()
 SETUP = {"form": "setup", "name": "Contoso ERP", "customer": "Contoso", "partner": "Fabrikam",
          "products": "finance,supply-chain", "goLive": GO_LIVE, "phase": "implement", "timeZone": "Europe/London"}
-ANSWERS = {"form": "plan", "products": "finance,supply-chain", "migration_volume": "high",
-           "integrations": "office365,external", "external_systems": "3", "gap_count": "4", "business_units": "2",
-           "regulated": "false", "high_volumes": "true", "geo_distributed": "false", "reporting": "standard",
-           "legacy_mapping": "false", "branding": "false", "alm_maturity": "basic", "go_live": GO_LIVE}
+ANSWERS = {"form": "plan", "kind": "greenfield", "business_units": "2", "users": "300", "high_volumes": "true",
+           "platforms": "office365", "system:1:name": "Legacy WMS", "system:1:kind": "custom",
+           "system:1:timing": "batch", "system:2:name": "Bank", "system:2:kind": "standard",
+           "system:3:name": "Carriers", "system:3:kind": "edi", "migration_volume": "high",
+           "migration_sources": "AX 2012", "migrated": "master,open", "gap_count": "4", "critical_gaps": "2",
+           "reporting": "standard", "legacy_mapping": "false", "branding": "false", "alm_maturity": "basic",
+           "alm_owner": "partner"}
 ADA, GRACE, ALAN, KATHERINE = (user(n) for n in range(1, 5))
 
 
@@ -164,10 +167,17 @@ async def test_a_non_admin_cannot_change_roles(bot: Harness):
 async def test_questionnaire_reports_bad_answers_then_recommends(bot: Harness):
     await set_up(bot)
     form = card_of((await bot.say("plan"))[0])
-    assert inputs(form)["products"]["value"] == "finance,supply-chain", "prefilled from the project"
-    shown = card_text(card_of((await bot.send_value({**ANSWERS, "gap_count": "lots", "go_live": "2027-02-30"}))[0]))
+    shown = card_text(form)
+    go_live = date.fromisoformat(GO_LIVE)
+    assert (f"Finance, Supply Chain Management; go-live {go_live.day} {go_live:%b %Y}; phase Implement. "
+            "Change these with **setup**.") in shown, "the project's facts, shown and not asked again"
+    assert not {"products", "go_live", "goLive", "phase"} & set(inputs(form))
+    shown_by_the_button = form["actions"][0]["data"]  # what Teams sends along with the answers
+    shown = card_text(card_of((await bot.send_value({**shown_by_the_button, **ANSWERS, "gap_count": "lots",
+                                                     "system:2:timing": "hourly"}))[0]))
     assert "Gap requirements must be a whole number" in shown
-    assert "real date" in shown
+    assert "Say whether Bank integrates in batch or in real time." in shown
+    assert "Change these with **setup**" in shown, "the project's facts come back with the errors"
     plan = card_of((await bot.send_value(ANSWERS))[0])
     shown = card_text(plan)
     assert "Awaiting approval by a solution architect" in shown
@@ -176,6 +186,7 @@ async def test_questionnaire_reports_bad_answers_then_recommends(bot: Harness):
         assert title in shown
     assert shown.index("Data model design") < shown.index("Test strategy") < shown.index("Cutover strategy")
     assert "Not in the series" in shown and "User experience design" in shown
+    assert "a custom batch integration with Legacy WMS" in shown and "EDI with Carriers" in shown
 
 
 async def test_plan_shows_the_existing_series(bot: Harness):

@@ -135,7 +135,8 @@ def schedule_problem(start: Optional[datetime], minutes: int, workshop: Workshop
     start_local = start.astimezone(tz)
     if workshop.timing == "post-go-live" and start_local.date() < go_live:
         return f"{workshop.title} reviews the go-live, so it must be on or after go-live ({go_live:%d %b %Y})."
-    if workshop.timing != "post-go-live" and end_local.date() >= go_live:
+    live = go_live <= now.astimezone(tz).date()  # a live project's workshops (performance, BI, ALM) follow go-live
+    if workshop.timing != "post-go-live" and not live and end_local.date() >= go_live:
         return f"{workshop.title} prepares for go-live, so it must be held before go-live ({go_live:%d %b %Y})."
     return None
 

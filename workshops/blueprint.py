@@ -1,5 +1,9 @@
-"""The Solution Blueprint Review questionnaire: its option lists, and `profile_from_answers`,
-which checks the card's raw answers and builds the `Profile` the recommendation rules read.
+"""The Solution Blueprint Review questionnaire: its option lists, `profile_from_answers`, which
+checks the card's raw answers and builds the `Profile` the recommendation rules read, and
+`stored_answers`, which reads answers saved by an older form.
+
+Go-live, products and phase are the project's (set with `setup`, one source of truth): the
+questionnaire never asks them; `profile_from_answers` takes them from the project record.
 
 Pure domain code (standard library only).
 """
@@ -11,35 +15,48 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
 
-from .project import PRODUCTS, parse_date, whole_number
+from .project import LIVE, PHASES, PRODUCTS, parse_date, split_choices, whole_number
 
 __all__ = [
-    "MIGRATION_VOLUMES", "INTEGRATIONS", "REPORTING", "ALM_MATURITY", "MAX_COUNT", "AnswerError", "Profile",
-    "profile_from_answers",
+    "KINDS", "MIGRATION_VOLUMES", "MIGRATED", "PLATFORMS", "SYSTEM_KINDS", "TIMINGS", "REGULATIONS", "REPORTING",
+    "ALM_MATURITY", "ALM_OWNERS", "MAX_COUNT", "MAX_SYSTEMS", "MAX_NAME", "MAX_NOTE", "AnswerError", "System",
+    "Profile", "profile_from_answers", "stored_answers",
 ]
 
+KINDS = {"greenfield": "Greenfield (a new implementation)", "upgrade": "Upgrade from an earlier version",
+         "phase-two": "Phase two (extends a live solution)"}
 MIGRATION_VOLUMES = {
     "none": "No data migration",
     "low": "Low (under 1 million records)",
     "medium": "Medium (1 to 10 million records)",
     "high": "High (over 10 million records)",
 }
-INTEGRATIONS = {
-    "office365": "Office 365",
-    "power-platform": "Microsoft Power Platform",
-    "azure": "Azure",
-    "external": "External systems",
-}
-REPORTING = {"none": "No reporting needs", "standard": "Standard reporting", "advanced": "Advanced BI and analytics"}
+MIGRATED = {"master": "master data", "open": "open transactions", "balances": "opening balances",
+            "history": "historical transactions"}
+PLATFORMS = {"office365": "Office 365", "power-platform": "Microsoft Power Platform", "azure": "Azure"}
+SYSTEM_KINDS = {"standard": "Standard connector", "custom": "Custom", "edi": "EDI"}
+TIMINGS = {"batch": "Batch", "real-time": "Real-time"}
+REGULATIONS = {"sox": "SOX", "gdpr": "GDPR", "hipaa": "HIPAA", "pci-dss": "PCI DSS", "gxp": "GxP (FDA 21 CFR Part 11)",
+               "other": "Other regulations"}
+REPORTING = {"none": "No reporting needs",
+             "standard": "The standard product's reports and workspaces",
+             "advanced": "Reporting beyond the standard product (BI, data warehouse, analytics)"}
 ALM_MATURITY = {
     "none": "No ALM yet",
     "basic": "Basic (some build, release or environment practice)",
     "mature": "Mature (build, release and environments in place)",
 }
+ALM_OWNERS = {"partner": "the partner", "customer": "the customer's IT", "shared": "partner and customer together",
+              "undecided": "nobody yet"}
 
-MAX_COUNT = 1000            # a sane maximum for every count answer
-MAX_ANSWERS_LENGTH = 2000   # characters in all answers together (keys too); the card's come to under 500
-MAX_YEARS_AHEAD = 5         # a go-live further away than this is a typo
+MAX_COUNT = 1000            # a sane maximum for every count answer but users
+MAX_USERS = 1_000_000
+MAX_SYSTEMS = 15            # integrated systems one form takes
+MAX_NAME = 60               # a system's name
+MAX_NOTE = 200              # migration sources, peak seasons
+MAX_ANSWERS_LENGTH = 4000   # characters in all answers together (keys too); a full form comes to under 3,500
+
+SYSTEM_ROW = re.compile(r"system:([0-9]{1,2}):(name|kind|timing)")
 
 
 class AnswerError(ValueError):
@@ -50,68 +67,110 @@ class AnswerError(ValueError):
         self.errors = errors
 
 
+@dataclass(frozen=True)
+class System:
+    """An external system the solution integrates with, and how."""
+    name: str
+    kind: str = "standard"
+    timing: str = "batch"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Profile:
-    """What a Solution Blueprint Review yields (keyword-only; products and go_live are required)."""
+    """What a Solution Blueprint Review yields, with the project's go-live, products and phase
+    (keyword-only; products and go_live are required)."""
     products: tuple[str, ...]
-    data_migration: bool = False
-    migration_volume: str = "none"
-    integrations: tuple[str, ...] = ()
-    external_systems: int = 0
-    gap_count: int = 0
+    go_live: date
+    phase: str = "implement"
+    kind: str = "greenfield"
+    legal_entities: int = 1
     business_units: int = 1
-    regulated: bool = False
+    regulations: tuple[str, ...] = ()
+    users: int = 0                      # 0: not said
+    countries: int = 1
+    peak_seasons: str = ""
     high_volumes: bool = False
-    geo_distributed: bool = False
+    platforms: tuple[str, ...] = ()
+    systems: tuple[System, ...] = ()
+    migration_volume: str = "none"
+    migration_sources: str = ""
+    migrated: tuple[str, ...] = ()
+    gap_count: int = 0
+    critical_gaps: int = 0
     reporting: str = "none"
     legacy_mapping: bool = False
     branding: bool = False
     alm_maturity: str = "basic"
-    go_live: date
+    alm_owner: str = "partner"
+
+    @property
+    def data_migration(self) -> bool:
+        return self.migration_volume != "none"
+
+    def live(self, today: date) -> bool:
+        """Gone live: the project is in Operate, or its go-live date has passed."""
+        return self.phase == LIVE or self.go_live <= today
 
 
-_BOOLS = ("data_migration", "regulated", "high_volumes", "geo_distributed", "legacy_mapping", "branding")
-_COUNTS = {"external_systems": 0, "gap_count": 0, "business_units": 1}  # field -> minimum
-_CHOICES = {"migration_volume": MIGRATION_VOLUMES, "reporting": REPORTING, "alm_maturity": ALM_MATURITY}
+_BOOLS = ("high_volumes", "legacy_mapping", "branding")
+_COUNTS = {"legal_entities": (1, MAX_COUNT), "business_units": (1, MAX_COUNT), "users": (0, MAX_USERS),
+           "countries": (1, MAX_COUNT), "gap_count": (0, MAX_COUNT), "critical_gaps": (0, MAX_COUNT)}
+_CHOICES = {"kind": KINDS, "migration_volume": MIGRATION_VOLUMES, "reporting": REPORTING,
+            "alm_maturity": ALM_MATURITY, "alm_owner": ALM_OWNERS}
+_MULTI = {"regulations": REGULATIONS, "platforms": PLATFORMS, "migrated": MIGRATED}
+_NOTES = ("migration_sources", "peak_seasons")
 _LABELS = {
-    "products": "Products", "integrations": "Integrations", "external_systems": "External systems",
-    "gap_count": "Gap requirements", "business_units": "Business units", "migration_volume": "Migration volume",
-    "reporting": "Reporting", "alm_maturity": "ALM maturity", "go_live": "Go-live",
-    "data_migration": "Data migration", "regulated": "Regulations and compliance",
-    "high_volumes": "Large transaction volumes", "geo_distributed": "Users in several geographies",
-    "legacy_mapping": "Legacy system mapping", "branding": "Branding and user experience",
+    "kind": "Kind of project", "legal_entities": "Legal entities", "business_units": "Business units",
+    "regulations": "Regulations", "users": "Users", "countries": "Countries", "peak_seasons": "Peak seasons",
+    "high_volumes": "Large transaction volumes", "platforms": "Platforms", "migration_volume": "Migration volume",
+    "migration_sources": "Migration sources", "migrated": "What is migrated", "gap_count": "Gap requirements",
+    "critical_gaps": "Critical gaps", "reporting": "Reporting", "legacy_mapping": "Legacy system mapping",
+    "branding": "Branding and user experience", "alm_maturity": "ALM maturity", "alm_owner": "Who runs ALM",
 }
+DEFAULTS = {"kind": "greenfield", "migration_volume": "none", "reporting": "none", "alm_maturity": "basic",
+            "alm_owner": "partner"}
 
 
 def _raw(answers: Mapping, field: str) -> object:
-    """The answer for a field, under its snake_case or camelCase name; None when blank."""
-    camel = re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), field)
-    value = answers.get(field, answers.get(camel))
+    """The answer for a field; None when blank."""
+    value = answers.get(field)
     if isinstance(value, str):
         value = value.strip()
     return None if value in (None, "") else value
 
 
-def _choices(value: object) -> tuple[str, ...]:
-    """A multi-select answer: comma-separated string (or a list), lower-cased, duplicates dropped."""
-    items = value.split(",") if isinstance(value, str) else value if isinstance(value, (list, tuple)) else ()
-    return tuple(dict.fromkeys(str(v).strip().lower() for v in items if str(v).strip()))
+def _systems(answers: Mapping, errors: dict) -> tuple[System, ...]:
+    """The integrated systems from the form's rows (`system:<n>:name|kind|timing`); a row without a
+    name is left out, so blank rows cost nothing."""
+    rows: dict[int, dict[str, str]] = {}
+    for key, value in answers.items():
+        match = SYSTEM_ROW.fullmatch(key) if isinstance(key, str) else None
+        if match and isinstance(value, str):
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = value.strip()
+    systems = []
+    for n, row in sorted(rows.items()):
+        name, kind, timing = row.get("name", ""), row.get("kind") or "standard", row.get("timing") or "batch"
+        if not name:
+            continue
+        if len(name) > MAX_NAME:
+            errors[f"system:{n}:name"] = f"A system's name is at most {MAX_NAME} characters (this has {len(name)})."
+        if kind not in SYSTEM_KINDS:
+            errors[f"system:{n}:kind"] = f"Say how {name[:30]} integrates: {', '.join(SYSTEM_KINDS.values())}."
+        if timing not in TIMINGS:
+            errors[f"system:{n}:timing"] = f"Say whether {name[:30]} integrates in batch or in real time."
+        systems.append(System(name, kind, timing))
+    if len(systems) > MAX_SYSTEMS:
+        errors["form"] = f"At most {MAX_SYSTEMS} integrated systems; there are {len(systems)}."
+    return tuple(systems)
 
 
-def profile_from_answers(answers: Mapping, *, today: date) -> Profile:
-    """Validate raw questionnaire answers (all strings) and build a Profile.
-
-    Keys are the Profile field names (camelCase such as "goLive" is accepted too); unknown keys
-    are ignored. Every bad field is reported at once in `AnswerError.errors`.
-
-    Defaults for missing answers: booleans false, counts 0 (business units 1), reporting "none",
-    ALM maturity "basic". `products` and `go_live` are required. When `data_migration` is not
-    answered it is inferred from the volume. Choices made:
-    - data migration in scope with volume "none" (or no volume) is an error, and so is a
-      volume other than "none" with data migration explicitly out of scope;
-    - external_systems > 0 adds "external" to the integrations (inferred, not an error), but
-      "external" chosen with external_systems explicitly 0 is an error.
-    """
+def profile_from_answers(answers: Mapping, *, project: Mapping, today: date) -> Profile:
+    """Validate raw questionnaire answers (strings, as the card sends them) and build a Profile
+    with the project's go-live, products and phase. Unknown keys are ignored; every bad field is
+    reported at once in `AnswerError.errors`. Blank answers take the defaults a small project
+    has: one legal entity, business unit and country, no migration, gaps or regulations,
+    basic ALM run by the partner. Critical gaps cannot outnumber the gaps, and what is migrated
+    (or from where) needs a migration volume."""
     if not isinstance(answers, Mapping):
         raise AnswerError({"form": "The form was empty."})
     errors: dict[str, str] = {}
@@ -119,81 +178,77 @@ def profile_from_answers(answers: Mapping, *, today: date) -> Profile:
     if length > MAX_ANSWERS_LENGTH:  # they are kept with the plan, so they are bounded too
         errors["form"] = f"The answers are too long ({length:,} characters; at most {MAX_ANSWERS_LENGTH:,})."
 
-    flags: dict[str, bool] = {}
+    flags = {}
     for field in _BOOLS:
+        text = str(_raw(answers, field) or "false").lower()
+        flags[field] = text == "true"
+        if text not in ("true", "false"):
+            errors[field] = f"{_LABELS[field]}: answer true or false, not {text[:30]!r}."
+
+    counts = {}
+    for field, (low, high) in _COUNTS.items():
         value = _raw(answers, field)
-        text = str(value).lower() if value is not None else "false"
-        if isinstance(value, bool):
-            flags[field] = value
-        elif text in ("true", "false"):
-            flags[field] = text == "true"
-        else:
-            errors[field] = f"{_LABELS[field]}: answer true or false, not {str(value)[:30]!r}."
-            flags[field] = False
+        counts[field] = whole_number(value, low, high) if value is not None else low
+        if counts[field] is None:
+            errors[field] = f"{_LABELS[field]} must be a whole number between {low} and {high}."
+            counts[field] = low
+    if counts["critical_gaps"] > counts["gap_count"] and "gap_count" not in errors:
+        errors["critical_gaps"] = (f"Critical gaps are some of the gap requirements: at most {counts['gap_count']}, "
+                                   f"not {counts['critical_gaps']}.")
 
-    counts: dict[str, int] = {}
-    for field, minimum in _COUNTS.items():
-        value, label = _raw(answers, field), _LABELS[field]
-        counts[field] = minimum
-        if value is None:
-            continue
-        number = whole_number(value, minimum, MAX_COUNT)
-        if number is None:
-            errors[field] = f"{label} must be a whole number between {minimum} and {MAX_COUNT}."
-        else:
-            counts[field] = number
-
-    picked: dict[str, str] = {}
+    picked = {}
     for field, options in _CHOICES.items():
         value = _raw(answers, field)
-        picked[field] = str(value).lower() if value is not None else ""
-        if value is not None and picked[field] not in options:
+        picked[field] = str(value).lower() if value is not None else DEFAULTS[field]
+        if picked[field] not in options:
             errors[field] = (f"{_LABELS[field]} {str(value)[:30]!r} is not an option; "
                              f"choose one of: {', '.join(options)}.")
 
-    products = _choices(_raw(answers, "products"))
-    unknown = [p for p in products if p not in PRODUCTS]
-    if not products:
-        errors["products"] = "Choose at least one Dynamics 365 product in scope."
-    elif unknown:
-        errors["products"] = f"Unknown product: {', '.join(unknown)}; choose from: {', '.join(PRODUCTS)}."
+    many = {}
+    for field, options in _MULTI.items():
+        many[field] = tuple(c.lower() for c in split_choices(_raw(answers, field) or ""))
+        unknown = [c for c in many[field] if c not in options]
+        if unknown:
+            errors[field] = f"Unknown {_LABELS[field].lower()}: {', '.join(unknown)[:60]}; choose from the list."
 
-    integrations = _choices(_raw(answers, "integrations"))
-    unknown = [i for i in integrations if i not in INTEGRATIONS]
-    if unknown:
-        errors["integrations"] = f"Unknown integration: {', '.join(unknown)}; choose from: {', '.join(INTEGRATIONS)}."
-    if counts["external_systems"] > 0 and "external" not in integrations:
-        integrations += ("external",)
-    elif ("external" in integrations and _raw(answers, "external_systems") is not None
-          and "external_systems" not in errors and counts["external_systems"] == 0):
-        errors["external_systems"] = "External systems are chosen as an integration: say how many (at least 1)."
+    notes = {field: str(_raw(answers, field) or "") for field in _NOTES}
+    for field, note in notes.items():
+        if len(note) > MAX_NOTE:
+            errors[field] = f"{_LABELS[field]} is at most {MAX_NOTE} characters (this has {len(note)})."
+    if picked["migration_volume"] == "none" and (many["migrated"] or notes["migration_sources"]):
+        errors["migration_volume"] = "Data is migrated (you said what or from where): choose its volume."
 
-    volume = picked["migration_volume"] or "none"
-    data_migration = flags["data_migration"]
-    if _raw(answers, "data_migration") is None:
-        data_migration = volume in MIGRATION_VOLUMES and volume != "none"
-    elif "migration_volume" not in errors and data_migration and volume == "none":
-        errors["migration_volume"] = "Data migration is in scope: choose its volume (low, medium or high)."
-    elif "migration_volume" not in errors and not data_migration and volume != "none":
-        errors["migration_volume"] = "Data migration is not in scope, so the migration volume must be 'none'."
-
-    raw_go_live = _raw(answers, "go_live")
-    go_live = parse_date(str(raw_go_live)) if raw_go_live is not None else None
-    if raw_go_live is None:
-        errors["go_live"] = "Give the go-live date (YYYY-MM-DD)."
-    elif go_live is None:
-        errors["go_live"] = f"{str(raw_go_live)[:30]!r} is not a real date; use YYYY-MM-DD."
-    elif go_live <= today:
-        errors["go_live"] = "Go-live must be in the future."
-    elif go_live > today.replace(year=today.year + MAX_YEARS_AHEAD, day=min(today.day, 28)):
-        errors["go_live"] = f"Go-live is more than {MAX_YEARS_AHEAD} years away; check the date."
-
+    systems = _systems(answers, errors)
+    products = tuple(p for p in project.get("products") or () if p in PRODUCTS)
+    go_live = parse_date(project.get("goLive"))
+    phase = project.get("phase") if project.get("phase") in PHASES else "implement"
+    if not products or go_live is None:
+        errors["form"] = "The project has no products or go-live yet: set them with **setup** first."
     if errors:
         raise AnswerError(errors)
-    return Profile(
-        products=products, go_live=go_live, data_migration=data_migration, migration_volume=volume,
-        integrations=integrations, external_systems=counts["external_systems"], gap_count=counts["gap_count"],
-        business_units=counts["business_units"], reporting=picked["reporting"] or "none",
-        alm_maturity=picked["alm_maturity"] or "basic",
-        **{f: flags[f] for f in _BOOLS if f != "data_migration"},
-    )
+    return Profile(products=products, go_live=go_live, phase=phase, systems=systems,
+                   **counts, **picked, **many, **notes, **flags)
+
+
+def stored_answers(answers: Mapping) -> dict:
+    """Answers saved with a plan, as today's form takes them: answers from the form before
+    issue 15 (products and go-live asked again, a yes/no for regulations and geographies, a count
+    of external systems, every gap treated as critical) are read into the new fields."""
+    old = {k: v for k, v in (answers or {}).items() if isinstance(k, str) and isinstance(v, str)}
+    new = {k: v for k, v in old.items()
+           if k in _LABELS or SYSTEM_ROW.fullmatch(k)}
+    if "integrations" in old and "platforms" not in old:
+        chosen = split_choices(old["integrations"])
+        new["platforms"] = ",".join(c for c in chosen if c in PLATFORMS)
+        count = whole_number(old.get("external_systems", "0"), 0, MAX_COUNT) or 0
+        if "external" in chosen or count:
+            for n in range(1, min(max(count, 1), MAX_SYSTEMS) + 1):
+                new.update({f"system:{n}:name": f"External system {n}", f"system:{n}:kind": "custom",
+                            f"system:{n}:timing": "batch"})
+    if old.get("regulated") == "true" and "regulations" not in old:
+        new["regulations"] = "other"
+    if old.get("geo_distributed") == "true" and "countries" not in old:
+        new["countries"] = "2"
+    if "gap_count" in old and "critical_gaps" not in old:
+        new["critical_gaps"] = old["gap_count"]
+    return new

@@ -14,6 +14,8 @@ from .documents import copy_document
 from .history import logged
 from .recommend import Recommendation
 
+SERIES = "series"  # where a finding of the plan itself (not of a workshop) comes from
+GO_LIVE_AT_RISK = "go-live-at-risk"
 AWAITING = "awaiting-approval"
 APPROVED = "approved"
 MAX_REASON = 300
@@ -30,24 +32,38 @@ class PlanError(ValueError):
 
 
 def new_plan(project_id: str, recommendations: Iterable[Recommendation], answers: Mapping, by: dict,
-             now: datetime, previous: Mapping | None = None, kept: Iterable[str] = ()) -> dict:
+             now: datetime, previous: Mapping | None = None, kept: Iterable[str] = (), *, risk: str = "",
+             facts: Mapping | None = None) -> dict:
     """A fresh recommendation; re-running the questionnaire keeps the history and needs approval again.
     Workshops in `kept` (held, closed or under way: workshops/lifecycle.py) stay in the series
-    whatever the new answers say, as they cannot be removed by hand either."""
+    whatever the new answers say, as they cannot be removed by hand either. `risk`: the
+    schedule's "Go-live date at risk", kept as an open high-priority risk of the plan itself
+    (see `findings`) until the questions are answered again; `facts`: the project's go-live,
+    products and phase the plan was made for."""
     kept = set(kept)
     items = [{
         "workshopId": r.workshop_id, "recommended": r.recommended, "included": r.recommended or r.workshop_id in kept,
         "reasons": list(r.reasons) + ([KEPT] if r.workshop_id in kept and not r.recommended else []),
         "complexity": r.complexity, "durationHours": r.duration_hours,
         "windowStart": r.window_start.isoformat(), "windowEnd": r.window_end.isoformat(), "order": r.order,
+        "week": r.week.isoformat() if r.week else None, "triage": r.triage,
     } for r in recommendations]
     changes = logged((previous or {}).get("changes"), now, by, "recommend", workshopId="", reason="")
     return {
         "id": "plan", "projectId": project_id, "type": "plan",
         "version": int((previous or {}).get("version", 0)) + 1,
         "status": AWAITING, "answers": dict(answers), "items": items, "changes": changes,
-        "approvedBy": None, "approvedAt": None,
+        "approvedBy": None, "approvedAt": None, "facts": dict(facts or {}),
+        "risk": {"id": GO_LIVE_AT_RISK, "kind": "risk", "priority": "high", "text": risk, "open": True} if risk else None,
     }
+
+
+def findings(plan: Mapping | None) -> list[dict]:
+    """The plan's own findings, shaped like a workshop's (workshops/outcomes.py), from SERIES:
+    the status reader counts them with the workshops' open risks, so "Go-live date at risk"
+    holds go-live readiness back like any open high-priority risk."""
+    risk = (plan or {}).get("risk")
+    return [{**risk, "workshopId": SERIES}] if isinstance(risk, Mapping) and risk.get("open", True) else []
 
 
 def included(plan: Mapping) -> list[str]:

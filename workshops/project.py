@@ -24,6 +24,8 @@ PRODUCTS = {
 }
 
 MAX_TEXT = 120
+LIVE = "operate"        # the phase of a project that has gone live
+MAX_YEARS = 5           # a go-live further from today than this is a typo
 
 
 class FormError(ValueError):
@@ -87,6 +89,20 @@ def split_choices(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
 
 
+def go_live_problem(go_live: date | None, phase: str, today: date) -> str:
+    """Why this go-live cannot be saved for a project in `phase`, or "": a live project (Operate)
+    gives the date it went live, any other the estimated one, still to come."""
+    if go_live is None:
+        return "Give the estimated go-live as a real date (YYYY-MM-DD)."
+    if phase == LIVE and go_live > today:
+        return "A project in Operate is live: give the date it went live (today or earlier)."
+    if phase != LIVE and go_live <= today:
+        return "The estimated go-live must be in the future."
+    if abs(go_live.year - today.year) > MAX_YEARS:
+        return f"That go-live is more than {MAX_YEARS} years from today; check the date."
+    return ""
+
+
 def project_from_answers(answers: Mapping, *, today: date, valid_time_zones: frozenset[str]) -> ProjectDetails:
     """Check every answer at once, so the user sees all problems in one go."""
     if not isinstance(answers, Mapping):
@@ -103,16 +119,13 @@ def project_from_answers(answers: Mapping, *, today: date, valid_time_zones: fro
     elif unknown:
         errors["products"] = f"Unknown product: {', '.join(unknown)}."
 
-    raw_go_live = answers.get("goLive")
-    go_live = parse_date(raw_go_live)
-    if go_live is None:
-        errors["goLive"] = "Give the estimated go-live as a real date (YYYY-MM-DD)."
-    elif go_live <= today:
-        errors["goLive"] = "The estimated go-live must be in the future."
-
     phase = answers.get("phase") if isinstance(answers.get("phase"), str) else ""
     if phase not in PHASES:
         errors["phase"] = f"Choose the current phase: {', '.join(PHASES.values())}."
+    go_live = parse_date(answers.get("goLive"))
+    problem = go_live_problem(go_live, phase, today)
+    if problem:
+        errors["goLive"] = problem
 
     time_zone = answers.get("timeZone") if isinstance(answers.get("timeZone"), str) else ""
     time_zone = time_zone.strip() or "UTC"

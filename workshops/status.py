@@ -32,6 +32,7 @@ def project_status(plan: Optional[Mapping], sessions: Mapping[str, Mapping], out
             row["missing_roles"] = attendance.coverage(session, workshop, roster)["missing"]
         series.append(row)
     items = outcomes.open_items(outcome_docs, today)
+    items["findings"] += plans.findings(plan)  # "Go-live date at risk", when the runway was triaged
     open_risks = [f for f in items["findings"] if f["kind"] in ("risk", "issue")]
     by_priority = {p: sum(1 for f in open_risks if f["priority"] == p) for p in outcomes.PRIORITIES}
     blocking = outcomes.blocking(items["findings"])
@@ -51,6 +52,13 @@ def risks_by_workshop(open_risks: list[Mapping], in_series: list[str], catalog) 
     for finding in open_risks:
         row = counts.setdefault(finding["workshopId"], dict.fromkeys(outcomes.PRIORITIES, 0))
         row[finding["priority"]] += 1
+    in_series = [plans.SERIES] + list(in_series)
     order = [w for w in in_series if w in counts] + [w for w in counts if w not in in_series]
-    return [{"workshopId": w, "title": catalog.get(w).title if w in catalog else w, "inSeries": w in in_series,
-             "counts": counts[w]} for w in order]
+    return [{"workshopId": w, "title": _title(w, catalog), "inSeries": w in in_series, "counts": counts[w]}
+            for w in order]
+
+
+def _title(where: str, catalog) -> str:
+    if where == plans.SERIES:
+        return "The series plan (go-live date at risk)"
+    return catalog.get(where).title if where in catalog else where
