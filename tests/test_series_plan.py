@@ -125,7 +125,9 @@ async def test_plan_why_explains_a_workshop_left_out_and_one_kept(bot: Harness):
     assert "Why Business intelligence and analytics design?" in why and "**Not in the series**" in why
     assert ("The standard reports and workspaces of Finance and Supply Chain Management: BI and analytics design is "
             "for reporting beyond the standard product") in why
-    why = card_text(card_of((await bot.say("plan why gap"))[0]))
+    card = card_of((await bot.say("plan why gap"))[0])
+    assert parse_cards([("why", card)]) == {"why": []}
+    why = card_text(card)
     assert "**In the series**" in why
     assert "2 of 4 gap requirements are critical and not supported by the standard Finance" in why
     assert "don't know a workshop" in (await bot.say("plan why nonsense"))[0]["text"]
@@ -162,3 +164,17 @@ async def test_a_plan_saved_by_the_old_form_still_loads_renders_and_is_read_into
     assert values["platforms"] == "office365"
     replanned = card_text(card_of((await bot.send_value({"form": "plan", **values}))[-1]))
     assert "Here is the recommended series" in replanned
+
+
+async def test_the_weekly_capacity_is_a_setting(app_client, connector):
+    from runtime.settings import Settings, SettingsError
+
+    assert Settings.from_env({}, dotenv_path="").plan_workshops_per_week == 2
+    assert Settings.from_env({"PLAN_WORKSHOPS_PER_WEEK": "3"}, dotenv_path="").plan_workshops_per_week == 3
+    with pytest.raises(SettingsError, match="PLAN_WORKSHOPS_PER_WEEK"):
+        Settings.from_env({"PLAN_WORKSHOPS_PER_WEEK": "lots"}, dotenv_path="")
+    connector.clear()
+    bot = Harness(await app_client(plan_workshops_per_week=1), connector, "personal")
+    shown = card_text(await plan_with(bot, BIG))
+    this_week = monday(date.today())
+    assert f"**Week of {this_week.day} {this_week:%b}**: Application lifecycle management strategy (3 hours)\n" in shown
