@@ -12,7 +12,7 @@ from tests.plugins.botapp import Harness, aad, card_of, card_text, nodes, of_typ
 from tests.test_agenda import future_day, ready
 from tests.test_followup import outcome_answers
 from tests.test_limits import stored as stored_as_is
-from tests.test_planning import (ADA, ALAN, ANSWERS, GO_LIVE, KATHERINE, SETUP, execute_actions, give_roles, planned,
+from tests.test_planning import (ADA, ALAN, GO_LIVE, KATHERINE, SETUP, execute_actions, give_roles, planned,
                                  press, set_up)
 
 TEAMS_MESSAGE_LIMIT = 28 * 1024  # bytes: Teams refuses a bigger message

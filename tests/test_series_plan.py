@@ -178,3 +178,17 @@ async def test_the_weekly_capacity_is_a_setting(app_client, connector):
     shown = card_text(await plan_with(bot, BIG))
     this_week = monday(date.today())
     assert f"**Week of {this_week.day} {this_week:%b}**: Application lifecycle management strategy (3 hours)\n" in shown
+
+
+async def test_a_long_system_name_or_note_comes_back_next_to_its_field_as_typed(bot: Harness, tmp_path):
+    from tests.test_forms import errors_next_to, values
+    from tests.test_limits import stored
+
+    await set_up(bot)
+    form = card_of((await bot.say("plan"))[0])
+    answers = {**values(form), "system:2:name": "S" * 61, "peak_seasons": "P" * 201}
+    again = card_of((await bot.send_value({**form["actions"][0]["data"], **answers}))[0])
+    assert errors_next_to(again) == {"system:2:name": "A system's name is at most 60 characters (this has 61).",
+                                     "peak_seasons": "Peak seasons is at most 200 characters (this has 201)."}
+    assert values(again)["system:2:name"] == "S" * 61 and values(again)["peak_seasons"] == "P" * 201
+    assert await stored(tmp_path, bot, "plan") is None

@@ -18,6 +18,7 @@ from typing import Callable, Mapping
 
 from .blueprint import ALM_OWNERS, MIGRATED, PLATFORMS, REGULATIONS, Profile, System
 from .project import PHASES, PRODUCTS
+from .schedule import runway_words
 from .words import plural
 
 Rule = tuple[bool, str, tuple[str, ...]]
@@ -285,7 +286,7 @@ def judge(workshop_id: str, p: Profile, today: date) -> Rule:
         return False, "low", (f"The project {when} on {day(p.go_live)} ({PHASES[p.phase]}): "
                               f"{PAST_WHEN_LIVE[workshop_id]}",)
     if p.phase == "prepare" and workshop_id in PAST_IN_PREPARE and not p.live(today):
-        return False, "low", (f"In Prepare, {plural((p.go_live - today).days // 7, 'week')} before go-live: "
+        return False, "low", (f"In Prepare, {runway_words(p.go_live, today)} before go-live: "
                               f"{PAST_IN_PREPARE[workshop_id]}",)
     if recommended and p.live(today) and workshop_id != "post-go-live":
         reasons = (f"Still matters after go-live on {day(p.go_live)}",) + reasons

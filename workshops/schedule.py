@@ -63,6 +63,12 @@ def monday(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
+def runway_words(go_live: date, today: date) -> str:
+    """How long until go-live: "3 weeks", or "10 days" under two weeks."""
+    days = (go_live - today).days
+    return plural(days // 7, "week") if days >= 14 else plural(days, "day")
+
+
 def _day(d: date) -> str:
     return f"{d.day} {d:%b %Y}"
 
@@ -74,8 +80,7 @@ def plan_weeks(wanted: Mapping[str, int], titles: Mapping[str, str], *, go_live:
     per_week = max(1, per_week)
     first = monday(today)
     weeks_left = 0 if live else (go_live - timedelta(days=1) - first).days // 7 + 1  # calendar weeks before go-live
-    days = (go_live - today).days
-    runway = plural(days // 7, "week") if days >= 14 else plural(days, "day")
+    runway = runway_words(go_live, today)
 
     def earliest(wid: str) -> int:
         if live:
