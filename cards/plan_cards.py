@@ -183,7 +183,7 @@ def timeline(chosen: list, catalog: Catalog, go_live: object) -> list:
         marker = None
     lines, marked = [section("Timeline")], marker is None
     for monday in sorted(weeks):
-        if not marked and monday + timedelta(days=6) >= marker:
+        if not marked and monday >= marker:  # a week that holds go-live holds workshops before it
             lines.append(text(f"**Go-live {_day(go_live)}**", spacing="None", color="Accent"))
             marked = True
         lines.append(text(f"**Week of {monday.day} {monday:%b}**: {'; '.join(weeks[monday])}", size="Small",
