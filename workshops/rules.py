@@ -25,7 +25,6 @@ Rule = tuple[bool, str, tuple[str, ...]]
 
 MANY_UNITS = 5             # business units or legal entities that make a security model complex
 MANY_USERS = 1000          # users that make performance a question of its own
-EARLY_DESIGN = ("data-model", "integration", "gap-solution", "security-model", "user-experience", "alm")
 AFTER_GO_LIVE = ("post-go-live", "solution-performance", "bi-analytics", "alm")  # what a live project may get
 PAST_WHEN_LIVE = {
     "data-model": "its data model is in production; changes to it go through ALM",
@@ -37,7 +36,7 @@ PAST_WHEN_LIVE = {
     "test-strategy": "testing before go-live is over",
     "cutover": "cutover is done",
 }
-PAST_IN_PREPARE = {
+PAST_IN_PREPARE = {  # the early design workshops
     "data-model": "the data model is built",
     "integration": "integrations are built and in testing",
     "gap-solution": "gap solutions are built, so there is no design left to guide",
@@ -50,7 +49,9 @@ PAST_IN_PREPARE = {
 def words(items) -> str:
     """'a', 'a and b', 'a, b and c'."""
     items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def upper(text: str) -> str:
