@@ -22,17 +22,18 @@ from botbuilder.core import TurnContext
 
 from cards import meeting_cards
 from graph.client import GraphUnavailable, event_body
-from store import PROJECT_DATA, find, storage_id, update
-from workshops import agenda, attendance, lifecycle
+from store import PROJECT_DATA, Conflict, find, update
+from tabs.panel import MEETINGS, meeting_index_id
+from workshops import agenda, attendance, capture, lifecycle, outcomes
 from workshops import plan as plans
 from workshops.project import team_zone
 
 from .context import PLAN, Services, load_session
+from .outcomes import write_outcome
 from .replies import card_message
 
 log = logging.getLogger(__name__)
 
-MEETINGS = "meetings"  # the partition of the index: meeting chat thread -> project and workshop
 EVENT_SYNC = "meeting-event"  # outbox work: create, update or cancel the workshop's calendar event
 AFTER_MEETING = "meeting-ended"  # outbox work: import the attendance report, post the coverage card
 START, END = "application/vnd.microsoft.meetingStart", "application/vnd.microsoft.meetingEnd"
@@ -52,10 +53,6 @@ def meeting_thread(join_url: str) -> str:
     if "meetup-join" not in parts or parts.index("meetup-join") + 1 >= len(parts):
         return ""
     return unquote(parts[parts.index("meetup-join") + 1])
-
-
-def _index_id(thread: str) -> str:
-    return storage_id(f"meeting|{thread}")
 
 
 class Meetings:
@@ -114,7 +111,7 @@ class Meetings:
         except GraphUnavailable:
             saved["id"] = None
         if saved["thread"]:
-            await self.store.upsert(PROJECT_DATA, {"id": _index_id(saved["thread"]), "projectId": MEETINGS,
+            await self.store.upsert(PROJECT_DATA, {"id": meeting_index_id(saved["thread"]), "projectId": MEETINGS,
                                                    "type": "meeting", "project": project_id,
                                                    "workshopId": workshop.id})
         await self._save_meeting(project_id, session, saved)
@@ -123,6 +120,35 @@ class Meetings:
         """The meeting record changes only the `meeting` field, so it never bumps the card's version."""
         return await update(self.store, PROJECT_DATA, project_id, session["id"],
                             lambda doc: {**doc, "meeting": {**(doc.get("meeting") or {}), **meeting}})
+
+    # ---- the side panel (tabs/panel.py) ---------------------------------------------------------
+
+    async def capture(self, project_id: str, workshop_id: str, by: dict, change: Mapping, version: int) -> None:
+        """A live change from the side panel, through the outcomes' own write path (versioned, audited);
+        Conflict when the outcome is no longer at `version`. The channel's agenda card follows."""
+        previous = await find(self.store, project_id, outcomes.outcome_id(workshop_id))
+        if (previous or {}).get("version", 0) != version:
+            raise Conflict("the outcome changed since the panel read it")
+        project, session, roster = await load_session(self.store, self.catalog, project_id, workshop_id)
+        now = self.clock()
+        content, words = capture.apply(previous, change, [t["id"] for t in session["topics"]], roster, now.date())
+        await write_outcome(self.store, project_id, workshop_id, previous, content, by, now, [words])
+        if content["covered"] != (previous or {}).get("covered", []):
+            session = await update(self.store, PROJECT_DATA, project_id, session["id"],
+                                   lambda doc: {**doc, "covered": content["covered"]})
+            await self._refresh_channel_card(project, session, roster)
+
+    async def _refresh_channel_card(self, project: Mapping, session: Mapping, roster: Mapping) -> None:
+        """The agenda card in the channel shows what is covered; a refused update waits for the next change."""
+        reference, message_id = session.get("conversationReference"), session.get("cardMessageId")
+        if not (reference and message_id and self.agenda_card):
+            return
+        activity = card_message(await self.agenda_card(project, session, roster))
+        activity.id = message_id
+        try:
+            await self.services.messenger.update(reference, activity)
+        except Exception:
+            log.warning("the agenda card could not be updated after a change from the side panel", exc_info=True)
 
     # ---- attendance reports -----------------------------------------------------------------
 
@@ -165,7 +191,7 @@ class Meetings:
         threads = [meeting_thread(str(value.get("JoinUrl") or ""))]
         threads.append((activity.conversation.id or "").split(";", 1)[0] if activity.conversation else "")
         for thread in filter(None, threads):
-            index = await find(self.store, MEETINGS, _index_id(thread))
+            index = await find(self.store, MEETINGS, meeting_index_id(thread))
             if index:
                 project, session, roster = await load_session(self.store, self.catalog, index["project"],
                                                               index["workshopId"])

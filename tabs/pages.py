@@ -381,3 +381,8 @@ def info_page(title: str, paragraphs: tuple[str, ...], *, nonce: str = "") -> st
 
 def not_found_page(message: str, *, nonce: str = "", theme: str = "") -> str:
     return message_page("Not found", message, nonce=nonce, theme=theme)
+
+
+def panel_page(*, nonce: str, stage: bool, theme: str = "", teams_js: Optional[str] = TEAMS_JS) -> str:
+    """The meeting side panel (or its stage view): a shell that reads its data through SSO (tabs/panel.py)."""
+    return _render("panel.html", "Workshop agenda", nonce=nonce, theme=theme, teams_js=teams_js, stage=stage)
