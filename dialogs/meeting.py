@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 EVENT_SYNC = "meeting-event"  # outbox work: create, update or cancel the workshop's calendar event
 AFTER_MEETING = "meeting-ended"  # outbox work: import the attendance report, post the coverage card
+AGENDA_CARD = "agenda-card"  # outbox work: bring the channel's agenda card up to date after a side panel change
 START, END = "application/vnd.microsoft.meetingStart", "application/vnd.microsoft.meetingEnd"
 JOIN, LEAVE = "application/vnd.microsoft.meetingParticipantJoin", "application/vnd.microsoft.meetingParticipantLeave"
 EVENTS = frozenset({START, END, JOIN, LEAVE})
@@ -63,6 +64,7 @@ class Meetings:
         self.agenda_card: Optional[Callable[..., Awaitable[dict]]] = None  # Agendas.render, set by Flows
         services.outbox.handle(EVENT_SYNC, self._sync_event)
         services.outbox.handle(AFTER_MEETING, self._after_meeting)
+        services.outbox.handle(AGENDA_CARD, self._update_agenda_card)
 
     # ---- the calendar event ----------------------------------------------------------------
 
@@ -136,19 +138,20 @@ class Meetings:
         if content["covered"] != (previous or {}).get("covered", []):
             session = await update(self.store, PROJECT_DATA, project_id, session["id"],
                                    lambda doc: {**doc, "covered": content["covered"]})
-            await self._refresh_channel_card(project, session, roster)
+            record = await self.services.outbox.add(AGENDA_CARD, project_id, workshop_id, {"workshopId": workshop_id},
+                                                    replace=True)
+            await self.services.outbox.run(record)  # a refused update is retried by the outbox loop
 
-    async def _refresh_channel_card(self, project: Mapping, session: Mapping, roster: Mapping) -> None:
-        """The agenda card in the channel shows what is covered; a refused update waits for the next change."""
-        reference, message_id = session.get("conversationReference"), session.get("cardMessageId")
-        if not (reference and message_id and self.agenda_card):
+    async def _update_agenda_card(self, record: dict) -> None:
+        """Outbox work: the agenda card in the channel, as the session is now (it shows what is covered)."""
+        project, session, roster = await load_session(self.store, self.catalog, record["project"],
+                                                      record["args"]["workshopId"])
+        reference, message_id = (session or {}).get("conversationReference"), (session or {}).get("cardMessageId")
+        if not (project and reference and message_id and self.agenda_card):
             return
         activity = card_message(await self.agenda_card(project, session, roster))
         activity.id = message_id
-        try:
-            await self.services.messenger.update(reference, activity)
-        except Exception:
-            log.warning("the agenda card could not be updated after a change from the side panel", exc_info=True)
+        await self.services.messenger.update(reference, activity)
 
     # ---- attendance reports -----------------------------------------------------------------
 
