@@ -193,12 +193,13 @@ class WorkshopBot(TeamsActivityHandler):
     # Installation ---------------------------------------------------------
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        """Welcome once, when the bot itself joins a team, group chat or personal chat.
+        """Welcome once, when the bot itself joins a team, group chat or personal chat (in a workshop's
+        meeting chat, the welcome is the workshop's agenda).
 
         Overrides Teams' dispatch, which looks up every other new member in the connector:
         people joining need no answer, and the look-up costs a round trip.
         """
-        if _bot_added(turn_context.activity):
+        if _bot_added(turn_context.activity) and not await self.flows.meetings.welcome(turn_context):
             await turn_context.send_activity(self.flows.browse.welcome)
 
     # Meeting events ---------------------------------------------------------

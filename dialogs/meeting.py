@@ -202,8 +202,17 @@ class Meetings:
                     return project, session, roster
         return None
 
+    async def welcome(self, turn_context: TurnContext) -> bool:
+        """The bot added to a workshop's meeting chat (before the meeting, when the organiser adds the
+        app): it posts the agenda there instead of the general welcome. False for any other chat."""
+        found = await self._session_of(turn_context.activity, {})
+        if found is None:
+            return False
+        await self._post_agenda(turn_context, *found)
+        return True
+
     async def _started(self, turn_context, project, session, roster, now) -> None:
-        """The session runs from now; the agenda card goes into the meeting chat once."""
+        """The session runs from now; the agenda card goes into the meeting chat if it is not there yet."""
         def start(doc: dict) -> dict:
             meeting = doc.get("meeting") or {}
             if meeting.get("startedAt") and not meeting.get("endedAt"):
@@ -211,9 +220,12 @@ class Meetings:
             return {**doc, "meeting": {**meeting, "startedAt": now.isoformat(), "endedAt": None}}
 
         saved = await update(self.store, PROJECT_DATA, project["projectId"], session["id"], start, current=session)
-        if self.agenda_card and not (saved.get("meeting") or {}).get("agendaPostedAt"):
-            await turn_context.send_activity(card_message(await self.agenda_card(project, saved, roster)))
-            await self._save_meeting(project["projectId"], saved, {"agendaPostedAt": now.isoformat()})
+        await self._post_agenda(turn_context, project, saved, roster)
+
+    async def _post_agenda(self, turn_context, project, session, roster) -> None:
+        if self.agenda_card and not (session.get("meeting") or {}).get("agendaPostedAt"):
+            await turn_context.send_activity(card_message(await self.agenda_card(project, session, roster)))
+            await self._save_meeting(project["projectId"], session, {"agendaPostedAt": self.clock().isoformat()})
 
     @staticmethod
     def _joined(project, workshop, people, now):

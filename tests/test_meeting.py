@@ -9,7 +9,7 @@ import pytest
 
 from app import BOT, STORE
 from dialogs.meeting import END, JOIN, LEAVE, START, meeting_thread
-from tests.plugins.botapp import TENANT, Harness, aad, card_of, card_text, nodes, of_type, user
+from tests.plugins.botapp import BOT_ID, TENANT, Harness, aad, card_of, card_text, nodes, of_type, user
 from tests.test_agenda import future_day, ready
 from tests.test_followup import move_start
 from tests.test_planning import ADA, ALAN, press, roster_card
@@ -189,6 +189,22 @@ async def test_when_the_report_cannot_be_read_the_end_says_so_and_the_card_comes
     assert await outbox.run_due() == 1
     cards = [card_text(card_of(a)) for a in connector.sent[before + 1:]]
     assert len(cards) == 1 and "1 person attended." in cards[0]
+
+
+async def test_added_to_the_meeting_chat_before_the_start_the_bot_posts_the_agenda_there_once(bot: Harness, graph,
+                                                                                             connector):
+    await scheduled(bot)
+    (event,) = graph.server.live_events()
+    chat = in_meeting(bot, event["onlineMeeting"]["joinUrl"])
+    before = len(connector.sent)
+    added = chat.activity("conversationUpdate", membersAdded=[{"id": BOT_ID, "name": "Workshops"}])
+    assert (await chat.post(added)).status in (200, 201)
+    (posted,) = connector.sent[before:]
+    assert posted["_conversation"] == chat.place["conversation"]["id"]
+    assert "Data migration strategy" in card_text(card_of(posted)) and "Accept" in card_text(card_of(posted))
+    await meeting_event(chat, START, {"Id": "x", "JoinUrl": event["onlineMeeting"]["joinUrl"],
+                                      "MeetingType": "Scheduled", "StartTime": iso(datetime.now(timezone.utc))})
+    assert len(connector.sent) == before + 1, "not posted again when the meeting starts"
 
 
 async def test_events_from_a_meeting_the_bot_did_not_schedule_change_nothing(bot: Harness, connector):
