@@ -342,7 +342,8 @@ def config_page(nonce: str, base_url: str, workshops_in_plan: Optional[Sequence[
     if workshops_in_plan is None:
         # After a refused link, do not fill it in again from the tab's own configuration.
         return _render("config.html", "Add a workshop page", choices=None, autofill=not message,
-                       hidden=[(k, v) for k, v in (form_values or {}).items() if v], **frame)
+                       hidden=[(k, v) for k, v in (form_values or {}).items() if v],
+                       meeting_url=f"{base_url}/tabs/meeting", **frame)
 
     def choice(value: str, title: str, workshop_id: Optional[str]) -> dict:
         return {"value": value, "title": title,

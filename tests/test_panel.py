@@ -117,28 +117,32 @@ async def test_writes_are_version_guarded_and_checked(world, entra):  # noqa: F8
 
 # --- in Chromium, inside a stand-in Teams host ----------------------------------------------------
 
-def teams_host(chat: str, token: str) -> str:
+def teams_host(chat: str, token: str, frame: str = "sidePanel") -> str:
     """Answers the teams-js calls the panel makes (initialize, getContext, authentication.getAuthToken)
     through window.nativeInterface, as the Teams mobile host does; it records every call."""
-    runtime = {"apiVersion": 4, "supports": {"pages": {"appButton": {}, "tabs": {}}, "teamsCore": {},
+    runtime = {"apiVersion": 4, "supports": {"pages": {"config": {}, "appButton": {}, "tabs": {}}, "teamsCore": {},
                                              "meeting": {}}}
     return """
 (function () {
-  var host = window.__host = {calls: []};
+  var host = window.__host = {calls: [], config: {}};
+  host.send = function (func, args) { window.onNativeMessage({data: {func: func, args: args}}); };
   function reply(msg, args) {
     setTimeout(function () { window.onNativeMessage({data: {id: msg.id, uuidAsString: msg.uuidAsString, args: args}}); }, 0);
   }
   window.nativeInterface = {framelessPostMessage: function (json) {
     var msg = JSON.parse(json);
     host.calls.push({func: msg.func, args: msg.args});
-    if (msg.func === "initialize") reply(msg, ["sidePanel", "web", %s, "2.0.0"]);
-    else if (msg.func === "getContext") reply(msg, [{theme: "default", frameContext: "sidePanel", locale: "en-gb",
+    if (msg.func === "initialize") reply(msg, [%s, "web", %s, "2.0.0"]);
+    else if (msg.func === "getContext") reply(msg, [{theme: "default", frameContext: %s, locale: "en-gb",
                                                      chatId: %s, meetingId: "MCMxOTptZWV0aW5n", tid: %s}]);
     else if (msg.func === "authentication.getAuthToken") reply(msg, [true, %s]);
+    else if (msg.func === "settings.getSettings") reply(msg, [host.config]);
+    else if (msg.func === "settings.setSettings") { host.config = msg.args[0]; reply(msg, [true]); }
     else reply(msg, []);
   }};
 })();
-""" % (json.dumps(json.dumps(runtime)), json.dumps(chat), json.dumps(TENANT), json.dumps(token))
+""" % (json.dumps(frame), json.dumps(json.dumps(runtime)), json.dumps(frame), json.dumps(chat), json.dumps(TENANT),
+       json.dumps(token))
 
 
 async def test_the_side_panel_ticks_a_topic_and_adds_a_decision(world, entra, browser, connector):  # noqa: F811
@@ -178,3 +182,24 @@ async def test_the_side_panel_ticks_a_topic_and_adds_a_decision(world, entra, br
     assert await outbox.run_due() == 1
     changed = [card_text(card_of(u)) for u in connector.updates[updates:]]
     assert len(changed) == 1 and "✓" in changed[0], "the channel's agenda card shows the topic covered"
+
+
+async def test_the_configuration_page_in_a_workshop_meeting_needs_no_pasted_link(world, entra, browser):  # noqa: F811
+    _, panel, thread = world
+    watched = await open_page(browser, str(panel.make_url("/tabs/config?project=&theme=default")),
+                              init_script=teams_host(thread, entra.token(aad(3)), frame="settings"))
+    page = watched.page
+    await page.wait_for_selector("#meeting-choice:not([hidden])")
+    assert await page.is_hidden("#paste")
+    assert await page.inner_text("#meeting-title") == "Agenda: Data migration strategy"
+    await page.check("#meeting-form input[type=radio]")
+    await page.evaluate("window.__host.send('settings.save', [{}])")
+    for _ in range(50):
+        config = await page.evaluate("window.__host.config")
+        if config.get("contentUrl"):
+            break
+        await page.wait_for_timeout(50)
+    assert config["contentUrl"] == f"https://{SSO_HOST}/tabs/meeting?theme={{theme}}"
+    assert config["suggestedDisplayName"] == "Data migration strategy" and "token" not in config["contentUrl"]
+    await assert_clean(watched)
+    await close(watched)
