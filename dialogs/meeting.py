@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlparse
 from botbuilder.core import TurnContext
 
 from cards import meeting_cards
-from graph.client import GraphUnavailable, event_body
+from graph.client import GraphError, GraphUnavailable, event_body
 from store import PROJECT_DATA, Conflict, find, update
 from tabs.panel import MEETINGS, meeting_index_id
 from workshops import agenda, attendance, capture, lifecycle, outcomes
@@ -100,9 +100,15 @@ class Meetings:
                           start + timedelta(minutes=session["durationMinutes"]), people,
                           f"<p>{html.escape(workshop.purpose)}</p>")
         if change == lifecycle.UPDATE_EVENT:
-            await self.graph.update_event(tenant, organizer, meeting["eventId"], body)
-            await self._save_meeting(project_id, session, {**meeting, "start": session["start"]})
-            return
+            try:
+                await self.graph.update_event(tenant, organizer, meeting["eventId"], body)
+            except GraphError as error:
+                if error.status != 404:
+                    raise
+                meeting = {**meeting, "cancelledAt": self.clock().isoformat()}  # deleted in Outlook: make it anew
+            else:
+                await self._save_meeting(project_id, session, {**meeting, "start": session["start"]})
+                return
         generation = meeting.get("generation", 0) + (1 if meeting.get("cancelledAt") else 0)
         transaction = hashlib.sha256(f"{project_id}|{workshop.id}|{generation}".encode()).hexdigest()[:32]
         event = await self.graph.create_event(tenant, organizer, body, transaction)
@@ -133,11 +139,10 @@ class Meetings:
             raise Conflict("the outcome changed since the panel read it")
         project, session, roster = await load_session(self.store, self.catalog, project_id, workshop_id)
         now = self.clock()
-        content, words = capture.apply(previous, change, [t["id"] for t in session["topics"]], roster, now.date())
+        content, words = capture.apply(previous, change, [t["id"] for t in session["topics"] if not t.get("dropped")],
+                                       roster, now.date())
         await write_outcome(self.store, project_id, workshop_id, previous, content, by, now, [words])
         if content["covered"] != (previous or {}).get("covered", []):
-            session = await update(self.store, PROJECT_DATA, project_id, session["id"],
-                                   lambda doc: {**doc, "covered": content["covered"]})
             record = await self.services.outbox.add(AGENDA_CARD, project_id, workshop_id, {"workshopId": workshop_id},
                                                     replace=True)
             await self.services.outbox.run(record)  # a refused update is retried by the outbox loop

@@ -36,7 +36,8 @@ async def append_audit(store: DocumentStore, project_id: str, record: str, by: d
 async def write_outcome(store: DocumentStore, project_id: str, workshop_id: str, previous: Optional[Mapping],
                         content: Mapping, by: dict, now: datetime, changes: list) -> dict:
     """Store the outcome's next version over `previous` (ETag-guarded: Conflict if it changed since),
-    audit it, and register the project for the overdue digest once it has actions. The capture card
+    audit it, copy the covered topics onto the session (its agenda card shows them), and register the
+    project for the overdue digest once it has actions. The capture card
     and the meeting's side panel both write through here."""
     version = (previous or {}).get("version", 0) + 1
     outcome_id = outcomes.outcome_id(workshop_id)
@@ -47,6 +48,9 @@ async def write_outcome(store: DocumentStore, project_id: str, workshop_id: str,
     else:
         saved = await store.create(PROJECT_DATA, {**doc, "recordedAt": now.isoformat(), "recordedBy": by})
     await append_audit(store, project_id, outcome_id, by, now, changes)
+    if content["covered"] != (previous or {}).get("covered", []):  # the agenda card ticks them off
+        await update(store, PROJECT_DATA, project_id, agenda.session_id(workshop_id),
+                     lambda doc: {**doc, "covered": content["covered"]})
     if content["actions"] and not (previous or {}).get("actions"):
         # Registers the project for the daily overdue digest (read from one partition).
         try:

@@ -240,3 +240,15 @@ async def test_a_workshop_taken_out_of_the_series_has_its_event_cancelled_once_g
     assert await outbox.run_due() == 1
     assert graph.server.live_events() == [] and event["cancelComment"]
     assert (await session_of(bot))["meeting"]["cancelledAt"]
+
+
+async def test_an_event_deleted_in_outlook_is_made_again_when_the_workshop_is_moved(bot: Harness, graph):
+    card = await scheduled(bot)
+    (event,) = graph.server.live_events()
+    event["cancelled"] = True  # the organiser deleted it in Outlook
+    _, moved = await press(bot, card, "agenda.schedule", ALAN, day=future_day(32), time="10:00", confirmed=True)
+    assert "not on the calendar" not in card_text(moved["value"])
+    (again,) = graph.server.live_events()
+    assert again["id"] != event["id"] and again["start"]["dateTime"].endswith("10:00:00")
+    links = {a["title"]: a["url"] for a in nodes(moved["value"], of_type("Action.OpenUrl"))}
+    assert links["Join meeting"] == again["onlineMeeting"]["joinUrl"]
