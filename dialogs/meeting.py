@@ -59,7 +59,8 @@ def meeting_thread(join_url: str) -> str:
 class Meetings:
     def __init__(self, services: Services):
         self.services = services
-        self.store, self.catalog, self.clock, self.graph = services.store, services.catalog, services.clock, services.graph
+        self.store, self.catalog, self.clock = services.store, services.catalog, services.clock
+        self.graph = services.graph
         self.commands: dict = {}
         self.agenda_card: Optional[Callable[..., Awaitable[dict]]] = None  # Agendas.render, set by Flows
         services.outbox.handle(EVENT_SYNC, self._sync_event)
@@ -113,7 +114,9 @@ class Meetings:
         transaction = hashlib.sha256(f"{project_id}|{workshop.id}|{generation}".encode()).hexdigest()[:32]
         event = await self.graph.create_event(tenant, organizer, body, transaction)
         saved = {"eventId": event["id"], "joinUrl": event["joinUrl"], "thread": meeting_thread(event["joinUrl"]),
-                 "organizer": organizer, "tenant": tenant, "generation": generation, "start": session["start"]}
+                 "organizer": organizer, "tenant": tenant, "generation": generation, "start": session["start"],
+                 # a new meeting: nothing of the one before carries over
+                 "cancelledAt": None, "startedAt": None, "endedAt": None, "agendaPostedAt": None, "coverageFor": None}
         try:  # the onlineMeeting id its attendance reports hang off; looked up again at the end if not found
             saved["id"] = await self.graph.online_meeting_id(tenant, organizer, event["joinUrl"])
         except GraphUnavailable:

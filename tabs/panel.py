@@ -72,7 +72,8 @@ def view(project: Mapping, session: Mapping, outcome: Optional[Mapping], roster:
         "topics": [{"id": t["id"], "title": t["title"], "minutes": t.get("minutes", 0),
                     "owner": members.get(t.get("owner") or "", {}).get("name", ""), "covered": t["id"] in covered}
                    for t in session.get("topics", []) if not t.get("dropped")],
-        "plannedMinutes": agenda.agenda_minutes(session), "elapsedMinutes": max(elapsed, 0) if elapsed is not None else None,
+        "plannedMinutes": agenda.agenda_minutes(session),
+        "elapsedMinutes": max(elapsed, 0) if elapsed is not None else None,
         "decisions": list((outcome or {}).get("decisions") or []),
         "findings": [f["text"] for f in (outcome or {}).get("findings") or []],
         "actions": [a["title"] for a in (outcome or {}).get("actions") or []],

@@ -252,3 +252,26 @@ async def test_an_event_deleted_in_outlook_is_made_again_when_the_workshop_is_mo
     assert again["id"] != event["id"] and again["start"]["dateTime"].endswith("10:00:00")
     links = {a["title"]: a["url"] for a in nodes(moved["value"], of_type("Action.OpenUrl"))}
     assert links["Join meeting"] == again["onlineMeeting"]["joinUrl"]
+
+
+async def test_after_a_cancellation_the_next_time_makes_one_new_event_and_then_moves_it(bot: Harness, graph):
+    from store import update
+
+    card = await scheduled(bot)
+    team = bot.place["channelData"]["team"]["id"]
+    store = bot.client.server.app[STORE]
+    meetings, outbox = bot.client.server.app[BOT].flows.meetings, bot.client.server.app[BOT].services.outbox
+
+    async def in_series(included: bool) -> None:
+        await update(store, "projects", team, "plan", lambda doc: {**doc, "items": [
+            {**i, "included": included} if i["workshopId"] == "data-migration" else i for i in doc["items"]]})
+        record = await meetings.sync_soon(team, "data-migration", (await session_of(bot))["version"], aad(3), TENANT)
+        assert await outbox.run(record)
+
+    await in_series(False)
+    assert graph.server.live_events() == []
+    await in_series(True)  # back in the series, at the same time
+    (second,) = graph.server.live_events()
+    _, moved = await press(bot, card, "agenda.schedule", ALAN, day=future_day(33), time="11:00", confirmed=True)
+    assert [e["id"] for e in graph.server.live_events()] == [second["id"]], "moved, not made a third time"
+    assert second["start"]["dateTime"].endswith("11:00:00")

@@ -42,7 +42,8 @@ def apply(previous: Optional[Mapping], change: Mapping, topic_ids: Iterable[str]
         if topic not in set(topic_ids) or not isinstance(change.get("covered"), bool):
             raise OutcomeError({"topic": "That topic is not on this workshop's agenda."})
         covered = [t for t in content["covered"] if t != topic] + ([topic] if change["covered"] else [])
-        return {**content, "covered": covered}, f"marked topic {topic} as {'covered' if change['covered'] else 'not covered'}"
+        state = "covered" if change["covered"] else "not covered"
+        return {**content, "covered": covered}, f"marked topic {topic} as {state}"
     if kind == "decision":
         _room(content["decisions"], "decision")
         text = _text(change.get("text"), "text", MAX_ITEM, "decision")
