@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 EVENT_SYNC = "meeting-event"  # outbox work: create, update or cancel the workshop's calendar event
 AFTER_MEETING = "meeting-ended"  # outbox work: import the attendance report, post the coverage card
 AGENDA_CARD = "agenda-card"  # outbox work: bring the channel's agenda card up to date after a side panel change
+MEETING_APP = "meeting-app"  # outbox work: add the app to a new meeting's chat, so the bot is in the meeting
+CHAT_PERMISSIONS = ["OnlineMeeting.ReadBasic.Chat", "OnlineMeetingParticipant.Read.Chat"]  # as in the manifest
 START, END = "application/vnd.microsoft.meetingStart", "application/vnd.microsoft.meetingEnd"
 JOIN, LEAVE = "application/vnd.microsoft.meetingParticipantJoin", "application/vnd.microsoft.meetingParticipantLeave"
 EVENTS = frozenset({START, END, JOIN, LEAVE})
@@ -66,6 +68,7 @@ class Meetings:
         services.outbox.handle(EVENT_SYNC, self._sync_event)
         services.outbox.handle(AFTER_MEETING, self._after_meeting)
         services.outbox.handle(AGENDA_CARD, self._update_agenda_card)
+        services.outbox.handle(MEETING_APP, self._add_app_to_meeting)
 
     # ---- the calendar event ----------------------------------------------------------------
 
@@ -126,6 +129,17 @@ class Meetings:
                                                    "type": "meeting", "project": project_id,
                                                    "workshopId": workshop.id})
         await self._save_meeting(project_id, session, saved)
+        if saved["thread"]:
+            record = await self.services.outbox.add(MEETING_APP, project_id, saved["thread"], {
+                "thread": saved["thread"], "tenant": tenant})
+            await self.services.outbox.run(record)
+
+    async def _add_app_to_meeting(self, record: dict) -> None:
+        """Outbox work: install the app in the meeting's chat (Teams then adds the bot there, and `welcome`
+        posts the agenda), consenting the chat permissions its meeting events need."""
+        args = record["args"]
+        catalog_id = await self.graph.published_app_id(args["tenant"], self.services.settings.app_id)
+        await self.graph.install_in_chat(args["tenant"], args["thread"], catalog_id, CHAT_PERMISSIONS)
 
     async def _save_meeting(self, project_id: str, session: Mapping, meeting: dict) -> dict:
         """The meeting record changes only the `meeting` field, so it never bumps the card's version."""

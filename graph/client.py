@@ -293,6 +293,30 @@ class GraphClient:
         raise GraphError(404, "AppNotInstalled",
                          "the Workshops app is not installed in this team; add it to the team, then try again")
 
+    async def published_app_id(self, tenant_id: str, external_app_id: str) -> str:
+        """The catalog id of our app in the organisation's app catalog:
+        GET /appCatalogs/teamsApps?$filter=externalId eq '{manifest id}'. GraphError 404 when it is not there."""
+        condition = "externalId eq '{}'".format(external_app_id.replace("'", "''"))
+        for app in (await self._call("GET", tenant_id, f"/appCatalogs/teamsApps?$filter={quote(condition, safe='')}")
+                    ).get("value") or []:
+            if app.get("id"):
+                return app["id"]
+        raise GraphError(404, "AppNotInCatalog", "the Workshops app is not in the organisation's app catalog")
+
+    async def install_in_chat(self, tenant_id: str, chat_id: str, catalog_app_id: str,
+                              chat_permissions: list[str]) -> None:
+        """POST /chats/{chat}/installedApps: the app in a meeting's chat (so it is in the meeting), consenting
+        the chat's resource-specific permissions it needs. Already installed (409) counts as done."""
+        try:
+            await self._call("POST", tenant_id, f"/chats/{_segment(chat_id)}/installedApps", {
+                "teamsApp@odata.bind": APP_CATALOG_BIND.format(catalog_app_id),
+                "consentedPermissionSet": {"resourceSpecificPermissions": [
+                    {"permissionValue": name, "permissionType": "application"} for name in chat_permissions]},
+            })
+        except GraphError as error:
+            if error.status != 409:
+                raise
+
     async def pin_tab(self, tenant_id: str, team_id: str, channel_id: str, catalog_app_id: str,
                       display_name: str, entity_id: str, content_url: str, website_url: str) -> dict:
         """POST /teams/{team}/channels/{channel}/tabs bound to the app's catalog id. Returns {"id", "webUrl"}."""

@@ -20,6 +20,7 @@ KATHERINE = user(4)
 @pytest.fixture
 async def bot(app_client, connector, graph) -> Harness:
     connector.clear()
+    graph.server.catalog[""] = "catalog-local"  # the bot runs without an app id here: its manifest id is ""
     return Harness(await app_client(graph=graph.client), connector, "channel")
 
 
@@ -84,6 +85,14 @@ async def test_scheduling_puts_a_teams_meeting_on_the_organisers_calendar_with_t
     (patched,) = graph.server.graph_requests("PATCH", "/events/")
     assert patched.body["start"]["dateTime"] != first_start and patched.body["start"]["dateTime"].endswith("09:30:00")
     assert len(graph.server.live_events()) == 1, "rescheduling moves the event; it makes no second one"
+
+
+async def test_a_new_meeting_gets_the_app_in_its_chat_with_the_chat_permissions(bot: Harness, graph):
+    await scheduled(bot)
+    (event,) = graph.server.live_events()
+    thread = meeting_thread(event["onlineMeeting"]["joinUrl"])
+    assert graph.server.chat_apps == {thread: {"catalog-local": ["OnlineMeeting.ReadBasic.Chat",
+                                                                 "OnlineMeetingParticipant.Read.Chat"]}}
 
 
 async def test_a_graph_outage_keeps_the_time_and_the_event_is_made_later_once(bot: Harness, graph):

@@ -25,6 +25,7 @@ STRANGER = "00000000-0000-0000-0000-000000000999"
 @pytest.fixture
 async def world(app_client, connector, graph, entra, tmp_path):  # noqa: F811
     connector.clear()
+    graph.server.catalog[""] = "catalog-local"
     bot = Harness(await app_client(make_settings(tmp_path), graph=graph.client), connector, "channel")
     await scheduled(bot)
     (event,) = graph.server.live_events()

@@ -44,6 +44,11 @@ BIND_PREFIX = "https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/"
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
+def meeting_thread_of(join_url: str) -> str:
+    from urllib.parse import unquote
+    return unquote(join_url.split("/meetup-join/", 1)[1].split("/", 1)[0])
+
+
 def make_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 that is also its own CA (for `verify=`)."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -134,6 +139,8 @@ class GraphStandIn:
         self.reports: dict[str, list[dict]] = {}  # meeting id -> reports, each with "records"
         self.tabs: list[dict] = []
         self.events: dict[str, dict] = {}  # calendar events by id, each with "organizer" and "cancelled"
+        self.catalog: dict[str, str] = {APP_EXTERNAL_ID: "catalog-published"}  # the org's app catalog
+        self.chat_apps: dict[str, dict] = {}  # chat id -> {catalog id: consented permissions}
         self._ids = itertools.count(1)
 
     # ---- set-up helpers for tests --------------------------------------------------------
@@ -206,6 +213,8 @@ class GraphStandIn:
         r.add_post("/v1.0/users/{user}/events", self._create_event)
         r.add_patch("/v1.0/users/{user}/events/{event}", self._update_event)
         r.add_post("/v1.0/users/{user}/events/{event}/cancel", self._cancel_event)
+        r.add_get("/v1.0/appCatalogs/teamsApps", self._catalog_apps)
+        r.add_post("/v1.0/chats/{chat}/installedApps", self._install_in_chat)
         r.add_get("/v1.0/users/{user}/onlineMeetings/{meeting}/attendanceReports", self._reports)
         r.add_get("/v1.0/users/{user}/onlineMeetings/{meeting}/attendanceReports/{report}/attendanceRecords",
                   self._records)
@@ -357,6 +366,36 @@ class GraphStandIn:
         url = match.group(1).replace("''", "'")
         value = [m for m in self.meetings.values() if m["joinWebUrl"] == url and m["organizer"] == request.match_info["user"]]
         return web.json_response({"value": value})
+
+    async def _catalog_apps(self, request: web.Request) -> web.Response:
+        match = re.fullmatch(r"externalId eq '((?:[^']|'')*)'", request.query.get("$filter", ""))
+        if not match:
+            return _graph_error(400, "BadRequest", "Invalid $filter.")
+        external = match.group(1).replace("''", "'")
+        return web.json_response({"value": [{"id": catalog, "externalId": ext, "displayName": "Workshops",
+                                             "distributionMethod": "organization"}
+                                            for ext, catalog in self.catalog.items() if ext == external]})
+
+    async def _install_in_chat(self, request: web.Request) -> web.Response:
+        chat = request.match_info["chat"]
+        known = {meeting_thread_of(e["onlineMeeting"]["joinUrl"]) for e in self.events.values()}
+        if chat not in known or not self._raw_segments_ok(request, "chat"):
+            return _graph_error(404, "NotFound", "No chat found with the given id.")
+        body = await request.json()
+        _check(body, {"teamsApp@odata.bind": str, "consentedPermissionSet": dict})
+        bind = body["teamsApp@odata.bind"]
+        if not bind.startswith(BIND_PREFIX) or bind[len(BIND_PREFIX):] not in self.catalog.values():
+            raise GraphError400("teamsApp@odata.bind must name an app in the catalog")
+        permissions = body["consentedPermissionSet"].get("resourceSpecificPermissions")
+        if not isinstance(permissions, list) or any(
+                set(p) != {"permissionValue", "permissionType"} or p["permissionType"] != "application"
+                or not str(p["permissionValue"]).endswith(".Chat") for p in permissions):
+            raise GraphError400("resourceSpecificPermissions: chat permissions of type application only")
+        installed = self.chat_apps.setdefault(chat, {})
+        if bind[len(BIND_PREFIX):] in installed:
+            return _graph_error(409, "Conflict", "The app is already installed in this chat.")
+        installed[bind[len(BIND_PREFIX):]] = [p["permissionValue"] for p in permissions]
+        return web.Response(status=201)
 
     def live_events(self) -> list[dict]:
         return [e for e in self.events.values() if not e["cancelled"]]
