@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from app import BOT, STORE
 from dialogs.meeting import meeting_thread
@@ -204,3 +205,30 @@ async def test_the_configuration_page_in_a_workshop_meeting_needs_no_pasted_link
     assert config["suggestedDisplayName"] == "Data migration strategy" and "token" not in config["contentUrl"]
     await assert_clean(watched)
     await close(watched)
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=40),
+                    st.lists(st.text(max_size=5), max_size=3),
+                    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2))
+_change = st.fixed_dictionaries(
+    {"chat": st.one_of(st.just("THREAD"), _values),
+     "kind": st.one_of(st.sampled_from(["covered", "decision", "finding", "action"]), _values),
+     "version": st.one_of(st.integers(0, 3), _values)},
+    optional={k: _values for k in ("text", "topic", "covered", "findingKind", "priority", "title", "owner", "due")})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(body=st.one_of(_change, _values))
+async def test_any_change_the_panel_is_sent_answers_with_a_json_4xx_or_the_state(world, entra, body):  # noqa: F811
+    """Hostile and malformed changes from a signed-in lead: never a 5xx, always JSON, the store still reads."""
+    bot, panel, thread = world
+    if isinstance(body, dict) and body.get("chat") == "THREAD":
+        body = {**body, "chat": thread}
+    response = await panel.post("/tabs/api/meeting", data=json.dumps(body),
+                                headers={"Authorization": f"Bearer {entra.token(aad(3))}"})
+    answer = await response.json()
+    assert response.status < 500, answer
+    assert ("error" in answer) == (response.status >= 400)
+    status, state = await read(panel, thread, entra.token(aad(3)))
+    assert status == 200 and isinstance(state["decisions"], list)
