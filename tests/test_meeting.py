@@ -284,3 +284,17 @@ async def test_after_a_cancellation_the_next_time_makes_one_new_event_and_then_m
     _, moved = await press(bot, card, "agenda.schedule", ALAN, day=future_day(33), time="11:00", confirmed=True)
     assert [e["id"] for e in graph.server.live_events()] == [second["id"]], "moved, not made a third time"
     assert second["start"]["dateTime"].endswith("11:00:00")
+
+
+async def test_a_meeting_that_runs_over_still_checks_in_who_joins(bot: Harness, graph):
+    await scheduled(bot)
+    (event,) = graph.server.live_events()
+    chat = in_meeting(bot, event["onlineMeeting"]["joinUrl"])
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    await move_start(bot, now - timedelta(hours=3, minutes=5))  # three hours planned, five minutes over
+    await meeting_event(chat, START, {"Id": "x", "JoinUrl": event["onlineMeeting"]["joinUrl"],
+                                      "MeetingType": "Scheduled", "StartTime": iso(now - timedelta(hours=3))})
+    await meeting_event(chat, JOIN, {"members": [member(KATHERINE)]})
+    assert (await session_of(bot))["attendance"][aad(4)]["status"] == "late"
+    text = card_text(card_of((await bot.say("agenda data migration", **{"from": ALAN}))[-1]))
+    assert "Running now" in text

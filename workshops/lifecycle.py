@@ -151,7 +151,7 @@ def _check_in(m: _Moment, _confirmed: bool) -> Verdict:
         return no(f"{m.title} has been held, so check-in is closed. {ask_a_lead}")
     if not m.session.get("start"):
         return no(f"{m.title} is not scheduled yet, so there is nothing to check in to.")
-    if m.ended():
+    if m.ended() and not meeting_live(m.session):  # a meeting that runs over still takes check-ins
         return no(f"{m.title} ended {local_time(end_of(m.session), m.tz)}. {ask_a_lead}")
     if not check_in_open(m.session, m.now):
         return no(f"{m.title} starts {m.starts()}. Check-in opens {_minutes(CHECKIN_OPENS)} before the start.")
