@@ -129,10 +129,9 @@ class Meetings:
                                                    "type": "meeting", "project": project_id,
                                                    "workshopId": workshop.id})
         await self._save_meeting(project_id, session, saved)
-        if saved["thread"]:
-            record = await self.services.outbox.add(MEETING_APP, project_id, saved["thread"], {
+        if saved["thread"]:  # left to the outbox loop, so the turn that scheduled waits on Graph no longer
+            await self.services.outbox.add(MEETING_APP, project_id, saved["thread"], {
                 "thread": saved["thread"], "tenant": tenant})
-            await self.services.outbox.run(record)
 
     async def _add_app_to_meeting(self, record: dict) -> None:
         """Outbox work: install the app in the meeting's chat (Teams then adds the bot there, and `welcome`
