@@ -120,10 +120,7 @@ class Meetings:
                  "organizer": organizer, "tenant": tenant, "generation": generation, "start": session["start"],
                  # a new meeting: nothing of the one before carries over
                  "cancelledAt": None, "startedAt": None, "endedAt": None, "agendaPostedAt": None, "coverageFor": None}
-        try:  # the onlineMeeting id its attendance reports hang off; looked up again at the end if not found
-            saved["id"] = await self.graph.online_meeting_id(tenant, organizer, event["joinUrl"])
-        except GraphUnavailable:
-            saved["id"] = None
+        saved["id"] = None  # the onlineMeeting id its attendance reports hang off: looked up when they are read
         if saved["thread"]:
             await self.store.upsert(PROJECT_DATA, {"id": meeting_index_id(saved["thread"]), "projectId": MEETINGS,
                                                    "type": "meeting", "project": project_id,
