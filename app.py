@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from typing import Optional
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import ConversationState
@@ -28,7 +29,9 @@ from runtime.access_log import PathOnlyAccessLogger
 from runtime.settings import Settings, SettingsError
 from store import StoreError, open_store
 from tabs.downloads import add_download_routes
+from tabs.panel import add_panel_routes
 from tabs.routes import add_tab_routes
+from tabs.sso import SsoVerifier
 
 log = logging.getLogger("workshops")
 
@@ -45,6 +48,8 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     catalog = default_catalog()
     graph = graph or graph_from_settings(settings)
     adapter = SendPolicy().install(create_adapter(settings))
+    sso = SsoVerifier(settings.app_id, urlsplit(settings.base_url).netloc, settings.sso_openid_metadata_url,
+                      allowed_tenants=settings.allowed_tenants)
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
 
     async def open_services(app: web.Application) -> None:
@@ -65,6 +70,7 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
         await asyncio.wait(loops, timeout=10)  # bounded: shutting down never waits on a loop for long
         await app[BOT].card_updates.settled()
         await app[STORE].close()
+        await sso.close()
         if graph:
             await graph.close()
 
@@ -77,6 +83,7 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     app.router.add_get("/healthz", health_handler(settings, store_ping))
     add_download_routes(app, settings, catalog, lambda: app[STORE], utc_now)
     add_tab_routes(app, settings, catalog, lambda: app[STORE])
+    add_panel_routes(app, catalog, lambda: app[STORE], sso, lambda: app[BOT].flows.meetings, utc_now)
     return app
 
 

@@ -15,6 +15,7 @@ from cards.common import CONTENT_TYPE
 from dialogs import Flows
 from dialogs.context import Outcome, Refused, Services, tenant_of
 from dialogs.forms import submitted_form
+from dialogs.meeting import EVENTS as MEETING_EVENTS
 from dialogs.replies import SentCard, card_message
 from store import StoreUnavailable
 
@@ -130,6 +131,8 @@ class WorkshopBot(TeamsActivityHandler):
         if activity.type == ActivityTypes.invoke:
             action = _card_action(activity.value) if activity.name == "adaptiveCard/action" else None
             return action is None or action["verb"] not in READ_ONLY_VERBS
+        if activity.type == ActivityTypes.event:
+            return activity.name in MEETING_EVENTS
         return activity.type == ActivityTypes.conversation_update and _bot_added(activity)
 
     def _refusal(self, activity: Activity) -> Optional[Refusal]:
@@ -190,13 +193,21 @@ class WorkshopBot(TeamsActivityHandler):
     # Installation ---------------------------------------------------------
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        """Welcome once, when the bot itself joins a team, group chat or personal chat.
+        """Welcome once, when the bot itself joins a team, group chat or personal chat (in a workshop's
+        meeting chat, the welcome is the workshop's agenda).
 
         Overrides Teams' dispatch, which looks up every other new member in the connector:
         people joining need no answer, and the look-up costs a round trip.
         """
-        if _bot_added(turn_context.activity):
+        if _bot_added(turn_context.activity) and not await self.flows.meetings.welcome(turn_context):
             await turn_context.send_activity(self.flows.browse.welcome)
+
+    # Meeting events ---------------------------------------------------------
+
+    async def on_event_activity(self, turn_context: TurnContext) -> None:
+        """Teams meeting start and end, participants joining and leaving: the meeting flow."""
+        if turn_context.activity.name in MEETING_EVENTS:
+            await self.flows.meetings.on_event(turn_context)
 
     # Card actions -----------------------------------------------------------
 

@@ -72,7 +72,8 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
     lines = []
     for n, topic in enumerate(topics, start=1):
         owner = members.get(topic["owner"], {}).get("name") if topic["owner"] else None
-        lines.append(f"{n}. {escape(topic['title'])} ({topic['minutes']} min{', ' + escape(owner) if owner else ''})")
+        done = "✓ " if topic["id"] in (session.get("covered") or ()) else ""  # ticked in the meeting's side panel
+        lines.append(f"{n}. {done}{escape(topic['title'])} ({topic['minutes']} min{', ' + escape(owner) if owner else ''})")
     body.append(text("**Agenda**", spacing="Medium"))
     body.append(text("\n".join(lines)))
     planned, available = agenda.agenda_minutes(session), session["durationMinutes"]

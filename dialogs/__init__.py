@@ -16,6 +16,7 @@ from .browse import Browse
 from .context import ActionHandler, CommandHandler, Services
 from .forms import Forms
 from .links import Links
+from .meeting import Meetings
 from .outcomes import Outcomes
 from .pinning import Pinning
 from .plan import Series
@@ -30,9 +31,12 @@ class Flows:
         self.forms = Forms(conversation_state)
         self.browse = Browse(services.catalog)
         pinning = Pinning(services)
+        self.meetings = Meetings(services)
+        agendas = Agendas(services, pinning, self.meetings)
+        self.meetings.agenda_card = agendas.render
         flows = [self.browse, ProjectSetup(services, self.forms), Roster(services), Series(services, self.forms),
-                 Agendas(services, pinning), Attendance(services), Outcomes(services), Actions(services), pinning,
-                 Links(services)]
+                 agendas, Attendance(services, self.meetings), Outcomes(services), Actions(services), pinning,
+                 Links(services), self.meetings]
         self.commands: dict[str, CommandHandler] = {}
         self.card_actions: dict[str, ActionHandler] = {}
         for flow in flows:

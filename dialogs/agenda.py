@@ -3,7 +3,7 @@ approve, RSVP, and the refresh Teams asks for when someone views a changed card.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Mapping, Optional
 from zoneinfo import ZoneInfo
 
@@ -11,7 +11,6 @@ from botbuilder.core import TurnContext
 
 from cards import agenda_cards
 from catalog import Workshop
-from graph.client import GraphUnavailable
 from store import PROJECT_DATA, Conflict, update
 from tabs.links import calendar_url
 from workshops import agenda, lifecycle, people
@@ -20,6 +19,7 @@ from workshops.project import team_zone
 
 from .context import (PLAN, ROSTER, Outcome, Refused, Services, Stale, actor, find, load_session, project_key,
                       project_or_offer_setup, tenant_of, workshop_named)
+from .meeting import Meetings
 from .pinning import Pinning
 from .replies import card_message
 
@@ -38,8 +38,8 @@ class ScheduleAnyway(Exception):
 
 
 class Agendas:
-    def __init__(self, services: Services, pinning: Pinning):
-        self.services, self.pinning = services, pinning
+    def __init__(self, services: Services, pinning: Pinning, meetings: Meetings):
+        self.services, self.pinning, self.meetings = services, pinning, meetings
         self.store, self.catalog, self.settings = services.store, services.catalog, services.settings
         self.clock, self.graph = services.clock, services.graph
         self.commands = {"agenda": self.command}
@@ -120,7 +120,12 @@ class Agendas:
                 return agenda.edit_topics(doc, data, roster, by, now)
             return self._schedule(doc, data, project, plan, workshop, by, now, tz, confirmed)
 
-        pin = None
+        pin = sync = None
+        if verb == "agenda.schedule" and self.graph and isinstance(data.get("version"), int):
+            # Recorded before the save, so a Graph failure (or a crash) after it is finished later.
+            organizer = (session.get("meeting") or {}).get("organizer") or who
+            sync = await self.meetings.sync_soon(project_id, workshop_id, data["version"] + 1, organizer,
+                                                 tenant_of(turn_context.activity))
         if verb == "agenda.approve" and self.graph and not session.get("tab") and isinstance(data.get("version"), int):
             pin = await self.pinning.record_pin(turn_context, project_id, session["id"], workshop_id,
                                                 data["version"] + 1)
@@ -144,10 +149,13 @@ class Agendas:
         message = {"agenda.rsvp": "Thanks, your answer is saved.", "agenda.approve": "Agenda approved.",
                    "agenda.edit": "Agenda saved.", "agenda.schedule": "Time saved."}[verb]
         if verb == "agenda.schedule":
-            saved, meeting_problem = await self._after_schedule(project, saved, workshop, by,
-                                                                tenant_of(turn_context.activity))
-            if meeting_problem:
-                message += f" The Teams meeting was not created: {meeting_problem} Save the time again to retry."
+            await self._remind(project, saved)
+            if sync is not None:
+                if await self.services.outbox.run(sync):
+                    saved = await find(self.store, project_id, session["id"]) or saved
+                else:
+                    message += (" The Teams meeting is not on the calendar yet: Microsoft Graph did not answer. "
+                                "I'll keep trying and put its join link on this card when it is.")
         if verb in ("agenda.edit", "agenda.schedule") and saved["status"] == agenda.AWAITING:
             message += " It needs a solution architect's approval."
         return Outcome(await self.render(project, saved, roster, viewer=who, message=message), message,
@@ -173,28 +181,11 @@ class Agendas:
             raise ScheduleAnyway(" ".join(warnings + [agenda.SCHEDULE_ANYWAY]), when)
         return agenda.schedule(doc, start, by, now)
 
-    async def _after_schedule(self, project: Mapping, session: dict, workshop: Workshop, organizer: dict,
-                              tenant: str) -> tuple[dict, str]:
-        """Record when the reminder is due (reminders are read from one partition, never across
-        partitions) and, with Graph configured, create the Teams meeting. A Graph failure keeps the
-        time and is reported, so the user can retry."""
-        problem = ""
-        if self.graph:
-            start = datetime.fromisoformat(session["start"])
-            try:
-                meeting = await self.graph.create_online_meeting(
-                    tenant, organizer["aadObjectId"], f"{project.get('name', '')}: {workshop.title}", start,
-                    start + timedelta(minutes=session["durationMinutes"]))
-            except GraphUnavailable as error:
-                problem = str(error)
-            else:
-                record = {**meeting, "organizer": organizer["aadObjectId"], "tenant": tenant}
-                session = await update(self.store, PROJECT_DATA, project["projectId"], session["id"],
-                                       lambda doc: {**doc, "meeting": record})
+    async def _remind(self, project: Mapping, session: dict) -> None:
+        """Record when the reminder is due (reminders are read from one partition, never across partitions)."""
         due = agenda.reminder_due(session, self.settings.reminder_lead_hours)
         await self.store.upsert(PROJECT_DATA, {
             "id": f"reminder|{project['projectId']}|{session['workshopId']}".replace("/", "_"),
             "projectId": REMINDERS, "type": "reminder", "sessionProjectId": project["projectId"],
             "sessionId": session["id"], "dueAt": due.isoformat(), "start": session["start"], "sentAt": None,
         })
-        return session, problem

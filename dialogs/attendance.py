@@ -25,8 +25,8 @@ VERBS = ("attendance.checkin", "attendance.save", "attendance.import")
 
 
 class Attendance:
-    def __init__(self, services: Services):
-        self.services = services
+    def __init__(self, services: Services, meetings):
+        self.services, self.meetings = services, meetings  # meetings: dialogs.meeting.Meetings
         self.store, self.catalog, self.clock, self.graph = services.store, services.catalog, services.clock, services.graph
         self.commands = {"checkin": self.checkin_command, "attendance": self.attendance_command}
         self.card_actions = dict.fromkeys(VERBS, self.act)
@@ -66,7 +66,7 @@ class Attendance:
     def card(self, project, session, roster, workshop, who, message="", style="Good") -> dict:
         """Leads get inputs while workshops/lifecycle.py lets attendance change."""
         now = self.clock()
-        can_import = bool(self.graph and (session.get("meeting") or {}).get("id"))
+        can_import = bool(self.graph and (session.get("meeting") or {}).get("joinUrl"))
         editable = people.is_lead(project, roster, who) and lifecycle.check(
             session, now, lifecycle.ATTENDANCE, title=workshop.title, tz=team_zone(project)).allowed
         return outcome_cards.attendance_card(project, session, workshop, self.catalog, roster, editable=editable,
@@ -122,14 +122,12 @@ class Attendance:
 
     async def _import(self, project, session, roster, workshop, who) -> Outcome:
         meeting = session.get("meeting") or {}
-        if not self.graph or not meeting.get("id"):
+        if not self.graph or not meeting.get("joinUrl"):
             raise Refused("This workshop has no Teams meeting the bot created, so there is no attendance report to "
                           "import. Mark attendance on the card instead.")
         try:
-            records = await self.graph.attendance_reports(meeting["tenant"], meeting["organizer"], meeting["id"])
+            records, saved = await self.meetings.import_report(project, session, roster)
         except GraphUnavailable as error:
             return Outcome(self.card(project, session, roster, workshop, who, str(error), "Attention"), str(error))
-        saved = await update(self.store, PROJECT_DATA, project["projectId"], session["id"],
-                             lambda doc: attendance.import_report(doc, records, roster))
         message = f"Imported {plural(len(records), 'attendance record')} from the Teams meeting."
         return Outcome(self.card(project, saved, roster, workshop, who, message), message, changed=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Mapping
+from typing import Mapping, Optional
 
 from botbuilder.core import TurnContext
 
@@ -31,6 +31,34 @@ async def append_audit(store: DocumentStore, project_id: str, record: str, by: d
     await store.create(PROJECT_DATA, {
         "id": f"audit:{now.isoformat()}:{uuid.uuid4().hex[:6]}", "projectId": project_id, "type": "audit",
         "record": record, "at": now.isoformat(), "by": by, "changes": changes})
+
+
+async def write_outcome(store: DocumentStore, project_id: str, workshop_id: str, previous: Optional[Mapping],
+                        content: Mapping, by: dict, now: datetime, changes: list) -> dict:
+    """Store the outcome's next version over `previous` (ETag-guarded: Conflict if it changed since),
+    audit it, copy the covered topics onto the session (its agenda card shows them), and register the
+    project for the overdue digest once it has actions. The capture card
+    and the meeting's side panel both write through here."""
+    version = (previous or {}).get("version", 0) + 1
+    outcome_id = outcomes.outcome_id(workshop_id)
+    doc = {**(previous or {}), **content, "id": outcome_id, "projectId": project_id, "type": "outcome",
+           "workshopId": workshop_id, "version": version, "updatedAt": now.isoformat(), "updatedBy": by}
+    if previous:
+        saved = await store.replace(PROJECT_DATA, doc, previous["_etag"])
+    else:
+        saved = await store.create(PROJECT_DATA, {**doc, "recordedAt": now.isoformat(), "recordedBy": by})
+    await append_audit(store, project_id, outcome_id, by, now, changes)
+    if content["covered"] != (previous or {}).get("covered", []):  # the agenda card ticks them off
+        await update(store, PROJECT_DATA, project_id, agenda.session_id(workshop_id),
+                     lambda doc: {**doc, "covered": content["covered"]})
+    if content["actions"] and not (previous or {}).get("actions"):
+        # Registers the project for the daily overdue digest (read from one partition).
+        try:
+            await store.create(PROJECT_DATA, {"id": f"digest|{project_id}", "projectId": DIGESTS,
+                                              "type": "digest", "project": project_id, "lastSentOn": None})
+        except Conflict:
+            pass  # already registered by another workshop's actions
+    return saved
 
 
 class Outcomes:
@@ -126,21 +154,8 @@ class Outcomes:
             turn_context.activity).serialize()
         summary_post = await self.services.outbox.add(SUMMARY, project_id, f"{workshop.id}|{version}", {
             "workshopId": workshop.id, "reference": thread}, after=(outcome_id, version))
-        doc = {**(previous or {}), **content, "id": outcome_id, "projectId": project_id, "type": "outcome",
-               "workshopId": workshop.id, "version": version, "updatedAt": now.isoformat(), "updatedBy": by}
-        if previous:
-            saved = await self.store.replace(PROJECT_DATA, doc, previous["_etag"])
-        else:
-            saved = await self.store.create(PROJECT_DATA, {**doc, "recordedAt": now.isoformat(), "recordedBy": by})
-        await append_audit(self.store, project_id, outcome_id, by, now,
-                           changed if previous else ["recorded the outcomes"])
-        if content["actions"] and not (previous or {}).get("actions"):
-            # Registers the project for the daily overdue digest (read from one partition).
-            try:
-                await self.store.create(PROJECT_DATA, {"id": f"digest|{project_id}", "projectId": DIGESTS,
-                                                       "type": "digest", "project": project_id, "lastSentOn": None})
-            except Conflict:
-                pass  # already registered by another workshop's actions
+        saved = await write_outcome(self.store, project_id, workshop.id, previous, content, by, now,
+                                    changed if previous else ["recorded the outcomes"])
         if session["status"] not in (agenda.HELD, agenda.CLOSED):
             session = await update(self.store, PROJECT_DATA, project_id, session["id"],
                                    lambda s: {**s, "status": agenda.HELD} if s["status"] != agenda.CLOSED else s)

@@ -220,13 +220,43 @@ class GraphClient:
         return GraphError(response.status, error.get("code") or response.reason or "Error",
                           error.get("message") or f"HTTP {response.status}")
 
-    async def create_online_meeting(self, tenant_id: str, organizer_aad_id: str, subject: str,
-                                    start: datetime, end: datetime) -> dict:
-        """POST /users/{organizer}/onlineMeetings (needs an application access policy for the app).
-        Returns {"id", "joinUrl"}."""
-        meeting = await self._call("POST", tenant_id, f"/users/{_segment(organizer_aad_id)}/onlineMeetings", {
-            "subject": subject, "startDateTime": _utc(start), "endDateTime": _utc(end)})
-        return {"id": meeting["id"], "joinUrl": meeting.get("joinWebUrl", "")}
+    def _events(self, organizer_aad_id: str) -> str:
+        return f"/users/{_segment(organizer_aad_id)}/events"
+
+    async def create_event(self, tenant_id: str, organizer_aad_id: str, event: dict, transaction_id: str) -> dict:
+        """POST /users/{organizer}/events: a calendar event with a Teams meeting on the organiser's
+        calendar; Exchange sends the invitations. `event` is from `event_body`. `transaction_id`
+        makes a retried create (a lost answer, an outbox retry) return the first event instead of a
+        second one. Returns {"id", "joinUrl"}."""
+        created = await self._call("POST", tenant_id, self._events(organizer_aad_id),
+                                   {**event, "transactionId": transaction_id})
+        return {"id": created["id"], "joinUrl": (created.get("onlineMeeting") or {}).get("joinUrl", "")}
+
+    async def update_event(self, tenant_id: str, organizer_aad_id: str, event_id: str, event: dict) -> dict:
+        """PATCH /users/{organizer}/events/{id}: new time, subject or attendees; Exchange sends the updates."""
+        updated = await self._call("PATCH", tenant_id, f"{self._events(organizer_aad_id)}/{_segment(event_id)}",
+                                   event)
+        return {"id": updated.get("id", event_id), "joinUrl": (updated.get("onlineMeeting") or {}).get("joinUrl", "")}
+
+    async def cancel_event(self, tenant_id: str, organizer_aad_id: str, event_id: str, comment: str) -> None:
+        """POST /users/{organizer}/events/{id}/cancel: the attendees get a cancellation. An event
+        already gone (404) counts as cancelled, so a retry is harmless."""
+        try:
+            await self._call("POST", tenant_id, f"{self._events(organizer_aad_id)}/{_segment(event_id)}/cancel",
+                             {"comment": comment})
+        except GraphError as error:
+            if error.status != 404:
+                raise
+
+    async def online_meeting_id(self, tenant_id: str, organizer_aad_id: str, join_url: str) -> str:
+        """The onlineMeeting id of a calendar event's Teams meeting (attendance reports hang off it):
+        GET /users/{organizer}/onlineMeetings?$filter=JoinWebUrl eq '{join url}'. GraphError 404 if none."""
+        condition = "JoinWebUrl eq '{}'".format(join_url.replace("'", "''"))
+        path = f"/users/{_segment(organizer_aad_id)}/onlineMeetings?$filter={quote(condition, safe='')}"
+        for meeting in (await self._call("GET", tenant_id, path)).get("value") or []:
+            if meeting.get("id"):
+                return meeting["id"]
+        raise GraphError(404, "NotFound", "the Teams meeting of this workshop was not found")
 
     async def attendance_reports(self, tenant_id: str, organizer_aad_id: str, meeting_id: str) -> list[dict]:
         """The newest attendance report's records:
@@ -263,6 +293,30 @@ class GraphClient:
         raise GraphError(404, "AppNotInstalled",
                          "the Workshops app is not installed in this team; add it to the team, then try again")
 
+    async def published_app_id(self, tenant_id: str, external_app_id: str) -> str:
+        """The catalog id of our app in the organisation's app catalog:
+        GET /appCatalogs/teamsApps?$filter=externalId eq '{manifest id}'. GraphError 404 when it is not there."""
+        condition = "externalId eq '{}'".format(external_app_id.replace("'", "''"))
+        for app in (await self._call("GET", tenant_id, f"/appCatalogs/teamsApps?$filter={quote(condition, safe='')}")
+                    ).get("value") or []:
+            if app.get("id"):
+                return app["id"]
+        raise GraphError(404, "AppNotInCatalog", "the Workshops app is not in the organisation's app catalog")
+
+    async def install_in_chat(self, tenant_id: str, chat_id: str, catalog_app_id: str,
+                              chat_permissions: list[str]) -> None:
+        """POST /chats/{chat}/installedApps: the app in a meeting's chat (so it is in the meeting), consenting
+        the chat's resource-specific permissions it needs. Already installed (409) counts as done."""
+        try:
+            await self._call("POST", tenant_id, f"/chats/{_segment(chat_id)}/installedApps", {
+                "teamsApp@odata.bind": APP_CATALOG_BIND.format(catalog_app_id),
+                "consentedPermissionSet": {"resourceSpecificPermissions": [
+                    {"permissionValue": name, "permissionType": "application"} for name in chat_permissions]},
+            })
+        except GraphError as error:
+            if error.status != 409:
+                raise
+
     async def pin_tab(self, tenant_id: str, team_id: str, channel_id: str, catalog_app_id: str,
                       display_name: str, entity_id: str, content_url: str, website_url: str) -> dict:
         """POST /teams/{team}/channels/{channel}/tabs bound to the app's catalog id. Returns {"id", "webUrl"}."""
@@ -287,6 +341,18 @@ def _attendee(record: dict) -> dict:
         "totalSeconds": record.get("totalAttendanceInSeconds") or 0,
         "joined": min(joins, key=_when) if joins else None,
         "left": max(leaves, key=_when) if leaves else None,
+    }
+
+
+def event_body(subject: str, start: datetime, end: datetime, attendees: list[dict], html: str) -> dict:
+    """A calendar event with a Teams meeting; `attendees` are {"email", "name", "required"}."""
+    return {
+        "subject": subject, "body": {"contentType": "HTML", "content": html},
+        "start": {"dateTime": _utc(start)[:-1], "timeZone": "UTC"},
+        "end": {"dateTime": _utc(end)[:-1], "timeZone": "UTC"},
+        "attendees": [{"emailAddress": {"address": a["email"], "name": a["name"]},
+                       "type": "required" if a["required"] else "optional"} for a in attendees],
+        "isOnlineMeeting": True, "onlineMeetingProvider": "teamsForBusiness",
     }
 
 

@@ -117,6 +117,8 @@ class Settings:
     cosmos_verify_tls: bool = True
     # Where the Bot Framework token validator fetches signing keys; tests point it at a stand-in.
     openid_metadata_url: str = ""
+    # Where the tab pages' Teams SSO tokens get their signing keys (Entra ID's; tests point it at a stand-in).
+    sso_openid_metadata_url: str = ""
     # Signs download and tab links. Unset: a random one per process (links die on restart); from_env
     # allows that only in anonymous mode.
     signing_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
@@ -171,6 +173,7 @@ class Settings:
             cosmos_database=get("COSMOS_DATABASE", "workshops"),
             cosmos_verify_tls=_flag(env.get("COSMOS_VERIFY_TLS"), "COSMOS_VERIFY_TLS", True),
             openid_metadata_url=get("BOT_OPENID_METADATA"),
+            sso_openid_metadata_url=get("SSO_OPENID_METADATA"),
             **_secret(get("SIGNING_SECRET"), app_id),
             graph_base_url=get("GRAPH_BASE_URL"),
             aad_authority_host=get("AAD_AUTHORITY_HOST"),

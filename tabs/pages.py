@@ -342,7 +342,8 @@ def config_page(nonce: str, base_url: str, workshops_in_plan: Optional[Sequence[
     if workshops_in_plan is None:
         # After a refused link, do not fill it in again from the tab's own configuration.
         return _render("config.html", "Add a workshop page", choices=None, autofill=not message,
-                       hidden=[(k, v) for k, v in (form_values or {}).items() if v], **frame)
+                       hidden=[(k, v) for k, v in (form_values or {}).items() if v],
+                       meeting_url=f"{base_url}/tabs/meeting", **frame)
 
     def choice(value: str, title: str, workshop_id: Optional[str]) -> dict:
         return {"value": value, "title": title,
@@ -381,3 +382,8 @@ def info_page(title: str, paragraphs: tuple[str, ...], *, nonce: str = "") -> st
 
 def not_found_page(message: str, *, nonce: str = "", theme: str = "") -> str:
     return message_page("Not found", message, nonce=nonce, theme=theme)
+
+
+def panel_page(*, nonce: str, stage: bool, theme: str = "", teams_js: Optional[str] = TEAMS_JS) -> str:
+    """The meeting side panel (or its stage view): a shell that reads its data through SSO (tabs/panel.py)."""
+    return _render("panel.html", "Workshop agenda", nonce=nonce, theme=theme, teams_js=teams_js, stage=stage)

@@ -21,8 +21,9 @@ link cannot be renewed forever). When an existing tab is edited, the page reads 
 contentUrl through the Teams SDK, so nobody pastes twice. Pins through Graph (dialogs/pinning.py)
 need none of this: the bot signs the URLs itself.
 
-Teams SSO is not configured in this project yet; `sso_allows` is the seam where a validated SSO
-token will grant access instead of a signed link.
+Teams SSO is for the meeting tab (tabs/panel.py): its page holds no data and fetches it with the
+token teams-js gives. These pages are loaded by Teams as a plain GET with no token of the user's, so
+they keep their signed, read-only links: what a link shares.
 """
 
 from __future__ import annotations
@@ -50,18 +51,6 @@ TEAMS_JS_FILE = (Path(__file__).resolve().parents[1] / "node_modules" / "@micros
                  / "MicrosoftTeams.min.js")
 FRAME_ANCESTORS = ("teams.microsoft.com", "*.teams.microsoft.com", "*.cloud.microsoft", "*.office.com",
                    "*.microsoft365.com", "*.skype.com")
-
-
-async def sso_allows(request: web.Request, project_id: str) -> bool:
-    """The seam for Teams SSO, NOT implemented: SSO is not configured in this project yet.
-
-    When it is, this is where a tab page will accept `Authorization: Bearer <Teams SSO token>`
-    (from `authentication.getAuthToken()` in the page) instead of a signed link: validate the
-    token first (signature against Entra ID's keys, issuer, audience `api://<host>/<app id>` as in
-    the manifest's webApplicationInfo, expiry, and an allowed tenant), then grant access only if
-    the token's `oid` is on the project's roster. Until then nothing is accepted here, so only a
-    signed link opens a page."""
-    return False
 
 
 def csp(nonce: str) -> str:
@@ -135,8 +124,7 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
                                                           theme=theme(request)), 503)
 
     async def allowed(request: web.Request, project: Optional[dict]) -> bool:
-        return bool(project) and (tab_token_allows(settings, project, request.query.get("token"))
-                                  or await sso_allows(request, project["projectId"]))
+        return bool(project) and tab_token_allows(settings, project, request.query.get("token"))
 
     async def static_teams_js(_request: web.Request) -> web.Response:
         if library is None:

@@ -11,7 +11,8 @@ import msal
 import pytest
 
 from graph import client as graph_module
-from graph.client import GraphClient, GraphError, GraphNotConfigured, GraphUnavailable, TokenProvider, graph_from_settings
+from graph.client import (GraphClient, GraphError, GraphNotConfigured, GraphUnavailable, TokenProvider, event_body,
+                          graph_from_settings)
 from runtime.settings import Settings
 from tests.plugins.graph import APP_EXTERNAL_ID, CLIENT_ID, SCOPE
 
@@ -82,21 +83,61 @@ async def test_missing_credentials_are_not_configured():
         TokenProvider("", "secret")
 
 
-async def test_create_online_meeting(graph):
-    meeting = await graph.client.create_online_meeting(graph.tenant, ORGANIZER, "Data migration workshop",
-                                                       START, START + timedelta(hours=2))
-    assert meeting["id"].startswith("MSo") and meeting["joinUrl"].startswith("https://teams.microsoft.com/")
+PEOPLE = [{"email": "grace@contoso.example", "name": "Grace Hopper", "required": True},
+          {"email": "kj@contoso.example", "name": "Katherine Johnson", "required": False}]
+
+
+def event(subject="Data migration workshop", start=START, hours=2):
+    return event_body(subject, start, start + timedelta(hours=hours), PEOPLE, "<p>Purpose</p>")
+
+
+async def meeting_id_of(graph, created: dict) -> str:
+    return await graph.client.online_meeting_id(graph.tenant, ORGANIZER, created["joinUrl"])
+
+
+async def test_create_event_with_a_teams_meeting(graph):
+    created = await graph.client.create_event(graph.tenant, ORGANIZER, event(), "tx-1")
+    assert created["id"] and created["joinUrl"].startswith("https://teams.microsoft.com/l/meetup-join/")
     (request,) = graph.server.graph_requests("POST")
-    assert request.path == f"/v1.0/users/{ORGANIZER}/onlineMeetings"
-    assert request.body == {"subject": "Data migration workshop", "startDateTime": "2025-03-04T09:00:00Z",
-                            "endDateTime": "2025-03-04T11:00:00Z"}
+    assert request.path == f"/v1.0/users/{ORGANIZER}/events"
+    assert request.body["start"] == {"dateTime": "2025-03-04T09:00:00", "timeZone": "UTC"}
+    assert request.body["end"] == {"dateTime": "2025-03-04T11:00:00", "timeZone": "UTC"}
+    assert request.body["attendees"] == [
+        {"emailAddress": {"address": "grace@contoso.example", "name": "Grace Hopper"}, "type": "required"},
+        {"emailAddress": {"address": "kj@contoso.example", "name": "Katherine Johnson"}, "type": "optional"}]
+    assert (request.body["isOnlineMeeting"], request.body["onlineMeetingProvider"]) == (True, "teamsForBusiness")
+    assert request.body["transactionId"] == "tx-1"
     assert request.headers["Authorization"] == f"Bearer {next(iter(graph.server.tokens))}"
+    assert (await meeting_id_of(graph, created)).startswith("MSo")
+
+
+async def test_update_and_cancel_an_event(graph):
+    created = await graph.client.create_event(graph.tenant, ORGANIZER, event(), "tx-2")
+    await graph.client.update_event(graph.tenant, ORGANIZER, created["id"], event(start=START + timedelta(days=1)))
+    (patch,) = graph.server.graph_requests("PATCH")
+    assert patch.body["start"]["dateTime"] == "2025-03-05T09:00:00"
+    await graph.client.cancel_event(graph.tenant, ORGANIZER, created["id"], "Cancelled.")
+    await graph.client.cancel_event(graph.tenant, ORGANIZER, created["id"], "Cancelled.")  # a retry: harmless
+    assert graph.server.live_events() == []
+    with pytest.raises(GraphError) as raised:
+        await graph.client.update_event(graph.tenant, ORGANIZER, created["id"], event())
+    assert raised.value.status == 404
+
+
+async def test_event_writes_are_retried_on_429_and_5xx(graph):
+    graph.server.fail_next(1, 429, retry_after="0")
+    graph.server.fail_next(1, 503)
+    created = await graph.client.create_event(graph.tenant, ORGANIZER, event(), "tx-3")
+    assert len(graph.server.graph_requests("POST", "/events")) == 3 and len(graph.server.live_events()) == 1
+    graph.server.fail_next(10, 503)
+    with pytest.raises(GraphUnavailable):
+        await graph.client.cancel_event(graph.tenant, ORGANIZER, created["id"], "x")
+    assert len(graph.server.live_events()) == 1, "a failed cancel is reported, not taken as done"
 
 
 async def test_naive_times_are_refused(graph):
     with pytest.raises(ValueError):
-        await graph.client.create_online_meeting(graph.tenant, ORGANIZER, "x", datetime(2025, 1, 1),
-                                                 datetime(2025, 1, 1, 1))
+        event_body("x", datetime(2025, 1, 1), datetime(2025, 1, 1, 1), [], "")
 
 
 async def test_stand_in_refuses_a_bad_token_and_a_bad_body(graph):
@@ -104,17 +145,17 @@ async def test_stand_in_refuses_a_bad_token_and_a_bad_body(graph):
     await graph.client.tokens.token(graph.tenant)
     graph.server.tokens.clear()
     with pytest.raises(GraphError) as raised:
-        await graph.client.create_online_meeting(graph.tenant, ORGANIZER, "x", START, START + timedelta(hours=1))
+        await graph.client.create_event(graph.tenant, ORGANIZER, event(), "tx")
     assert (raised.value.status, raised.value.code) == (401, "InvalidAuthenticationToken")
 
     graph.server.reset()
     client = graph.server.client()
     try:
         with pytest.raises(GraphError) as raised:
-            await client.create_online_meeting(graph.tenant, ORGANIZER, "x", START, START - timedelta(hours=1))
+            await client.create_event(graph.tenant, ORGANIZER, event(hours=-1), "tx")
     finally:
         await client.close()
-    assert raised.value.status == 400 and "endDateTime" in raised.value.message
+    assert raised.value.status == 400 and "end must be after start" in raised.value.message
 
 
 def _record(aad, name, intervals, seconds):
@@ -125,8 +166,8 @@ def _record(aad, name, intervals, seconds):
 
 
 async def test_attendance_reports_newest_report_with_paging(graph):
-    meeting = await graph.client.create_online_meeting(graph.tenant, ORGANIZER, "Fit-gap", START,
-                                                       START + timedelta(hours=1))
+    meeting = {"id": await meeting_id_of(graph, await graph.client.create_event(graph.tenant, ORGANIZER, event(),
+                                                                                "tx"))}
     graph.server.add_report(meeting["id"], "2025-03-01T09:00:00Z", [_record("old", "Old", [], 1)])
     records = [_record(f"p{i}", f"Person {i}", [("2025-03-04T09:05:00Z", "2025-03-04T09:30:00Z"),
                                                   ("2025-03-04T09:02:00.5Z", "2025-03-04T10:01:00Z")], 100 + i)
@@ -145,8 +186,8 @@ async def test_attendance_reports_newest_report_with_paging(graph):
 
 
 async def test_attendance_reports_none_yet(graph):
-    meeting = await graph.client.create_online_meeting(graph.tenant, ORGANIZER, "x", START, START + timedelta(hours=1))
-    assert await graph.client.attendance_reports(graph.tenant, ORGANIZER, meeting["id"]) == []
+    meeting_id = await meeting_id_of(graph, await graph.client.create_event(graph.tenant, ORGANIZER, event(), "tx"))
+    assert await graph.client.attendance_reports(graph.tenant, ORGANIZER, meeting_id) == []
 
 
 async def test_app_catalog_id_and_pin_tab(graph):

@@ -1,11 +1,11 @@
-"""Features that use Microsoft Graph, through the real bot against the local Graph stand-in:
-a Teams meeting for a scheduled workshop, and its attendance report."""
+"""Features that use Microsoft Graph, through the real bot against the local Graph stand-in: the
+attendance report imported by hand, and pinning tabs (the calendar event is in tests/test_meeting.py)."""
 
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.plugins.botapp import Harness, aad, card_of, card_text, nodes, of_type
+from tests.plugins.botapp import Harness, aad, card_of, card_text
 from tests.test_agenda import future_day, ready
 from tests.test_planning import ALAN, execute_actions, press
 
@@ -20,31 +20,6 @@ async def schedule(bot: Harness, day: str) -> dict:
     card = await ready(bot)
     _, body = await press(bot, card, "agenda.schedule", ALAN, day=day, time="14:30", confirmed=True)
     return body["value"]
-
-
-async def test_scheduling_creates_a_teams_meeting_and_shows_its_join_link(bot: Harness, graph):
-    scheduled = await schedule(bot, future_day(30))
-    created = graph.server.graph_requests("POST", "onlineMeetings")
-    assert len(created) == 1
-    request = created[0]
-    assert request.path == f"/v1.0/users/{aad(3)}/onlineMeetings", "organised by the person who scheduled it"
-    assert request.body["subject"].endswith(": Data migration strategy")
-    start = datetime.fromisoformat(request.body["startDateTime"].replace("Z", "+00:00"))
-    end = datetime.fromisoformat(request.body["endDateTime"].replace("Z", "+00:00"))
-    assert end - start == timedelta(hours=3)
-    links = {a["title"]: a["url"] for a in nodes(scheduled, of_type("Action.OpenUrl"))}
-    assert links["Join meeting"].startswith("https://")
-
-
-async def test_graph_down_keeps_the_time_and_says_how_to_retry(bot: Harness, graph):
-    graph.server.down = True
-    scheduled = await schedule(bot, future_day(30))
-    shown = card_text(scheduled)
-    assert "Time saved." in shown and "The Teams meeting was not created" in shown and "retry" in shown
-    assert "14:30" in shown
-    graph.server.down = False
-    _, body = await press(bot, scheduled, "agenda.schedule", ALAN, day=future_day(31), time="14:30", confirmed=True)
-    assert "Join meeting" in [a["title"] for a in nodes(body["value"], of_type("Action.OpenUrl"))]
 
 
 async def test_attendance_is_imported_from_the_meeting_report(bot: Harness, graph):

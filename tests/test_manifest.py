@@ -101,11 +101,17 @@ def test_configurable_tab_opens_the_bots_config_page(manifest):
     assert tab["configurationUrl"] == f"{BASE_URL}/tabs/config?project={{teamId}}&theme={{theme}}"
     assert tab["canUpdateConfiguration"] is True
     assert tab["scopes"] == ["team", "groupChat"]
+    assert {"meetingSidePanel", "meetingStage", "meetingChatTab", "meetingDetailsTab"} <= set(tab["context"])
 
 
 def test_tab_permissions_and_web_application_info(manifest):
-    assert manifest["authorization"]["permissions"]["resourceSpecific"] == [
-        {"name": "TeamsTab.Create.Group", "type": "Application"}]
+    granted = manifest["authorization"]["permissions"]["resourceSpecific"]
+    assert {p["name"] for p in granted} == {
+        "TeamsTab.Create.Group",  # pinning tabs
+        "OnlineMeeting.ReadBasic.Chat", "ChannelMeeting.ReadBasic.Group",  # meeting start and end events
+        "OnlineMeetingParticipant.Read.Chat", "ChannelMeetingParticipant.Read.Group",  # join and leave events
+    }
+    assert {p["type"] for p in granted} == {"Application"}
     assert manifest["webApplicationInfo"] == {"id": APP_ID, "resource": f"api://workshops.example.com/{APP_ID}"}
 
 

@@ -15,15 +15,25 @@ STATUSES = {"present": "Present", "late": "Late", "absent": "Absent"}
 ATTENDED = ("present", "late")
 
 
-def check_in(session: Mapping, who: Mapping, now: datetime) -> dict:
+def check_in(session: Mapping, who: Mapping, now: datetime, source: str = "checkin") -> dict:
     """Mark a person present (late when they arrive more than LATE_AFTER after the start); a second
-    check-in keeps the first time. Whether check-in is open is workshops/lifecycle.py's to say."""
+    check-in keeps the first time. Whether check-in is open is workshops/lifecycle.py's to say.
+    `source`: "checkin" (typed or I'm here) or "meeting" (they joined the Teams meeting)."""
     marks = session.get("attendance", {})
     if (marks.get(who["aadObjectId"]) or {}).get("status") in ATTENDED:
         return dict(session)
     late = session.get("start") and now > datetime.fromisoformat(session["start"]) + LATE_AFTER
-    entry = {"name": who["name"], "status": "late" if late else "present", "at": now.isoformat(), "source": "checkin"}
+    entry = {"name": who["name"], "status": "late" if late else "present", "at": now.isoformat(), "source": source}
     return {**session, "attendance": {**marks, who["aadObjectId"]: entry}}  # the rest is shared, unchanged
+
+
+def left(session: Mapping, aad: str, now: datetime) -> dict:
+    """Someone left the meeting: the time is kept on their mark (the latest leave wins)."""
+    marks = session.get("attendance", {})
+    mark = marks.get(aad)
+    if not mark or mark.get("status") not in ATTENDED or mark.get("leftAt") == now.isoformat():
+        return dict(session)
+    return {**session, "attendance": {**marks, aad: {**mark, "leftAt": now.isoformat()}}}
 
 
 def _shown_status(value: object) -> str:

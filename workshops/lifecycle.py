@@ -54,9 +54,16 @@ def end_of(session: Mapping) -> Optional[datetime]:
     return start + timedelta(minutes=session["durationMinutes"]) if start else None
 
 
+def meeting_live(session: Mapping) -> bool:
+    """The Teams meeting has started (its start event came) and not ended."""
+    meeting = session.get("meeting") or {}
+    return bool(meeting.get("startedAt")) and not meeting.get("endedAt")
+
+
 def state(session: Mapping, now: datetime) -> str:
+    """Running: an awaiting or approved session between its start and end, or whose meeting is on."""
     status, start = session["status"], start_of(session)
-    if status in (AWAITING, APPROVED) and start and start <= now < end_of(session):
+    if status in (AWAITING, APPROVED) and ((start and start <= now < end_of(session)) or meeting_live(session)):
         return RUNNING
     return status
 
@@ -70,7 +77,7 @@ def check_in_open(session: Mapping, now: datetime) -> bool:
     """From CHECKIN_OPENS before the start until the end, while the workshop is not held or closed."""
     start = start_of(session)
     return (session["status"] in (DRAFT, AWAITING, APPROVED) and start is not None
-            and start - CHECKIN_OPENS <= now < end_of(session))
+            and (start - CHECKIN_OPENS <= now < end_of(session) or meeting_live(session)))
 
 
 def check_in_offered(session: Mapping, now: datetime) -> bool:
@@ -144,7 +151,7 @@ def _check_in(m: _Moment, _confirmed: bool) -> Verdict:
         return no(f"{m.title} has been held, so check-in is closed. {ask_a_lead}")
     if not m.session.get("start"):
         return no(f"{m.title} is not scheduled yet, so there is nothing to check in to.")
-    if m.ended():
+    if m.ended() and not meeting_live(m.session):  # a meeting that runs over still takes check-ins
         return no(f"{m.title} ended {local_time(end_of(m.session), m.tz)}. {ask_a_lead}")
     if not check_in_open(m.session, m.now):
         return no(f"{m.title} starts {m.starts()}. Check-in opens {_minutes(CHECKIN_OPENS)} before the start.")
@@ -235,6 +242,22 @@ def check(session: Optional[Mapping], now: datetime, action: str, *, title: str 
     if session is None:
         return ALLOWED
     return RULES[action](_Moment(session, now, title, tz), confirmed)
+
+
+CREATE_EVENT, UPDATE_EVENT, CANCEL_EVENT = "create", "update", "cancel"
+
+
+def calendar_change(session: Mapping, in_series: bool, now: datetime) -> str:
+    """What the workshop's calendar event needs now: CREATE_EVENT, UPDATE_EVENT, CANCEL_EVENT or ""
+    (nothing). A workshop closed or out of the series has its event cancelled while it is still to
+    come; one that has taken place keeps it, as the record of the meeting."""
+    meeting = session.get("meeting") or {}
+    has_event = bool(meeting.get("eventId")) and not meeting.get("cancelledAt")
+    if not in_series or session["status"] == CLOSED or not session.get("start"):
+        return CANCEL_EVENT if has_event and not started(session, now) else ""
+    if session["status"] == HELD:
+        return ""
+    return UPDATE_EVENT if has_event else CREATE_EVENT
 
 
 def series_state(post_go_live: Optional[Mapping]) -> str:

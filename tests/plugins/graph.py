@@ -44,6 +44,11 @@ BIND_PREFIX = "https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/"
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
+def meeting_thread_of(join_url: str) -> str:
+    from urllib.parse import unquote
+    return unquote(join_url.split("/meetup-join/", 1)[1].split("/", 1)[0])
+
+
 def make_certificate(directory: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 that is also its own CA (for `verify=`)."""
     key = ec.generate_private_key(ec.SECP256R1())
@@ -133,6 +138,9 @@ class GraphStandIn:
         self.meetings: dict[str, dict] = {}
         self.reports: dict[str, list[dict]] = {}  # meeting id -> reports, each with "records"
         self.tabs: list[dict] = []
+        self.events: dict[str, dict] = {}  # calendar events by id, each with "organizer" and "cancelled"
+        self.catalog: dict[str, str] = {APP_EXTERNAL_ID: "catalog-published"}  # the org's app catalog
+        self.chat_apps: dict[str, dict] = {}  # chat id -> {catalog id: consented permissions}
         self._ids = itertools.count(1)
 
     # ---- set-up helpers for tests --------------------------------------------------------
@@ -201,6 +209,12 @@ class GraphStandIn:
         app = web.Application(middlewares=[self._gate])
         r = app.router
         r.add_post("/v1.0/users/{user}/onlineMeetings", self._create_meeting)
+        r.add_get("/v1.0/users/{user}/onlineMeetings", self._find_meeting)
+        r.add_post("/v1.0/users/{user}/events", self._create_event)
+        r.add_patch("/v1.0/users/{user}/events/{event}", self._update_event)
+        r.add_post("/v1.0/users/{user}/events/{event}/cancel", self._cancel_event)
+        r.add_get("/v1.0/appCatalogs/teamsApps", self._catalog_apps)
+        r.add_post("/v1.0/chats/{chat}/installedApps", self._install_in_chat)
         r.add_get("/v1.0/users/{user}/onlineMeetings/{meeting}/attendanceReports", self._reports)
         r.add_get("/v1.0/users/{user}/onlineMeetings/{meeting}/attendanceReports/{report}/attendanceRecords",
                   self._records)
@@ -261,6 +275,130 @@ class GraphStandIn:
                    "joinWebUrl": f"https://teams.microsoft.com/l/meetup-join/{quote(meeting_id, safe='')}"}
         self.meetings[meeting_id] = meeting
         return web.json_response(meeting, status=201)
+
+    # ---- calendar events with Teams meetings ---------------------------------------------
+
+    @staticmethod
+    def _check_event(body: Any, creating: bool) -> None:
+        """As Graph reads an event with a Teams meeting: times as dateTimeTimeZone, attendees with an
+        address and a type, and (on create) the online meeting asked for."""
+        if not isinstance(body, dict):
+            raise GraphError400("body must be a JSON object")
+        allowed = {"subject", "body", "start", "end", "attendees", "isOnlineMeeting", "onlineMeetingProvider",
+                   "transactionId"}
+        if set(body) - allowed:
+            raise GraphError400(f"unexpected properties {sorted(set(body) - allowed)}")
+        if creating:
+            missing = {"subject", "start", "end", "attendees", "isOnlineMeeting", "onlineMeetingProvider"} - set(body)
+            if missing:
+                raise GraphError400(f"missing properties {sorted(missing)}")
+            if body["isOnlineMeeting"] is not True or body["onlineMeetingProvider"] != "teamsForBusiness":
+                raise GraphError400("a Teams meeting needs isOnlineMeeting true and onlineMeetingProvider "
+                                    "teamsForBusiness")
+        for key in ("start", "end"):
+            if key in body:
+                when = body[key]
+                if not isinstance(when, dict) or set(when) != {"dateTime", "timeZone"} or \
+                        not re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?", str(when["dateTime"])):
+                    raise GraphError400(f"{key} must be a dateTimeTimeZone like "
+                                        '{"dateTime": "2025-01-31T09:00:00", "timeZone": "UTC"}')
+        if "start" in body and "end" in body and body["end"]["dateTime"] <= body["start"]["dateTime"]:
+            raise GraphError400("end must be after start")
+        if "body" in body:
+            _check(body["body"], {"contentType": str, "content": str}, "body.body")
+        for attendee in body.get("attendees", []):
+            if not isinstance(attendee, dict) or attendee.get("type") not in ("required", "optional", "resource") \
+                    or "@" not in str((attendee.get("emailAddress") or {}).get("address", "")):
+                raise GraphError400("each attendee needs emailAddress.address and a type")
+
+    async def _create_event(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._check_event(body, creating=True)
+        user = request.match_info["user"]
+        if not self._raw_segments_ok(request, "user"):
+            return _graph_error(404, "NotFound", "path segments are not quoted")
+        transaction = body.get("transactionId")
+        for event in self.events.values():  # as Graph does: a repeated transactionId returns the first event
+            if transaction and event.get("transactionId") == transaction and event["organizer"] == user:
+                return web.json_response(event, status=201)
+        n = next(self._ids)
+        thread = f"19:meeting_stand{n}in@thread.v2"
+        join = (f"https://teams.microsoft.com/l/meetup-join/{quote(thread, safe='')}/0?context="
+                + quote('{"Tid":"%s","Oid":"%s"}' % (self.tokens.get(request.headers["Authorization"][7:]), user)))
+        meeting_id = f"MSo{n}:meeting@thread.v2"
+        self.meetings[meeting_id] = {"id": meeting_id, "subject": body["subject"], "organizer": user,
+                                     "startDateTime": body["start"]["dateTime"] + "Z",
+                                     "endDateTime": body["end"]["dateTime"] + "Z", "joinWebUrl": join}
+        event = {**body, "id": f"AAMkEvent{n}=", "organizer": user, "cancelled": False,
+                 "onlineMeeting": {"joinUrl": join}}
+        self.events[event["id"]] = event
+        return web.json_response(event, status=201)
+
+    def _event(self, request: web.Request) -> Optional[dict]:
+        event = self.events.get(request.match_info["event"])
+        if not event or event["organizer"] != request.match_info["user"] or event["cancelled"] or \
+                not self._raw_segments_ok(request, "user", "event"):
+            return None
+        return event
+
+    async def _update_event(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self._check_event(body, creating=False)
+        event = self._event(request)
+        if event is None:
+            return _graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        event.update(body)
+        return web.json_response(event)
+
+    async def _cancel_event(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        _check(body, {"comment": str})
+        event = self._event(request)
+        if event is None:
+            return _graph_error(404, "ErrorItemNotFound", "The specified object was not found in the store.")
+        event["cancelled"], event["cancelComment"] = True, body["comment"]
+        return web.Response(status=202)
+
+    async def _find_meeting(self, request: web.Request) -> web.Response:
+        match = re.fullmatch(r"JoinWebUrl eq '((?:[^']|'')*)'", request.query.get("$filter", ""))
+        if not match:
+            return _graph_error(400, "BadRequest", "Filter on JoinWebUrl eq '<url>' only.")
+        url = match.group(1).replace("''", "'")
+        value = [m for m in self.meetings.values() if m["joinWebUrl"] == url and m["organizer"] == request.match_info["user"]]
+        return web.json_response({"value": value})
+
+    async def _catalog_apps(self, request: web.Request) -> web.Response:
+        match = re.fullmatch(r"externalId eq '((?:[^']|'')*)'", request.query.get("$filter", ""))
+        if not match:
+            return _graph_error(400, "BadRequest", "Invalid $filter.")
+        external = match.group(1).replace("''", "'")
+        return web.json_response({"value": [{"id": catalog, "externalId": ext, "displayName": "Workshops",
+                                             "distributionMethod": "organization"}
+                                            for ext, catalog in self.catalog.items() if ext == external]})
+
+    async def _install_in_chat(self, request: web.Request) -> web.Response:
+        chat = request.match_info["chat"]
+        known = {meeting_thread_of(e["onlineMeeting"]["joinUrl"]) for e in self.events.values()}
+        if chat not in known or not self._raw_segments_ok(request, "chat"):
+            return _graph_error(404, "NotFound", "No chat found with the given id.")
+        body = await request.json()
+        _check(body, {"teamsApp@odata.bind": str, "consentedPermissionSet": dict})
+        bind = body["teamsApp@odata.bind"]
+        if not bind.startswith(BIND_PREFIX) or bind[len(BIND_PREFIX):] not in self.catalog.values():
+            raise GraphError400("teamsApp@odata.bind must name an app in the catalog")
+        permissions = body["consentedPermissionSet"].get("resourceSpecificPermissions")
+        if not isinstance(permissions, list) or any(
+                set(p) != {"permissionValue", "permissionType"} or p["permissionType"] != "application"
+                or not str(p["permissionValue"]).endswith(".Chat") for p in permissions):
+            raise GraphError400("resourceSpecificPermissions: chat permissions of type application only")
+        installed = self.chat_apps.setdefault(chat, {})
+        if bind[len(BIND_PREFIX):] in installed:
+            return _graph_error(409, "Conflict", "The app is already installed in this chat.")
+        installed[bind[len(BIND_PREFIX):]] = [p["permissionValue"] for p in permissions]
+        return web.Response(status=201)
+
+    def live_events(self) -> list[dict]:
+        return [e for e in self.events.values() if not e["cancelled"]]
 
     def _meeting(self, request: web.Request) -> dict:
         meeting = self.meetings.get(request.match_info["meeting"])
