@@ -34,7 +34,7 @@ class Flows:
         self.meetings = Meetings(services)
         agendas = Agendas(services, pinning, self.meetings)
         self.meetings.agenda_card = agendas.render
-        flows = [self.browse, ProjectSetup(services, self.forms), Roster(services), Series(services, self.forms),
+        flows = [self.browse, ProjectSetup(services, self.forms), Roster(services), Series(services, self.forms, self.meetings),
                  agendas, Attendance(services, self.meetings), Outcomes(services), Actions(services), pinning,
                  Links(services), self.meetings]
         self.commands: dict[str, CommandHandler] = {}

@@ -16,7 +16,7 @@ from workshops.project import team_zone
 from workshops.recommend import AnswerError, plan_series, profile_from_answers
 
 from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, actor, answer, find,
-                      project_and_roster, project_key, project_or_offer_setup, workshop_named)
+                      project_and_roster, project_key, project_or_offer_setup, tenant_of, workshop_named)
 from .forms import FormDialog, Forms, InvalidAnswers
 from .replies import card_message
 
@@ -27,8 +27,8 @@ SHOWN = "project"  # the project line the form showed, carried by its button so 
 
 
 class Series:
-    def __init__(self, services: Services, forms: Forms):
-        self.services, self.forms = services, forms
+    def __init__(self, services: Services, forms: Forms, meetings=None):
+        self.services, self.forms, self.meetings = services, forms, meetings
         forms.add(PlanDialog(self))
         self.commands = {"plan": self.command}
         self.card_actions = {"plan.approve": self.act, "plan.change": self.act}
@@ -124,9 +124,23 @@ class Series:
         try:
             return await store.create(PROJECT_DATA, made())
         except Conflict:  # answered again: workshops that cannot be removed stay
-            kept = [s["workshopId"] for s in await store.query(PROJECT_DATA, project_id, doc_type="session")
-                    if not lifecycle.check(s, now, lifecycle.REMOVE).allowed]
-            return await update(store, PROJECT_DATA, project_id, PLAN, lambda doc: made(doc, kept))
+            sessions = await store.query(PROJECT_DATA, project_id, doc_type="session")
+            kept = [s["workshopId"] for s in sessions if not lifecycle.check(s, now, lifecycle.REMOVE).allowed]
+            saved = await update(store, PROJECT_DATA, project_id, PLAN, lambda doc: made(doc, kept))
+            await self.calendar_follows(turn_context, project_id, sessions, plans.included(saved))
+            return saved
+
+    async def calendar_follows(self, turn_context: TurnContext, project_id: str, sessions, included) -> None:
+        """A workshop taken out of the series has its calendar event cancelled (through the outbox,
+        so a Graph outage only delays it)."""
+        if not (self.meetings and self.services.graph):
+            return
+        for session in sessions:
+            meeting = session.get("meeting") or {}
+            if session["workshopId"] not in included and meeting.get("eventId") and not meeting.get("cancelledAt"):
+                await self.meetings.sync_soon(project_id, session["workshopId"], session["version"],
+                                              meeting.get("organizer") or actor(turn_context.activity)["aadObjectId"],
+                                              tenant_of(turn_context.activity))
 
     def card(self, project: Mapping, plan: Mapping, message: str = "", style: str = "Good", **typed) -> dict:
         """`typed`: a refused change's answers and errors, for its form (plan_cards.plan_card)."""
@@ -170,6 +184,9 @@ class Series:
         except plans.PlanError as error:
             typed = {"typed": data, "errors": {error.field or "form": str(error)}} if verb == "plan.change" else {}
             return Outcome(self.card(project, plan, str(error), "Attention", **typed), str(error))
+        if verb == "plan.change" and data.get("include") == "remove":
+            session = await find(store, project_id, agenda.session_id(data["workshopId"]))
+            await self.calendar_follows(turn_context, project_id, [session] if session else [], plans.included(saved))
         message = "Series approved." if verb == "plan.approve" else "Series changed: it needs approval again."
         return Outcome(self.card(project, saved, message), message, changed=True)
 

@@ -245,26 +245,20 @@ async def test_events_from_a_meeting_the_bot_did_not_schedule_change_nothing(bot
 
 
 async def test_a_workshop_taken_out_of_the_series_has_its_event_cancelled_once_graph_answers(bot: Harness, graph):
-    """The series change itself is the plan flow's; here the plan is changed in the store as it would
-    change it, and the calendar work that follows is asked for (dialogs/meeting.py sync_soon)."""
-    from store import update
-
     await scheduled(bot)
     (event,) = graph.server.live_events()
-    team = bot.place["channelData"]["team"]["id"]
-    store = bot.client.server.app[STORE]
-    await update(store, "projects", team, "plan", lambda doc: {**doc, "items": [
-        {**i, "included": False} if i["workshopId"] == "data-migration" else i for i in doc["items"]]})
-    meetings = bot.client.server.app[BOT].flows.meetings
-    session = await session_of(bot)
+    plan_card = card_of((await bot.say("plan", **{"from": ALAN}))[-1])
     graph.server.fail_next(10, 503)
-    record = await meetings.sync_soon(team, "data-migration", session["version"], aad(3), TENANT)
+    status, body = await press(bot, plan_card, "plan.change", ALAN, workshopId="data-migration", include="remove",
+                               reason="The customer migrates nothing after all")
+    assert status == 200 and "Series changed" in card_text(body["value"])
     outbox = bot.client.server.app[BOT].services.outbox
-    assert await outbox.run(record) is False, "Graph is down: kept for a retry"
-    assert graph.server.live_events() == [event]
-    graph.server.failures.clear()
     now = outbox.clock()
     outbox.clock = lambda: now + timedelta(minutes=2)
+    await outbox.run_due()
+    assert graph.server.live_events() == [event], "Graph is down: the cancellation waits for a retry"
+    graph.server.failures.clear()
+    outbox.clock = lambda: now + timedelta(minutes=10)
     assert await outbox.run_due() == 1
     assert graph.server.live_events() == [] and event["cancelComment"]
     assert (await session_of(bot))["meeting"]["cancelledAt"]
