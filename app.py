@@ -26,7 +26,7 @@ from dialogs.reminders import Reminders
 from dialogs.replies import Messenger
 from graph.client import GraphClient, graph_from_settings
 from runtime.access_log import PathOnlyAccessLogger
-from runtime.settings import Settings, SettingsError
+from runtime.settings import Settings, SettingsError, read_environment
 from runtime.telemetry import configure_logging, configure_telemetry, shutdown_telemetry
 from store import StoreError, open_store
 from store.traced import TracedStore
@@ -87,17 +87,12 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
 
 
 def main() -> None:
+    configure_logging(read_environment().get("LOG_FORMAT", ""))  # first: reading the settings may warn
     try:
         settings = Settings.from_env()
-    except SettingsError as error:
-        configure_logging(Settings())
-        log.error("cannot start: %s", error)
-        sys.exit(2)
-    configure_logging(settings)
-    try:
         exporter = configure_telemetry(settings)
         app = create_app(settings)
-    except CatalogError as error:
+    except (SettingsError, CatalogError) as error:
         log.error("cannot start: %s", error)
         sys.exit(2)
     if settings.anonymous:

@@ -94,12 +94,16 @@ def _plain(body: object) -> object:
     return serializer_helper(body)
 
 
+async def _answers(ping: Callable[[], Awaitable[bool]]) -> bool:
+    try:
+        return await ping()
+    except Exception:  # a health check reports; it never fails
+        return False
+
+
 def health_handler(settings: Settings, ping: Callable[[], Awaitable[bool]]):
     async def healthz(_request: web.Request) -> web.Response:
-        try:
-            store_ok = await ping()
-        except Exception:  # a health check reports; it never fails
-            store_ok = False
+        store_ok = await _answers(ping)
         return web.json_response(
             {"status": "ok" if store_ok else "degraded", "version": VERSION,
              "store": {"backend": settings.store_backend, "ok": store_ok}},
@@ -122,10 +126,7 @@ def readiness_handler(settings: Settings, ping: Callable[[], Awaitable[bool]]):
     """/readyz: the store answers, so turns can be served; 503 while it does not (take the instance out of
     the load balancer, do not restart it)."""
     async def readyz(_request: web.Request) -> web.Response:
-        try:
-            store_ok = await ping()
-        except Exception:  # a probe reports; it never fails
-            store_ok = False
+        store_ok = await _answers(ping)
         return web.json_response({"status": "ready" if store_ok else "unavailable",
                                   "store": {"backend": settings.store_backend, "ok": store_ok}},
                                  status=200 if store_ok else 503)

@@ -65,10 +65,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_logging(log_format: str) -> None:
+    """LOG_FORMAT: "json", or plain text (anything else; Settings refuses values other than text or json)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(Redact())
-    if settings.log_format == "json":
+    if log_format.strip().lower() == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -83,12 +84,15 @@ def configure_telemetry(settings: Settings) -> str:
 
         configure_azure_monitor(
             connection_string=settings.appinsights_connection_string,
-            logger_name=NAME,  # only our own loggers, which carry ids only, go to Application Insights
+            logger_name="",  # every log record, through the same redaction as the console
             enable_live_metrics=False,
             # Nothing here is served by these frameworks; Graph goes through aiohttp, traced by hand.
             instrumentation_options={name: {"enabled": False} for name in (
                 "django", "fastapi", "flask", "psycopg2", "requests", "urllib", "urllib3")},
         )
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, Redact) for f in handler.filters):
+                handler.addFilter(Redact())
         return "azure-monitor"
     if settings.telemetry_console:
         from opentelemetry.sdk.metrics import MeterProvider
