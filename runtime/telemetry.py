@@ -82,8 +82,13 @@ def configure_telemetry(settings: Settings) -> str:
     if settings.appinsights_connection_string:
         from azure.monitor.opentelemetry import configure_azure_monitor
 
+        from runtime.identity import managed_identity
+
+        # infra/ turns Application Insights' local auth off: the managed identity publishes with Entra ID.
+        credential = managed_identity(settings) if settings.managed_identity_client_id else None
         configure_azure_monitor(
             connection_string=settings.appinsights_connection_string,
+            credential=credential,
             logger_name="",  # every log record, through the same redaction as the console
             enable_live_metrics=False,
             # Nothing here is served by these frameworks; Graph goes through aiohttp, traced by hand.
