@@ -81,6 +81,7 @@ def configure_telemetry(settings: Settings) -> str:
     """Install the exporters the settings ask for; returns which ("azure-monitor", "console", "none")."""
     if settings.appinsights_connection_string:
         from azure.monitor.opentelemetry import configure_azure_monitor
+        from opentelemetry.sdk.resources import Resource
 
         from runtime.identity import managed_identity
 
@@ -89,6 +90,10 @@ def configure_telemetry(settings: Settings) -> str:
         configure_azure_monitor(
             connection_string=settings.appinsights_connection_string,
             credential=credential,
+            # Every trace: a bot's turns are one per human action, and the distro's default (a rate limit that
+            # starts empty) drops the first turns after every start. OTEL_TRACES_SAMPLER still overrides this.
+            sampling_ratio=1.0,
+            resource=Resource.create({"service.name": NAME}),
             logger_name="",  # every log record, through the same redaction as the console
             enable_live_metrics=False,
             # Nothing here is served by these frameworks; Graph goes through aiohttp, traced by hand.

@@ -3,9 +3,17 @@ no message text or token in any of it. In-memory exporters stand in for Azure Mo
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import gzip
+import json
+import signal
 from datetime import datetime, timedelta, timezone
 
+import aiohttp
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from opentelemetry import metrics, trace
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -16,7 +24,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from graph.client import graph_from_settings
 from runtime.settings import Settings
 from runtime.telemetry import configure_telemetry, redact
+from tests.plugins.botapp import Harness
 from tests.plugins.graph import TENANT
+from tests.test_concurrency import _wait_ready
+from tests.test_operations import start_app
 
 SECRET_TEXT = "workshop cutover my password is Hunter2-7f3a9c"
 
@@ -90,3 +101,60 @@ def test_tokens_are_masked_in_any_log_text():
     assert redact(f"sent Authorization: Bearer {jwt} to x") == "sent Authorization: Bearer [redacted] to x"
     assert redact(f"token={jwt}") == "token=[redacted]"
     assert redact("turn failed ref=1a2b type='message'") == "turn failed ref=1a2b type='message'"
+
+
+@dataclasses.dataclass
+class Ingestion:
+    """A stand-in for Application Insights' ingestion endpoint: records every envelope it is sent."""
+
+    envelopes: list = dataclasses.field(default_factory=list)
+    raw: list = dataclasses.field(default_factory=list)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", self._track)
+        return app
+
+    async def _track(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        if request.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        self.raw.append(body.decode())
+        items = json.loads(body)
+        self.envelopes.extend(items)
+        return web.json_response({"itemsReceived": len(items), "itemsAccepted": len(items), "errors": []})
+
+
+async def test_with_a_connection_string_turns_reach_application_insights(tmp_path, unused_tcp_port, connector):
+    connector.clear()
+    ingestion = Ingestion()
+    server = TestServer(ingestion.app(), host="127.0.0.1")
+    await server.start_server()
+    url = f"http://127.0.0.1:{unused_tcp_port}"
+    process = start_app(tmp_path, unused_tcp_port, APPLICATIONINSIGHTS_CONNECTION_STRING=(
+        "InstrumentationKey=00000000-0000-0000-0000-000000000000;"
+        f"IngestionEndpoint={server.make_url('/')}"),
+        APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL="true",  # no calls to Microsoft from a test
+        OTEL_EXPERIMENTAL_RESOURCE_DETECTORS="azure_app_service")  # not the VM one: it asks IMDS
+    try:
+        await _wait_ready(url)
+        bot = Harness(None, connector, "personal")
+        async with aiohttp.ClientSession(base_url=url) as http:
+            async with http.post("/api/messages", json=bot.message(SECRET_TEXT)) as response:
+                assert response.status == 201
+        process.send_signal(signal.SIGTERM)  # shutting down flushes what is buffered
+        assert await asyncio.to_thread(process.wait, 60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        await server.close()
+    kinds = {(e["data"]["baseType"], e["data"]["baseData"].get("name", "")) for e in ingestion.envelopes}
+    assert ("RequestData", "turn message") in kinds, (sorted(kinds), (tmp_path / "stderr.log").read_text()[-3000:])
+    assert ("RemoteDependencyData", "store.create") in kinds, sorted(kinds)
+    metrics_sent = {m["name"] for e in ingestion.envelopes if e["data"]["baseType"] == "MetricData"
+                    for m in e["data"]["baseData"]["metrics"]}
+    assert {"workshops.turns", "workshops.turn.duration"} <= metrics_sent, metrics_sent
+    everything = "".join(ingestion.raw)
+    assert "Hunter2" not in everything and "password" not in everything
+    assert connector.sent, "the turn was answered"
