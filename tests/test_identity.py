@@ -12,8 +12,10 @@ import pytest
 from graph.client import GraphUnavailable, graph_from_settings
 from runtime.settings import Settings
 from store import PROJECT_DATA, StoreUnavailable, open_store
+from tests.plugins.botapp import Harness, serving
 from tests.plugins.graph import TENANT
 from tests.plugins.identity import API_VERSION, CLIENT_ID
+from tests.test_auth import KeyServer, RecordingConnector, bearer, sign
 
 START = datetime.now(timezone.utc) + timedelta(days=3)
 
@@ -120,3 +122,32 @@ async def test_a_cosmos_db_key_is_used_as_before(identity_endpoint, cosmos_serve
     finally:
         await store.close()
     assert identity_endpoint.requests == []
+
+
+@pytest.fixture
+async def recording_connector():
+    async with serving(RecordingConnector()) as stand_in:
+        stand_in.clear()
+        yield stand_in
+
+
+async def test_the_bot_as_infra_deploys_it_answers_with_no_password_and_no_key(
+        identity_endpoint, cosmos_server, app_client, recording_connector):
+    """MicrosoftAppType UserAssignedMSI, no MicrosoftAppPassword, no COSMOS_KEY: the Bot Framework token checked
+    as always, the reply sent with the identity's token for the Bot Framework, the store on Cosmos DB."""
+    keys = KeyServer().start()
+    try:
+        settings = dataclasses.replace(keyless(cosmos_server), app_id=CLIENT_ID, app_type="UserAssignedMSI",
+                                       app_tenant_id=TENANT, openid_metadata_url=keys.url,
+                                       signing_secret_configured=True)
+        bot = Harness(await app_client(settings), recording_connector, "personal")
+        response = await bot.post(bot.message("help"), headers=bearer(sign(recording_connector.url, aud=CLIENT_ID)))
+        assert response.status == 201, await response.text()
+        assert recording_connector.sent, "the bot answered"
+    finally:
+        keys.stop()
+    tokens = {token: resource for token, resource in identity_endpoint.issued.items()}
+    [bot_framework_token] = [t for t, resource in tokens.items() if resource == "https://api.botframework.com"]
+    assert set(recording_connector.authorizations) == {f"Bearer {bot_framework_token}"}
+    assert "https://127.0.0.1" in tokens.values(), "the store signed in with the identity too"
+    assert all(query["client_id"] == CLIENT_ID for query, _ in identity_endpoint.requests)
