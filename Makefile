@@ -5,7 +5,10 @@ PY := $(VENV)/bin/python
 PORT ?= 3978
 PLAYGROUND_PORT ?= 56150
 
-.PHONY: run test install package cosmos-local chromium bench clean
+INFRA_VENV := .venv-infra
+PACKAGE ?= build/appPackage.zip
+
+.PHONY: run test install package cosmos-local chromium bench clean infra-check
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +28,20 @@ chromium:
 
 install: $(VENV)/.installed node_modules/.installed
 
-test: install chromium
-	$(PY) -m pytest
+# checkov (the static check of infra/ and the Dockerfile) pins many packages: it gets a venv of its own.
+$(INFRA_VENV)/.installed: requirements-infra.txt
+	$(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-infra.txt
+	touch $@
+
+# Every finding must be fixed or skipped in the Bicep file with a comment that says why (tests/test_infra.py).
+infra-check: $(INFRA_VENV)/.installed
+	$(INFRA_VENV)/bin/checkov -d infra --framework bicep --skip-download --compact --quiet
+	$(INFRA_VENV)/bin/checkov -f Dockerfile --framework dockerfile --skip-download --compact --quiet
+
+# Under make test the infra tests must run (they skip only outside it, when .venv-infra is missing).
+test: install chromium $(INFRA_VENV)/.installed
+	WORKSHOPS_MAKE_TEST=1 $(PY) -m pytest
 
 # Starts the bot (embedded SQLite store, anonymous local mode) and the Agents Playground at
 # http://localhost:$(PLAYGROUND_PORT), opened in a browser where the machine has one. Ctrl+C stops both.
@@ -43,9 +58,9 @@ run: install
 cosmos-local: node_modules/.installed
 	node tests/js/cosmosdb_server.js --port 8081 --host 127.0.0.1
 
-# Builds the Teams app package (build/appPackage.zip) from MicrosoftAppId and PUBLIC_BASE_URL.
+# Builds the Teams app package ($(PACKAGE)) from MicrosoftAppId and PUBLIC_BASE_URL (m365agents.yml runs it too).
 package: install
-	$(PY) -m manifest.build
+	$(PY) -m manifest.build --out $(PACKAGE)
 
 # The benchmark (bench/RESULTS.md): the bot on SQLite and a local Cosmos DB server against two echo baselines.
 # BENCH_ARGS=--quick for a short run.
@@ -54,4 +69,4 @@ bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules build .pytest_cache
+	rm -rf $(VENV) $(INFRA_VENV) node_modules build .pytest_cache

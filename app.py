@@ -18,7 +18,8 @@ from bot.delivery import Deliveries
 from bot.handler import WorkshopBot
 from bot.sending import SendPolicy
 from bot.state_storage import BotStateStorage
-from bot.web import MAX_BODY_BYTES, health_handler, json_errors, messages_handler
+from bot.telemetry import TurnTelemetry
+from bot.web import MAX_BODY_BYTES, health_handler, json_errors, liveness_handler, messages_handler, readiness_handler
 from catalog import CatalogError, default_catalog
 from dialogs.context import Services, utc_now
 from dialogs.outbox import Outbox
@@ -26,8 +27,10 @@ from dialogs.reminders import Reminders
 from dialogs.replies import Messenger
 from graph.client import GraphClient, graph_from_settings
 from runtime.access_log import PathOnlyAccessLogger
-from runtime.settings import Settings, SettingsError
+from runtime.settings import Settings, SettingsError, read_environment
+from runtime.telemetry import configure_logging, configure_telemetry, shutdown_telemetry
 from store import StoreError, open_store
+from store.traced import TracedStore
 from tabs.downloads import add_download_routes
 from tabs.panel import add_panel_routes
 from tabs.routes import add_tab_routes
@@ -50,10 +53,11 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     adapter = SendPolicy().install(create_adapter(settings))
     sso = SsoVerifier(settings.app_id, urlsplit(settings.base_url).netloc, settings.sso_openid_metadata_url,
                       allowed_tenants=settings.allowed_tenants)
+    adapter.use(TurnTelemetry())
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
 
     async def open_services(app: web.Application) -> None:
-        store = await open_store(settings)
+        store = TracedStore(await open_store(settings))
         app[STORE] = store
         reminders = Reminders(store, adapter, catalog, settings.app_id)
         app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
@@ -80,7 +84,9 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     app.on_startup.append(open_services)
     app.on_cleanup.append(close_services)
     app.router.add_post("/api/messages", messages_handler(adapter, lambda: app[BOT]))
-    app.router.add_get("/healthz", health_handler(settings, store_ping))
+    app.router.add_get("/healthz", health_handler(settings, store_ping))  # as before: 503 while the store is down
+    app.router.add_get("/livez", liveness_handler())
+    app.router.add_get("/readyz", readiness_handler(settings, store_ping))
     add_download_routes(app, settings, catalog, lambda: app[STORE], utc_now)
     add_tab_routes(app, settings, catalog, lambda: app[STORE])
     add_panel_routes(app, catalog, lambda: app[STORE], sso, lambda: app[BOT].flows.meetings, utc_now)
@@ -88,10 +94,10 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("azure").setLevel(logging.WARNING)  # the SDK logs every request's headers at INFO
+    configure_logging(read_environment().get("LOG_FORMAT", ""))  # first: reading the settings may warn
     try:
         settings = Settings.from_env()
+        exporter = configure_telemetry(settings)
         app = create_app(settings)
     except (SettingsError, CatalogError) as error:
         log.error("cannot start: %s", error)
@@ -101,13 +107,19 @@ def main() -> None:
         log.warning("ANONYMOUS LOCAL MODE: no MicrosoftAppId is set, so requests are NOT authenticated.")
         log.warning("Listening on %s only. Set MicrosoftAppId/MicrosoftAppPassword for Azure Bot Service.", settings.host)
         log.warning("=" * 72)
-    log.info("store: %s", settings.store_backend)
+    log.info("store: %s; telemetry: %s", settings.store_backend, exporter)
     try:
+        # SIGTERM (and Ctrl+C): stop listening, let the turns in flight finish and answer (up to
+        # SHUTDOWN_TIMEOUT_SECONDS), then stop the loops and close the store.
         web.run_app(app, host=settings.host, port=settings.port, print=None,
+                    shutdown_timeout=settings.shutdown_timeout_seconds,
                     access_log_class=PathOnlyAccessLogger)  # never logs a query: links carry tokens
     except StoreError as error:
         log.error("cannot start: the %s store is not available: %s", settings.store_backend, error)
         sys.exit(2)
+    finally:
+        shutdown_telemetry()
+    log.info("stopped")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""HTTP routes: the Bot Framework endpoint and the health check.
+"""HTTP routes: the Bot Framework endpoint and the health checks (/healthz, /livez, /readyz).
 
 The endpoint checks the request itself before botbuilder sees it, because
 botbuilder answers several kinds of bad input with a 500 or a bare HTML error.
@@ -94,12 +94,16 @@ def _plain(body: object) -> object:
     return serializer_helper(body)
 
 
+async def _answers(ping: Callable[[], Awaitable[bool]]) -> bool:
+    try:
+        return await ping()
+    except Exception:  # a health check reports; it never fails
+        return False
+
+
 def health_handler(settings: Settings, ping: Callable[[], Awaitable[bool]]):
     async def healthz(_request: web.Request) -> web.Response:
-        try:
-            store_ok = await ping()
-        except Exception:  # a health check reports; it never fails
-            store_ok = False
+        store_ok = await _answers(ping)
         return web.json_response(
             {"status": "ok" if store_ok else "degraded", "version": VERSION,
              "store": {"backend": settings.store_backend, "ok": store_ok}},
@@ -107,6 +111,27 @@ def health_handler(settings: Settings, ping: Callable[[], Awaitable[bool]]):
         )
 
     return healthz
+
+
+def liveness_handler():
+    """/livez: the process is up and its event loop answers. Never asks the store, so a database outage
+    does not get healthy instances restarted."""
+    async def livez(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "version": VERSION})
+
+    return livez
+
+
+def readiness_handler(settings: Settings, ping: Callable[[], Awaitable[bool]]):
+    """/readyz: the store answers, so turns can be served; 503 while it does not (take the instance out of
+    the load balancer, do not restart it)."""
+    async def readyz(_request: web.Request) -> web.Response:
+        store_ok = await _answers(ping)
+        return web.json_response({"status": "ready" if store_ok else "unavailable",
+                                  "store": {"backend": settings.store_backend, "ok": store_ok}},
+                                 status=200 if store_ok else 503)
+
+    return readyz
 
 
 @web.middleware

@@ -1,6 +1,6 @@
 """Microsoft Graph, as far as the bot needs it: app-only tokens (msal) and a few Teams calls.
 
-Graph is off unless the bot has an app id and password (`graph_from_settings`). Errors:
+Graph is off unless the bot has an app id and password, or a managed identity (`graph_from_settings`). Errors:
 
 - `GraphUnavailable`: Graph or Azure AD failed (network, 5xx, 429 past the retry budget,
   sign-in failure). Its text can be shown to a user as it is.
@@ -20,6 +20,7 @@ from urllib.parse import quote, urlparse
 
 import aiohttp
 import msal
+from azure.core.exceptions import ClientAuthenticationError
 from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
 from yarl import URL
 
@@ -82,10 +83,15 @@ class TokenProvider:
     """
 
     def __init__(self, client_id: str, client_secret: str, authority_host: str = AUTHORITY_HOST,
-                 verify: Any = True, timeout: float = 10.0) -> None:
-        if not (client_id and client_secret):
-            raise GraphNotConfigured("Graph needs the bot's app id and password")
+                 verify: Any = True, timeout: float = 10.0, *, credential: Any = None,
+                 home_tenant: str = "") -> None:
+        """With `credential` (an azure-identity managed identity) and no secret, tokens come from the
+        identity endpoint instead: they are for the identity's own tenant (`home_tenant`) only."""
+        if not (client_id and (client_secret or credential is not None)):
+            raise GraphNotConfigured("Graph needs the bot's app id and password, or a managed identity")
         self.client_id, self._secret = client_id, client_secret
+        self._credential = None if client_secret else credential
+        self.home_tenant = home_tenant
         self.authority_host = authority_host.rstrip("/")
         self.verify, self.timeout = verify, timeout
         known = urlparse(self.authority_host).hostname in WELL_KNOWN_AUTHORITY_HOSTS
@@ -123,18 +129,27 @@ class TokenProvider:
         with self._lock:
             lock = self._locks.setdefault(tenant_id, threading.Lock())
         with lock:
+            if self._credential is not None:  # azure-identity caches the token until it nears expiry
+                return {"access_token": self._credential.get_token(*SCOPES).token}
             return self._app(tenant_id).acquire_token_for_client(scopes=SCOPES)
 
     def close(self) -> None:
         """Close msal's HTTP connections (its token caches stay; a later call reconnects)."""
         for app in list(self._apps.values()):
             app.http_client.close()
+        if self._credential is not None:
+            self._credential.close()
 
     async def token(self, tenant_id: str) -> str:
         if not tenant_id:
             raise GraphUnavailable("the conversation has no tenant id")
+        if self._credential is not None and self.home_tenant and tenant_id != self.home_tenant:
+            raise GraphUnavailable("the bot's managed identity signs in to its own tenant only")
         try:
             result = await asyncio.to_thread(self._acquire, tenant_id)
+        except ClientAuthenticationError as error:  # the identity endpoint refused or failed
+            reason = str(error.message or error).splitlines()[0][:300]
+            raise GraphUnavailable(f"managed identity sign-in failed: {reason}") from error
         except ValueError as error:  # msal could not use the authority, e.g. an unknown tenant
             raise GraphUnavailable(f"Azure AD sign-in failed: {str(error).splitlines()[0][:300]}") from error
         except Exception as error:  # network errors from requests
@@ -357,13 +372,22 @@ def event_body(subject: str, start: datetime, end: datetime, attendees: list[dic
 
 
 def graph_from_settings(settings) -> Optional[GraphClient]:
-    """A GraphClient when the bot has an app id and password, else None (Graph is off).
+    """A GraphClient when the bot has an app id and password, or a managed identity
+    (`managed_identity_client_id`: tokens from its identity endpoint), else None (Graph is off).
 
     Optional settings: graph_base_url, aad_authority_host, aad_ca_file (a CA bundle for a
     stand-in Azure AD with a self-signed certificate)."""
-    if not (settings.app_id and settings.app_password):
+    if settings.app_id and settings.app_password:
+        tokens = TokenProvider(settings.app_id, settings.app_password,
+                               authority_host=settings.aad_authority_host or AUTHORITY_HOST,
+                               verify=settings.aad_ca_file or True)
+    elif settings.managed_identity_client_id:
+        from runtime.identity import managed_identity
+
+        tokens = TokenProvider(settings.managed_identity_client_id, "", credential=managed_identity(settings),
+                               home_tenant=settings.app_tenant_id)
+    else:
         return None
-    tokens = TokenProvider(settings.app_id, settings.app_password,
-                           authority_host=settings.aad_authority_host or AUTHORITY_HOST,
-                           verify=settings.aad_ca_file or True)
-    return GraphClient(tokens, base_url=settings.graph_base_url or GRAPH_URL)
+    from .telemetry import TracedGraphClient  # a span per Graph call
+
+    return TracedGraphClient(tokens, base_url=settings.graph_base_url or GRAPH_URL)

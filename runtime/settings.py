@@ -81,6 +81,12 @@ def _per_week(value: str) -> int:
     return int(value)
 
 
+def _choice(value: str, name: str, choices: tuple) -> str:
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
 MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
@@ -131,6 +137,14 @@ class Settings:
     reminder_lead_hours: float = 24.0
     reminder_interval_seconds: float = 60.0
     plan_workshops_per_week: int = 2  # how many workshops a team holds a week, for the plan's schedule
+    # The user-assigned managed identity (its client id) for Cosmos DB and Graph when no key or secret is set.
+    azure_client_id: str = ""
+    # Telemetry: Azure Monitor when the connection string is set; console spans only when asked (debugging).
+    appinsights_connection_string: str = field(default="", repr=False)
+    telemetry_console: bool = False
+    log_format: str = "text"  # or "json": one JSON object per line, for a log collector
+    # How long SIGTERM waits for turns in flight before the process exits (Azure gives 30 s).
+    shutdown_timeout_seconds: float = 20.0
 
     @property
     def base_url(self) -> str:
@@ -144,7 +158,15 @@ class Settings:
 
     @property
     def uses_cosmos(self) -> bool:
-        return bool(self.cosmos_endpoint and self.cosmos_key)
+        """Cosmos DB when its endpoint is set: with COSMOS_KEY, or else through the managed identity."""
+        return bool(self.cosmos_endpoint)
+
+    @property
+    def managed_identity_client_id(self) -> str:
+        """AZURE_CLIENT_ID, or the bot's own app id when the bot is a user-assigned managed identity."""
+        if self.azure_client_id:
+            return self.azure_client_id
+        return self.app_id if self.app_type.lower() == "userassignedmsi" else ""
 
     @property
     def store_backend(self) -> str:
@@ -182,4 +204,9 @@ class Settings:
             reminder_lead_hours=_number(get("REMINDER_LEAD_HOURS"), "REMINDER_LEAD_HOURS", 24.0),
             reminder_interval_seconds=_number(get("REMINDER_INTERVAL_SECONDS"), "REMINDER_INTERVAL_SECONDS", 60.0),
             plan_workshops_per_week=_per_week(get("PLAN_WORKSHOPS_PER_WEEK")),
+            azure_client_id=get("AZURE_CLIENT_ID"),
+            appinsights_connection_string=get("APPLICATIONINSIGHTS_CONNECTION_STRING"),
+            telemetry_console=_flag(env.get("TELEMETRY_CONSOLE"), "TELEMETRY_CONSOLE", False),
+            log_format=_choice(get("LOG_FORMAT", "text").lower(), "LOG_FORMAT", ("text", "json")),
+            shutdown_timeout_seconds=_number(get("SHUTDOWN_TIMEOUT_SECONDS"), "SHUTDOWN_TIMEOUT_SECONDS", 20.0),
         )

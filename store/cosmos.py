@@ -28,13 +28,14 @@ from urllib.parse import urlparse
 
 import aiohttp
 from azure.core import MatchConditions
-from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError, ServiceResponseError
 from azure.core.pipeline.transport import AioHttpTransport
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import CosmosClient
 from azure.cosmos.documents import ConnectionPolicy, RetryOptions
 from azure.cosmos.exceptions import CosmosClientTimeoutError, CosmosHttpResponseError
 
+from runtime.identity import async_managed_identity
 from runtime.retry import backoff_delay, retry_after_ms_seconds
 from runtime.settings import Settings, proxy_configured
 from .base import (
@@ -127,8 +128,35 @@ def _domain_error(error: CosmosHttpResponseError, what: str) -> StoreError:
     if status == 413 or "request size is too large" in message.lower():
         return TooLarge(f"{what} is larger than the 2 MB Cosmos DB item limit")
     if status in (401, 403):
-        return StoreError(f"Cosmos DB refused the request for {what} ({status}); check COSMOS_KEY and COSMOS_ENDPOINT")
+        return StoreError(f"Cosmos DB refused the request for {what} ({status}); check COSMOS_ENDPOINT, and "
+                          "COSMOS_KEY or the managed identity's Cosmos DB data role")
     return StoreError(f"Cosmos DB error {status} for {what}: {message.splitlines()[0] if message else ''}")
+
+
+async def _close_credential(credential: Any) -> None:
+    if not isinstance(credential, str):
+        await credential.close()
+
+
+class _IdentityFailures:
+    """The managed identity credential, whose sign-in failures become StoreUnavailable (the user is told to
+    try again; start-up and /readyz report the store down) instead of escaping as azure-identity errors.
+    AADSTS500011 (no such resource) still reaches the SDK, which retries with the generic Cosmos DB scope."""
+
+    def __init__(self, credential: Any) -> None:
+        self._credential = credential
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        try:
+            return await self._credential.get_token(*scopes, **kwargs)
+        except ClientAuthenticationError as error:
+            if "AADSTS500011" in str(error):
+                raise
+            log.warning("cosmos: the managed identity could not sign in: %s", str(error).splitlines()[0][:300])
+            raise StoreUnavailable(UNAVAILABLE) from error
+
+    async def close(self) -> None:
+        await self._credential.close()
 
 
 class CosmosStore(DocumentStore):
@@ -139,21 +167,25 @@ class CosmosStore(DocumentStore):
         self._retry = retry
         self._database: Any = None
         self._containers: dict[str, Any] = {}
+        self._credential: Any = None  # a managed identity credential to close with the client
 
     @classmethod
     async def open(cls, settings: Settings, *, retry: Optional[RetryPolicy] = None) -> "CosmosStore":
         """Connect, and create the database and both containers if they are missing."""
         if not settings.uses_cosmos:
-            raise ValueError("COSMOS_ENDPOINT and COSMOS_KEY must both be set to use Cosmos DB")
+            raise ValueError("COSMOS_ENDPOINT must be set to use Cosmos DB")
         if not settings.cosmos_verify_tls and urlparse(settings.cosmos_endpoint).hostname not in LOOPBACK:
             log.warning("COSMOS_VERIFY_TLS is off for %s: its certificate is not checked", settings.cosmos_endpoint)
         policy = ConnectionPolicy()
         policy.RetryOptions = RetryOptions(max_retry_attempt_count=0, max_wait_time_in_seconds=0)
         transport = _transport()
+        # The account key when one is set (local use); else the managed identity, whose tokens the SDK asks
+        # for the account's own scope (https://<account host>/.default). Azure accounts have key auth off.
+        credential = settings.cosmos_key or _IdentityFailures(async_managed_identity(settings))
         try:
             client = CosmosClient(
                 settings.cosmos_endpoint,
-                credential=settings.cosmos_key,
+                credential=credential,
                 connection_policy=policy,
                 # With discovery on, the SDK retries some failures itself (a write after a dropped
                 # connection, a 503), outside our budget and blind to whether the write landed.
@@ -168,8 +200,10 @@ class CosmosStore(DocumentStore):
             )
         except BaseException:
             await transport.close()
+            await _close_credential(credential)
             raise
         store = cls(client, retry or RetryPolicy())
+        store._credential = credential
         try:
             database = store._database = await store._ensure(
                 f"database {settings.cosmos_database}",
@@ -202,6 +236,7 @@ class CosmosStore(DocumentStore):
                 store._containers[name] = container
         except BaseException:
             await client.close()
+            await _close_credential(credential)
             raise
         return store
 
@@ -345,3 +380,4 @@ class CosmosStore(DocumentStore):
         if self._database is not None:
             self._database, self._containers = None, {}
             await self._client.close()
+            await _close_credential(self._credential)

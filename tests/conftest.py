@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.plugins.cosmos",
     "tests.plugins.botapp",
     "tests.plugins.graph",
+    "tests.plugins.identity",
 ]
