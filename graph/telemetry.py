@@ -11,8 +11,8 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from runtime.telemetry import tracer
 from .client import GraphClient, GraphError
 
-# Path segments that are ids (users, meetings, teams, channels, reports) become {id} in the span's name.
-_SEGMENT = re.compile(r"/(users|onlineMeetings|attendanceReports|teams|channels)/[^/?]+")
+# Path segments that are ids (users, events, meetings, reports, teams, channels, chats) become {id} in the span's name.
+_SEGMENT = re.compile(r"/(users|events|onlineMeetings|attendanceReports|teams|channels|chats)/[^/?]+")
 
 
 def route(url: str) -> str:

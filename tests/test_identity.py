@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from graph.client import GraphUnavailable, graph_from_settings
+from graph.client import GraphUnavailable, event_body, graph_from_settings
 from runtime.settings import Settings
 from store import PROJECT_DATA, StoreUnavailable, open_store
 from tests.plugins.botapp import Harness, serving
@@ -18,6 +18,11 @@ from tests.plugins.identity import API_VERSION, CLIENT_ID
 from tests.test_auth import KeyServer, RecordingConnector, bearer, sign
 
 START = datetime.now(timezone.utc) + timedelta(days=3)
+
+
+def cutover_event(start: datetime) -> dict:
+    """A one-hour event, as scheduling makes one."""
+    return event_body("Cutover", start, start + timedelta(hours=1), [], "<p>Cutover</p>")
 
 
 def msi(**overrides) -> Settings:
@@ -42,8 +47,7 @@ async def test_graph_gets_its_token_from_the_identity_endpoint(identity_endpoint
     assert client is not None, "Graph must be on with a managed identity and no password"
     try:
         for _ in range(2):
-            meeting = await client.create_online_meeting(TENANT, "organizer-1", "Cutover", START,
-                                                         START + timedelta(hours=1))
+            meeting = await client.create_event(TENANT, "organizer-1", cutover_event(START), "tx-1")
     finally:
         await client.close()
     assert meeting["joinUrl"]
@@ -52,7 +56,7 @@ async def test_graph_gets_its_token_from_the_identity_endpoint(identity_endpoint
     assert headers["X-IDENTITY-HEADER"] == identity_endpoint.header
     assert len(identity_endpoint.requests) == 1, "the token is cached, not asked for on every call"
     (token,) = identity_endpoint.issued
-    assert graph_on_identity.graph_requests("POST", "/onlineMeetings")[-1].headers["Authorization"] == f"Bearer {token}"
+    assert graph_on_identity.graph_requests("POST", "/events")[-1].headers["Authorization"] == f"Bearer {token}"
     assert graph_on_identity.token_calls == [], "no client-credentials sign-in without a secret"
 
 
@@ -61,7 +65,7 @@ async def test_a_refused_identity_is_a_graph_failure_a_user_can_read(identity_en
     client = graph_from_settings(msi(graph_base_url=graph_on_identity.graph_url))
     try:
         with pytest.raises(GraphUnavailable) as failure:
-            await client.create_online_meeting(TENANT, "organizer-1", "Cutover", START, START + timedelta(hours=1))
+            await client.create_event(TENANT, "organizer-1", cutover_event(START), "tx-1")
     finally:
         await client.close()
     assert str(failure.value).startswith("Microsoft Graph is not answering right now")
@@ -73,8 +77,7 @@ async def test_graph_on_a_managed_identity_stays_in_its_own_tenant(identity_endp
     client = graph_from_settings(msi(graph_base_url=graph_on_identity.graph_url))
     try:
         with pytest.raises(GraphUnavailable, match="own tenant"):
-            await client.create_online_meeting("another-tenant", "organizer-1", "Cutover", START,
-                                               START + timedelta(hours=1))
+            await client.create_event("another-tenant", "organizer-1", cutover_event(START), "tx-1")
     finally:
         await client.close()
     assert identity_endpoint.requests == []
@@ -86,7 +89,7 @@ async def test_a_client_secret_still_wins_over_the_identity(identity_endpoint, g
                                           aad_authority_host=graph_server.aad_url, aad_ca_file=str(graph_server.cert_file),
                                           graph_base_url=graph_server.graph_url, azure_client_id=CLIENT_ID))
     try:
-        await client.create_online_meeting(TENANT, "organizer-1", "Cutover", START, START + timedelta(hours=1))
+        await client.create_event(TENANT, "organizer-1", cutover_event(START), "tx-1")
     finally:
         await client.close()
     assert len(graph_server.token_calls) == 1 and identity_endpoint.requests == []

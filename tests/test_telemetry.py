@@ -26,6 +26,7 @@ from runtime.settings import Settings
 from runtime.telemetry import configure_telemetry, redact
 from tests.plugins.botapp import Harness
 from tests.plugins.graph import TENANT
+from tests.test_identity import cutover_event
 from tests.test_concurrency import _wait_ready
 from tests.test_operations import start_app
 
@@ -84,11 +85,11 @@ async def test_a_graph_call_is_a_span_named_by_the_path_shape(recorded, graph):
                                           graph_base_url=graph.graph_url))
     start = datetime.now(timezone.utc) + timedelta(days=2)
     try:
-        await client.create_online_meeting(TENANT, "organizer-42", "Cutover", start, start + timedelta(hours=1))
+        await client.create_event(TENANT, "organizer-42", cutover_event(start), "tx-1")
     finally:
         await client.close()
     [span] = [s for s in spans.get_finished_spans() if s.name.startswith("graph ")]
-    assert span.name == "graph POST /users/{id}/onlineMeetings"
+    assert span.name == "graph POST /users/{id}/events"
     assert "organizer-42" not in _values(span) and "Bearer" not in _values(span)
 
 
