@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from catalog import Catalog, Workshop
 from workshops import agenda, attendance, outcomes
 from workshops import plan as plans
+from workshops.status import source_title
 from workshops.project import PHASES, PRODUCTS
 
 THEMES = {"default": "light", "light": "light", "dark": "dark", "contrast": "contrast"}
@@ -222,11 +223,13 @@ def workshop_page(project: Mapping, session: Optional[Mapping], outcome: Optiona
 
 # --- the series page ------------------------------------------------------------------------
 
-def readiness(sessions: Mapping[str, Mapping], outcome_docs: Mapping[str, Mapping]) -> tuple[str, str, list[Mapping]]:
+def readiness(sessions: Mapping[str, Mapping], outcome_docs: Mapping[str, Mapping],
+              plan: Optional[Mapping] = None) -> tuple[str, str, list[Mapping]]:
     """(label, css class, blocking findings): "Engagement closed" once post go-live is closed,
-    "Not ready" while any high-priority risk or issue is open in any outcome, else "On track"."""
+    "Not ready" while any high-priority risk or issue is open in any outcome or on the plan
+    ("Go-live date at risk"), else "On track" - the same findings the status card counts."""
     findings = [{**f, "workshopId": wid} for wid, o in outcome_docs.items() for f in (o or {}).get("findings", [])
-                if isinstance(f, Mapping)]
+                if isinstance(f, Mapping)] + plans.findings(plan)
     blocking = outcomes.blocking(f for f in findings if f.get("priority") and f.get("kind"))
     if (sessions.get("post-go-live") or {}).get("status") == agenda.CLOSED:
         return "Engagement closed", "good", blocking
@@ -312,8 +315,7 @@ def series_page(project: Mapping, plan: Optional[Mapping], sessions_by_workshop:
     """The series as a timeline against go-live, each workshop's status, and go-live readiness."""
     today = now.date()
     go_live = _parse_day(project.get("goLive"))
-    label, css, blocking = readiness(sessions_by_workshop, outcomes_by_workshop)
-    titles = {w.id: w.title for w in catalog.workshops}
+    label, css, blocking = readiness(sessions_by_workshop, outcomes_by_workshop, plan)
     return _render(
         "series.html", f"Series · {project.get('name') or 'Workshops'}", nonce=nonce, theme=theme, teams_js=teams_js,
         project_line=_project_line(project), go_live=_day(go_live) if go_live else "",
@@ -321,7 +323,7 @@ def series_page(project: Mapping, plan: Optional[Mapping], sessions_by_workshop:
         phase=PHASES.get(project.get("phase"), project.get("phase")) if project.get("phase") else "",
         products=", ".join(PRODUCTS.get(p, p) for p in project.get("products") or []),
         readiness={"label": label, "css": css, "all_clear": label == "On track" and not blocking,
-                   "blocking": [{"text": f.get("text"), "workshop": titles.get(f["workshopId"], f["workshopId"])}
+                   "blocking": [{"text": f.get("text"), "workshop": source_title(f["workshopId"], catalog)}
                                 for f in blocking]},
         timeline=_timeline(project, plan, sessions_by_workshop, catalog, links or {}, go_live, today))
 

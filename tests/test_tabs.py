@@ -548,6 +548,10 @@ def test_readiness():
     assert tab_pages.readiness({}, {"cutover": {"findings": [{**risk, "kind": "assertion"}]}})[0] == "On track"
     closed = {"post-go-live": {"status": "closed"}}
     assert tab_pages.readiness(closed, {})[0] == "Engagement closed"
+    triaged = {"risk": {**risk, "text": "Go-live date at risk"}}
+    label, _, blocking = tab_pages.readiness({}, {}, triaged)
+    assert label == "Not ready" and [f["text"] for f in blocking] == ["Go-live date at risk"], "as the status card"
+    assert tab_pages.readiness({}, {}, {"risk": None})[0] == "On track"
 
 
 def test_tab_url_is_absolute_signed_and_scoped(tmp_path):

@@ -54,11 +54,12 @@ def risks_by_workshop(open_risks: list[Mapping], in_series: list[str], catalog) 
         row[finding["priority"]] += 1
     in_series = [plans.SERIES] + list(in_series)
     order = [w for w in in_series if w in counts] + [w for w in counts if w not in in_series]
-    return [{"workshopId": w, "title": _title(w, catalog), "inSeries": w in in_series, "counts": counts[w]}
+    return [{"workshopId": w, "title": source_title(w, catalog), "inSeries": w in in_series, "counts": counts[w]}
             for w in order]
 
 
-def _title(where: str, catalog) -> str:
+def source_title(where: str, catalog) -> str:
+    """What a finding came from: a workshop, or the series plan itself."""
     if where == plans.SERIES:
         return "The series plan (go-live date at risk)"
     return catalog.get(where).title if where in catalog else where
