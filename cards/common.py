@@ -14,13 +14,37 @@ from workshops.words import plural  # noqa: F401 (cards import it from here)
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+PRODUCT_NAME = "Implementation Workshops"
+
+
+FALLBACK_LIMIT = 300
+_ESCAPED = re.compile(r"\\(.)")
+_MARKUP = re.compile(r"\*\*|__")
 
 
 def card(body: list, actions: Optional[list] = None) -> dict:
-    result = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body}
+    """Every card the bot sends is made here, so every one carries `fallbackText` (what a client that
+    cannot render Adaptive Cards shows instead): its first line of text, as plain text."""
+    result = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body,
+              "fallbackText": fallback_text(body)}
     if actions:
         result["actions"] = actions
     return result
+
+
+def fallback_text(body: list) -> str:
+    """The first TextBlock's text without Markdown (escapes undone, bold marks dropped), cut short."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock" and isinstance(node.get("text"), str) and node["text"].strip():
+                plain = " ".join(_ESCAPED.sub(r"\1", _MARKUP.sub("", node["text"])).split())
+                return plain[:FALLBACK_LIMIT] or PRODUCT_NAME
+            stack.extend(reversed([v for v in node.values() if isinstance(v, (dict, list))]))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return PRODUCT_NAME
 
 
 def heading(text: str, subtitle: Optional[str] = None) -> list:
