@@ -18,13 +18,12 @@ PRODUCT_NAME = "Implementation Workshops"
 
 
 FALLBACK_LIMIT = 300
-_ESCAPED = re.compile(r"\\(.)")
-_MARKUP = re.compile(r"\*\*|__")
+_BOLD = re.compile(r"\*\*")
 
 
 def card(body: list, actions: Optional[list] = None) -> dict:
     """Every card the bot sends is made here, so every one carries `fallbackText` (what a client that
-    cannot render Adaptive Cards shows instead): its first line of text, as plain text."""
+    cannot render Adaptive Cards shows instead): its first line of text."""
     result = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body,
               "fallbackText": fallback_text(body)}
     if actions:
@@ -33,13 +32,14 @@ def card(body: list, actions: Optional[list] = None) -> dict:
 
 
 def fallback_text(body: list) -> str:
-    """The first TextBlock's text without Markdown (escapes undone, bold marks dropped), cut short."""
+    """The first TextBlock's text, bold marks dropped, on one line and cut short. User text in it stays
+    escaped: some clients render fallbackText as Markdown."""
     stack = list(reversed(body))
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
             if node.get("type") == "TextBlock" and isinstance(node.get("text"), str) and node["text"].strip():
-                plain = " ".join(_ESCAPED.sub(r"\1", _MARKUP.sub("", node["text"])).split())
+                plain = " ".join(_BOLD.sub("", node["text"]).split())
                 return plain[:FALLBACK_LIMIT] or PRODUCT_NAME
             stack.extend(reversed([v for v in node.values() if isinstance(v, (dict, list))]))
         elif isinstance(node, list):

@@ -184,3 +184,19 @@ async def test_a_malformed_unfurl_is_a_400_with_a_json_error(personal_bot: Harne
                                                              value=value))
     body = await response.json()
     assert response.status == 400 and set(body["error"]) == {"code", "message"}
+
+
+def test_the_manifest_declares_the_search_and_the_link_domain():
+    from dialogs.search import COMMAND_ID
+    from manifest.build import build_manifest
+    from tests.test_manifest import schema_errors
+
+    manifest = build_manifest("2f1c1a3e-5b6d-4c7e-8f90-a1b2c3d4e5f6", "https://workshops.example.com:8443/bot")
+    [extension] = manifest["composeExtensions"]
+    assert extension["botId"] == manifest["bots"][0]["botId"]
+    [command] = extension["commands"]
+    assert (command["id"], command["type"], command["initialRun"]) == (COMMAND_ID, "query", True)
+    assert [p["name"] for p in command["parameters"]] == ["query"]
+    assert extension["messageHandlers"] == [{"type": "link", "value": {"domains": ["workshops.example.com:8443"]}}]
+    assert manifest["validDomains"] == ["workshops.example.com:8443"]
+    assert schema_errors(manifest) == []
