@@ -121,6 +121,17 @@ def choice_set(id_: str, label: str, options: dict, value: str = "", multi: bool
     return element
 
 
+PEOPLE_DATASET = "graph.microsoft.com/users?scope=currentContext"  # Teams searches this conversation's people
+
+
+def people_picker(id_: str, label: str, people: dict, value: str = "", **extra) -> dict:
+    """Teams' People Picker: type a name to find someone in this conversation; its value is their
+    aadObjectId. The roster's people ({aadObjectId: name}) are listed too, for clients without the
+    search. Who may be chosen is still checked on the server (the roster), never taken from here."""
+    return {**choice_set(id_, label, people, value, style="compact", **extra),
+            "choices.data": {"type": "Data.Query", "dataset": PEOPLE_DATASET}}
+
+
 def text_input(id_: str, label: str, value: str = "", **extra) -> dict:
     return {"type": "Input.Text", "id": id_, "label": label, "value": value, **extra}
 

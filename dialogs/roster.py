@@ -101,6 +101,7 @@ class Roster:
         if not isinstance(data.get("shown"), Mapping):
             # A card from before cards said what they showed: saving it could undo others' changes.
             return Outcome(await self.card(project, roster, who, OUT_OF_DATE, "Warning"), OUT_OF_DATE)
+        data, grant_problem = people.with_grant(data, roster.get("members") or {})
         edits: list[people.RosterEdit] = []
 
         def apply(doc: dict) -> dict:
@@ -118,8 +119,8 @@ class Roster:
             label = self.services.catalog.role_label
             await append_audit(store, project_id, ROSTER, by, self.services.clock(),
                                [people.describe_role_change(c, label) for c in edit.changed])
-        message = _saved_message(edit)
-        style = "Warning" if edit.refused or edit.stale else "Good"
+        message = " ".join(filter(None, [_saved_message(edit), grant_problem]))
+        style = "Warning" if edit.refused or edit.stale or grant_problem else "Good"
         return Outcome(await self.card(project, saved, who, message, style), message, changed=bool(edit.changed))
 
 
