@@ -30,11 +30,11 @@ async def make_project(bot: Harness, name: str, members: tuple, architect: int, 
 
 
 @pytest.fixture
-async def projects(app_client, connector):
-    """Grace is the solution architect of Contoso ERP and Northwind Finance; Tailspin Retail's team
-    is Ada, Hedy and Barbara, without Grace."""
+async def projects(app_client, connector, store_settings):
+    """On either store: Grace is the solution architect of Contoso ERP and Northwind Finance;
+    Tailspin Retail's team is Ada, Hedy and Barbara, without Grace."""
     connector.clear()
-    client = await app_client()
+    client = await app_client(store_settings)
     teams = {}
     for name, members, architect, lead in (("Contoso ERP", (1, 2, 3, 4, 5), 2, 3),
                                            ("Northwind Finance", (1, 2, 3), 2, 3),
