@@ -11,12 +11,14 @@ from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector import Channels
 
+from cards.commands import not_here, scope_of
 from cards.common import CONTENT_TYPE
 from dialogs import Flows
 from dialogs.context import Outcome, Refused, Services, tenant_of
 from dialogs.forms import submitted_form
 from dialogs.meeting import EVENTS as MEETING_EVENTS
 from dialogs.replies import SentCard, card_message
+from dialogs.search import BadInvoke
 from store import StoreUnavailable
 
 from . import commands
@@ -73,6 +75,7 @@ class WorkshopBot(TeamsActivityHandler):
         self.flows = Flows(services, conversation_state)
         self._commands = self.flows.commands
         self._card_actions = self.flows.card_actions
+        self._invokes = self.flows.invokes
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -121,14 +124,15 @@ class WorkshopBot(TeamsActivityHandler):
             return False
         return commands.parse(activity.text).name in READ_ONLY_COMMANDS
 
-    @staticmethod
-    def _needs_claim(activity: Activity) -> bool:
+    def _needs_claim(self, activity: Activity) -> bool:
         """Every turn that sends or changes something takes a delivery claim, so a redelivery has no
         second effect: every message (help and the catalog too: a retry must not post a second card),
-        every invoke but a read-only one, and the welcome."""
+        every invoke but a read-only one (searches and link previews are), and the welcome."""
         if activity.type == ActivityTypes.message:
             return True
         if activity.type == ActivityTypes.invoke:
+            if isinstance(activity.name, str) and activity.name in self._invokes:
+                return False
             action = _card_action(activity.value) if activity.name == "adaptiveCard/action" else None
             return action is None or action["verb"] not in READ_ONLY_VERBS
         if activity.type == ActivityTypes.event:
@@ -178,6 +182,10 @@ class WorkshopBot(TeamsActivityHandler):
         if not parsed.name:
             await turn_context.send_activity(self._hint(parsed.text))
             return
+        elsewhere = not_here(parsed.name, scope_of(activity.conversation.conversation_type))
+        if elsewhere:
+            await turn_context.send_activity(elsewhere)
+            return
         try:
             await self._commands[parsed.name](turn_context, parsed.argument)
         except Refused as refused:
@@ -217,6 +225,11 @@ class WorkshopBot(TeamsActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> Optional[InvokeResponse]:
         if not isinstance(turn_context.activity.name, str) or not turn_context.activity.name.strip():
             return invoke_error(400, "BadRequest", "An invoke activity needs a name.")
+        if turn_context.activity.name in self._invokes:
+            try:
+                return await self._invokes[turn_context.activity.name](turn_context)
+            except BadInvoke as bad:
+                return InvokeResponse(status=bad.status, body={"error": {"code": bad.code, "message": str(bad)}})
         if turn_context.activity.name != "adaptiveCard/action":
             return await super().on_invoke_activity(turn_context)
         action = _card_action(turn_context.activity.value)

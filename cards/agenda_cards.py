@@ -12,8 +12,8 @@ from workshops import agenda, lifecycle
 from workshops.project import team_zone
 from workshops.words import plural
 
-from .common import (card, choice_set, duration_words, escape, execute_button, field_error, heading, link_button,
-                     notice, number_value, text)
+from .common import (card, duration_words, escape, execute_button, field_error, heading, link_button,
+                     notice, number_value, people_picker, text)
 
 MAX_REFRESH_USERS = 60  # Teams' limit for refresh.userIds
 FORM_TITLES = {"agenda.edit": "Edit agenda", "agenda.schedule": "Schedule"}  # the card's forms, by their verb
@@ -150,8 +150,8 @@ def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mappi
              "valueOff": "false", "separator": True},
             {"type": "ColumnSet", "spacing": "None", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
-                    choice_set(f"owner:{tid}", "Owner", owners,
-                               _typed(typed, f"owner:{tid}", topic["owner"] or agenda.NO_OWNER), style="compact"),
+                    people_picker(f"owner:{tid}", "Owner", owners,
+                                  _typed(typed, f"owner:{tid}", topic["owner"] or agenda.NO_OWNER)),
                     *field_error(errors, f"owner:{tid}")]},
                 {"type": "Column", "width": "auto", "items": [
                     {"type": "Input.Number", "id": f"minutes:{tid}", "label": "Minutes", "min": 1,
@@ -164,7 +164,7 @@ def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mappi
         {"type": "Input.Text", "id": "newTitle", "label": "Topic", "maxLength": agenda.MAX_TOPIC_TITLE,
          "value": _typed(typed, "newTitle", "")},
         *field_error(errors, "newTitle"),
-        choice_set("newOwner", "Owner", owners, _typed(typed, "newOwner", agenda.NO_OWNER), style="compact"),
+        people_picker("newOwner", "Owner", owners, _typed(typed, "newOwner", agenda.NO_OWNER)),
         *field_error(errors, "newOwner"),
         {"type": "Input.Number", "id": "newMinutes", "label": "Minutes", "min": 1, "max": agenda.MAX_MINUTES,
          "value": number_value(typed.get("newMinutes"), 15)},

@@ -14,13 +14,37 @@ from workshops.words import plural  # noqa: F401 (cards import it from here)
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+PRODUCT_NAME = "Implementation Workshops"
+
+
+FALLBACK_LIMIT = 300
+_BOLD = re.compile(r"\*\*")
 
 
 def card(body: list, actions: Optional[list] = None) -> dict:
-    result = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body}
+    """Every card the bot sends is made here, so every one carries `fallbackText` (what a client that
+    cannot render Adaptive Cards shows instead): its first line of text."""
+    result = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body,
+              "fallbackText": fallback_text(body)}
     if actions:
         result["actions"] = actions
     return result
+
+
+def fallback_text(body: list) -> str:
+    """The first TextBlock's text, bold marks dropped, on one line and cut short. User text in it stays
+    escaped: some clients render fallbackText as Markdown."""
+    stack = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock" and isinstance(node.get("text"), str) and node["text"].strip():
+                plain = " ".join(_BOLD.sub("", node["text"]).split())
+                return plain[:FALLBACK_LIMIT] or PRODUCT_NAME
+            stack.extend(reversed([v for v in node.values() if isinstance(v, (dict, list))]))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return PRODUCT_NAME
 
 
 def heading(text: str, subtitle: Optional[str] = None) -> list:
@@ -95,6 +119,17 @@ def choice_set(id_: str, label: str, options: dict, value: str = "", multi: bool
     if multi:
         element.update(isMultiSelect=True, style="expanded")
     return element
+
+
+PEOPLE_DATASET = "graph.microsoft.com/users?scope=currentContext"  # Teams searches this conversation's people
+
+
+def people_picker(id_: str, label: str, people: dict, value: str = "", **extra) -> dict:
+    """Teams' People Picker: type a name to find someone in this conversation; its value is their
+    aadObjectId. The roster's people ({aadObjectId: name}) are listed too, for clients without the
+    search. Who may be chosen is still checked on the server (the roster), never taken from here."""
+    return {**choice_set(id_, label, people, value, style="compact", **extra),
+            "choices.data": {"type": "Data.Query", "dataset": PEOPLE_DATASET}}
 
 
 def text_input(id_: str, label: str, value: str = "", **extra) -> dict:

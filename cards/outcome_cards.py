@@ -10,7 +10,7 @@ from workshops import agenda, attendance, outcomes
 
 from .agenda_cards import MAX_REFRESH_USERS
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
-                     heading, link_button, notice, plural, text, text_input)
+                     heading, link_button, notice, people_picker, plural, text, text_input)
 
 
 def _coverage_blocks(catalog: Catalog, covered: dict) -> list:
@@ -51,8 +51,7 @@ def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, cata
         others = {aad: m.get("name", "") for aad, m in members.items() if aad not in invited_ids + extra}
         if others:
             body.append(text("**Someone else came**", spacing="Medium"))
-            body.append(choice_set("guest", "Add from the roster", others, "", style="compact",
-                                   placeholder="Nobody"))
+            body.append(people_picker("guest", "Add from the roster", others, "", placeholder="Nobody"))
         actions.insert(0, execute_button("Save attendance", "attendance.save", {**data, "shown": shown}))
         if can_import:
             actions.append(execute_button("Import from the Teams meeting", "attendance.import", data))
@@ -119,9 +118,9 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
             f"action:{row}:title", "Action", action.get("title", ""), maxLength=outcomes.MAX_TITLE) + [
             {"type": "ColumnSet", "spacing": "None", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
-                    choice_set(f"action:{row}:owner", "Owner", members,
-                               typed(f"action:{row}:owner", action.get("owner", "")), style="compact",
-                               placeholder="Choose an owner"),
+                    people_picker(f"action:{row}:owner", "Owner", members,
+                                  typed(f"action:{row}:owner", action.get("owner", "")),
+                                  placeholder="Choose an owner"),
                     *field_error(errors, f"action:{row}:owner")]},
                 {"type": "Column", "width": "stretch", "items": [
                     {"type": "Input.Date", "id": f"action:{row}:due", "label": "Due",

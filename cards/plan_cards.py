@@ -9,12 +9,12 @@ from catalog import Catalog
 from workshops.blueprint import (ALM_MATURITY, ALM_OWNERS, KINDS, MAX_COUNT, MAX_NAME, MAX_NOTE, MAX_SYSTEMS,
                                  MAX_USERS, MIGRATED, MIGRATION_VOLUMES, PLATFORMS, REGULATIONS, REPORTING,
                                  SYSTEM_KINDS, SYSTEM_ROW, TIMINGS)
-from workshops.people import ORGANISATIONS
+from workshops.people import GRANT_PERSON, GRANT_ROLE, ORGANISATIONS
 from workshops.plan import APPROVED, removals
 from workshops.project import PHASES, PRODUCTS
 
 from .common import (card, choice_set, command_button, escape, execute_button, field_error, form_errors_banner,
-                     heading, notice, number_value, plural, section, text, text_input)
+                     heading, notice, number_value, people_picker, plural, section, text, text_input)
 
 PLAN_FORM = "plan"
 MAX_PROJECT_LINE = 300
@@ -47,6 +47,8 @@ def roster_card(project: Mapping, roster: Mapping, catalog: Catalog, *, missing_
         body.append(text("Nobody is on the roster yet."))
     role_options = dict(catalog.roles)
     shown = {}
+    if editable and members:
+        body += _grant_picker(members, role_options)
     for aad, member in members:
         name = escape(member.get("name", "Unknown")) + ("" if member.get("inTeam", True) else " (left the team)")
         if editable:
@@ -71,6 +73,15 @@ def roster_card(project: Mapping, roster: Mapping, catalog: Catalog, *, missing_
         body.append(text("Only project admins (whoever set up the project, solution architects and project "
                          "managers) can change roles.", isSubtle=True))
     return card(body, actions)
+
+
+def _grant_picker(members: list, role_options: dict) -> list:
+    """Give someone a role by name: Teams' People Picker, and the role; saved with the card."""
+    people = {aad: m.get("name", "Unknown") for aad, m in members if m.get("inTeam", True)}
+    return [{"type": "Container", "separator": True, "items": [
+        text("**Give someone a role**"),
+        people_picker(GRANT_PERSON, "Person", people, "", placeholder="Type a name"),
+        choice_set(GRANT_ROLE, "Role", role_options, "", style="compact", placeholder="Choose a role")]}]
 
 
 def _system_rows(values: Mapping, errors: dict, get) -> list:

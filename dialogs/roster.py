@@ -15,6 +15,7 @@ from workshops import people, plan as plans
 from .context import (PLAN, ROSTER, Outcome, Refused, Services, actor, find, project_and_roster, project_key,
                       project_or_offer_setup)
 from .outcomes import append_audit
+from .personal import note_joined, note_left
 from .replies import card_message
 
 MEMBER_PAGE_SIZE = 100
@@ -55,13 +56,20 @@ class Roster:
     async def sync(self, turn_context: TurnContext, project_id: str) -> dict:
         """The roster with everyone now in the team added (roles kept)."""
         team, store = await self.team_members(turn_context), self.services.store
+        before = await find(store, project_id, ROSTER)
+        members_before = (before or {}).get("members", {})
+        await note_joined(store, project_id, members_before, team)  # each person's index of their projects
         blank = {"id": ROSTER, "projectId": project_id, "type": "roster", "version": 0, "members": {}}
-        try:
-            await store.create(PROJECT_DATA, {**blank, "members": people.merge_members({}, team)})
-        except Conflict:
-            pass
-        return await update(store, PROJECT_DATA, project_id, ROSTER,
-                            lambda doc: {**doc, "members": people.merge_members(doc.get("members", {}), team)})
+        if before is None:
+            try:
+                await store.create(PROJECT_DATA, {**blank, "members": people.merge_members({}, team)})
+            except Conflict:
+                pass
+        saved = await update(store, PROJECT_DATA, project_id, ROSTER,
+                             lambda doc: {**doc, "members": people.merge_members(doc.get("members", {}), team)},
+                             current=before)
+        await note_left(store, project_id, members_before, saved.get("members", {}))
+        return saved
 
     async def missing_roles(self, project_id: str, roster: Mapping) -> tuple[list[str], bool]:
         """The mandatory roles nobody holds, of the series (or, before there is one, of every
@@ -93,6 +101,7 @@ class Roster:
         if not isinstance(data.get("shown"), Mapping):
             # A card from before cards said what they showed: saving it could undo others' changes.
             return Outcome(await self.card(project, roster, who, OUT_OF_DATE, "Warning"), OUT_OF_DATE)
+        data, grant_problem = people.with_grant(data, roster.get("members") or {})
         edits: list[people.RosterEdit] = []
 
         def apply(doc: dict) -> dict:
@@ -110,8 +119,8 @@ class Roster:
             label = self.services.catalog.role_label
             await append_audit(store, project_id, ROSTER, by, self.services.clock(),
                                [people.describe_role_change(c, label) for c in edit.changed])
-        message = _saved_message(edit)
-        style = "Warning" if edit.refused or edit.stale else "Good"
+        message = " ".join(filter(None, [_saved_message(edit), grant_problem]))
+        style = "Warning" if edit.refused or edit.stale or grant_problem else "Good"
         return Outcome(await self.card(project, saved, who, message, style), message, changed=bool(edit.changed))
 
 

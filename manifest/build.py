@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cards.commands import MENU_COMMANDS
+from cards.commands import menu_commands
 from runtime.settings import VERSION, read_environment
 
 HERE = Path(__file__).resolve().parent
@@ -69,17 +69,19 @@ def check_base_url(url: str) -> tuple[str, str]:
 
 
 def command_list(scope: str) -> dict:
-    if len(MENU_COMMANDS) > MAX_COMMANDS:
-        raise ManifestError(f"Teams shows at most {MAX_COMMANDS} commands, cards/commands.py has {len(MENU_COMMANDS)}")
+    offered = menu_commands(scope)
+    if len(offered) > MAX_COMMANDS:
+        raise ManifestError(f"Teams shows at most {MAX_COMMANDS} commands, cards/commands.py offers {len(offered)} "
+                            f"in {scope}")
     commands = []
-    for c in MENU_COMMANDS:
-        description = c.description if c.usage == c.name else f"{c.description}. Usage: {c.usage}"
-        if len(c.name) > MAX_TITLE or len(description) > MAX_DESCRIPTION:
+    for c in offered:
+        description = c.description if c.usage == c.menu_title else f"{c.description}. Usage: {c.usage}"
+        if len(c.menu_title) > MAX_TITLE or len(description) > MAX_DESCRIPTION:
             raise ManifestError(
                 f"command {c.name!r}: Teams allows titles up to {MAX_TITLE} characters "
                 f"and descriptions up to {MAX_DESCRIPTION}"
             )
-        commands.append({"title": c.name, "description": description})
+        commands.append({"title": c.menu_title, "description": description})
     return {"scopes": [scope], "commands": commands}
 
 

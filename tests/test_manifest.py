@@ -16,7 +16,7 @@ from jsonschema.validators import validator_for
 from referencing import Registry
 from referencing.exceptions import NoSuchResource
 
-from cards.commands import MENU_COMMANDS
+from cards.commands import menu_commands
 from manifest import make_icons
 from manifest.build import ManifestError, build_manifest, build_package
 
@@ -123,7 +123,7 @@ def test_bot_scopes_and_commands(manifest):
     assert bot["isNotificationOnly"] is False
     assert [lst["scopes"] for lst in bot["commandLists"]] == [[s] for s in SCOPES]
     for lst in bot["commandLists"]:
-        assert [c["title"] for c in lst["commands"]] == [c.name for c in MENU_COMMANDS]
+        assert [c["title"] for c in lst["commands"]] == [c.menu_title for c in menu_commands(lst["scopes"][0])]
         assert len(lst["commands"]) <= 10
         for command in lst["commands"]:
             assert len(command["title"]) <= 32

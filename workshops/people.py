@@ -103,6 +103,27 @@ def _normalised(member: Mapping) -> dict:
     return {"roles": [r for r in ROLE_SLUGS if r in roles], "organisation": member.get("organisation", "")}
 
 
+GRANT_PERSON, GRANT_ROLE = "grant:person", "grant:role"  # the roster card's People Picker and its role
+NOT_ON_ROSTER = "The person you picked is not on the roster yet: type roster to bring in the team's new members."
+NO_ROLE_CHOSEN = "Choose the role to give the person you picked."
+
+
+def with_grant(answers: Mapping, members: Mapping) -> tuple[dict, str]:
+    """The roster card's answers with its People Picker's pick (a person and a role) added to that
+    person's roles, as if ticked on their row; and why not, when the person is not on the roster
+    (the picker searches the whole conversation) or no known role was chosen."""
+    person, role = answers.get(GRANT_PERSON), answers.get(GRANT_ROLE)
+    if not person:
+        return dict(answers), ""
+    if not isinstance(person, str) or person not in members:
+        return dict(answers), NOT_ON_ROSTER
+    if role not in ROLE_SLUGS:
+        return dict(answers), NO_ROLE_CHOSEN
+    key = f"roles:{person}"
+    typed = answers.get(key) if isinstance(answers.get(key), str) else ""
+    return {**answers, key: ",".join([r for r in typed.split(",") if r.strip()] + [role])}, ""
+
+
 def edit_roster(roster: Mapping, data: Mapping, actor: str) -> RosterEdit:
     """Apply a roster card's save: only what the user changed on that card, relative to what it
     showed (`data["shown"]`: the card's own `roles:<aad>` and `org:<aad>` values when it was
