@@ -16,6 +16,7 @@ from bot.adapter import create_adapter
 from bot.card_updates import CardUpdates
 from bot.delivery import Deliveries
 from bot.handler import WorkshopBot
+from bot.language import TurnLanguage
 from bot.sending import SendPolicy
 from bot.state_storage import BotStateStorage
 from bot.telemetry import TurnTelemetry
@@ -54,6 +55,7 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     sso = SsoVerifier(settings.app_id, urlsplit(settings.base_url).netloc, settings.sso_openid_metadata_url,
                       allowed_tenants=settings.allowed_tenants)
     adapter.use(TurnTelemetry())
+    adapter.use(TurnLanguage())
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
 
     async def open_services(app: web.Application) -> None:
