@@ -63,9 +63,9 @@ class CountingStore(DocumentStore):
         _count(container, "delete")
         return await self._inner.delete(container, project_id, id)
 
-    async def query(self, container, project_id, *, doc_type: Optional[str] = None):
+    async def query(self, container, project_id, *, doc_type: Optional[str] = None, due_by: Optional[str] = None):
         _count(container, "query")
-        return await self._inner.query(container, project_id, doc_type=doc_type)
+        return await self._inner.query(container, project_id, doc_type=doc_type, due_by=due_by)
 
     async def ping(self):
         return await self._inner.ping()

@@ -13,6 +13,7 @@ from cards import agenda_cards
 from catalog import Workshop
 from graph.client import GraphUnavailable
 from store import PROJECT_DATA, Conflict, update
+from store.due import due_at
 from tabs.links import calendar_url
 from workshops import agenda, lifecycle, people
 from workshops import plan as plans
@@ -21,9 +22,9 @@ from workshops.project import team_zone
 from .context import (PLAN, ROSTER, Outcome, Refused, Services, Stale, actor, find, load_session, project_key,
                       project_or_offer_setup, tenant_of, workshop_named)
 from .pinning import Pinning
+from .reminders import reminder_record
 from .replies import card_message
 
-REMINDERS = "reminders"  # the partition holding one due-reminder record per scheduled session
 VERBS = ("agenda.rsvp", "agenda.approve", "agenda.edit", "agenda.schedule", "agenda.refresh")
 ACTIONS = {"agenda.rsvp": lifecycle.RSVP, "agenda.approve": lifecycle.APPROVE, "agenda.edit": lifecycle.EDIT,
            "agenda.schedule": lifecycle.SCHEDULE}
@@ -175,8 +176,7 @@ class Agendas:
 
     async def _after_schedule(self, project: Mapping, session: dict, workshop: Workshop, organizer: dict,
                               tenant: str) -> tuple[dict, str]:
-        """Record when the reminder is due (reminders are read from one partition, never across
-        partitions) and, with Graph configured, create the Teams meeting. A Graph failure keeps the
+        """Record when the reminder is due (in the due-time index, dialogs/reminders.py) and, with Graph configured, create the Teams meeting. A Graph failure keeps the
         time and is reported, so the user can retry."""
         problem = ""
         if self.graph:
@@ -192,9 +192,5 @@ class Agendas:
                 session = await update(self.store, PROJECT_DATA, project["projectId"], session["id"],
                                        lambda doc: {**doc, "meeting": record})
         due = agenda.reminder_due(session, self.settings.reminder_lead_hours)
-        await self.store.upsert(PROJECT_DATA, {
-            "id": f"reminder|{project['projectId']}|{session['workshopId']}".replace("/", "_"),
-            "projectId": REMINDERS, "type": "reminder", "sessionProjectId": project["projectId"],
-            "sessionId": session["id"], "dueAt": due.isoformat(), "start": session["start"], "sentAt": None,
-        })
+        await self.store.upsert(PROJECT_DATA, reminder_record(project["projectId"], session, due_at(due)))
         return session, problem

@@ -17,10 +17,10 @@ from workshops.project import team_zone
 
 from .context import (Outcome, Refused, Services, Stale, actor, answer, find, load_session, project_or_offer_setup,
                       session_acted_on, session_named)
+from . import digest
 from .replies import card_message
 
 LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
-DIGESTS = "digests"  # the partition with one record per project that has action items
 VERBS = ("outcome.save", "session.close")
 SUMMARY = "outcome-summary"  # outbox work: post the outcomes' summary in the workshop's thread
 
@@ -134,13 +134,7 @@ class Outcomes:
             saved = await self.store.create(PROJECT_DATA, {**doc, "recordedAt": now.isoformat(), "recordedBy": by})
         await append_audit(self.store, project_id, outcome_id, by, now,
                            changed if previous else ["recorded the outcomes"])
-        if content["actions"] and not (previous or {}).get("actions"):
-            # Registers the project for the daily overdue digest (read from one partition).
-            try:
-                await self.store.create(PROJECT_DATA, {"id": f"digest|{project_id}", "projectId": DIGESTS,
-                                                       "type": "digest", "project": project_id, "lastSentOn": None})
-            except Conflict:
-                pass  # already registered by another workshop's actions
+        await digest.register(self.store, project_id, content["actions"])  # the daily overdue digest
         if session["status"] not in (agenda.HELD, agenda.CLOSED):
             session = await update(self.store, PROJECT_DATA, project_id, session["id"],
                                    lambda s: {**s, "status": agenda.HELD} if s["status"] != agenda.CLOSED else s)
