@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 # one each time someone views a changed card (refresh.userIds), and a burst of sixty views must not cost
 # sixty delivery claims and stored answers.
 READ_ONLY_VERBS = frozenset({"agenda.refresh", "actions.refresh"})
+# Card actions whose one write records the activity id in the record it changes (dialogs/context.remember),
+# so a redelivery is recognised there and changes nothing: no separate claim and done mark (two writes).
+SELF_CLAIMED_VERBS = frozenset({"agenda.rsvp"})
 READ_ONLY_COMMANDS = frozenset({None, "help", "workshops", "workshop"})  # None: not a command, a hint
 STILL_WORKING = "I'm still working on that. Please try again in a moment."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
@@ -129,7 +132,7 @@ class WorkshopBot(TeamsActivityHandler):
             return True
         if activity.type == ActivityTypes.invoke:
             action = _card_action(activity.value) if activity.name == "adaptiveCard/action" else None
-            return action is None or action["verb"] not in READ_ONLY_VERBS
+            return action is None or action["verb"] not in READ_ONLY_VERBS | SELF_CLAIMED_VERBS
         return activity.type == ActivityTypes.conversation_update and _bot_added(activity)
 
     def _refusal(self, activity: Activity) -> Optional[Refusal]:

@@ -19,8 +19,8 @@ from workshops import agenda, lifecycle, people
 from workshops import plan as plans
 from workshops.project import team_zone
 
-from .context import (PLAN, ROSTER, Outcome, Refused, Services, Stale, actor, find, load_session, project_key,
-                      project_or_offer_setup, tenant_of, workshop_named)
+from .context import (PLAN, ROSTER, AlreadyApplied, Outcome, Refused, Services, Stale, actor, applied, find,
+                      load_session, project_key, project_or_offer_setup, remember, tenant_of, workshop_named)
 from .pinning import Pinning
 from .reminders import reminder_record
 from .replies import card_message
@@ -113,8 +113,13 @@ class Agendas:
             verdict = lifecycle.check(doc, now, ACTIONS[verb], title=workshop.title, tz=tz)
             if not verdict.allowed:
                 raise agenda.AgendaError(verdict.message)
-            if verb == "agenda.rsvp":
-                return agenda.rsvp(doc, by, str(data.get("response")), now)
+            if verb == "agenda.rsvp":  # recorded with its activity id: its own delivery claim
+                mine = doc["rsvps"].get(who)
+                if applied(mine, turn_context.activity.id):
+                    raise AlreadyApplied(doc)
+                new = agenda.rsvp(doc, by, str(data.get("response")), now)
+                new["rsvps"][who] = remember(new["rsvps"][who], mine, turn_context.activity.id)
+                return new
             if verb == "agenda.approve":
                 return agenda.approve(doc, by, now)
             if verb == "agenda.edit":
@@ -127,6 +132,8 @@ class Agendas:
                                                 data["version"] + 1)
         try:
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"], apply, current=session)
+        except AlreadyApplied as repeat:
+            saved = repeat.doc
         except Stale:
             current = await find(self.store, project_id, session["id"])
             message = "This card was out of date, so nothing changed. Here is the agenda as it is now."

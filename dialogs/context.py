@@ -30,6 +30,32 @@ class Stale(Exception):
     """The card acted on is out of date; nothing was changed."""
 
 
+class AlreadyApplied(Exception):
+    """A redelivered activity whose change the record already holds: `doc`, as it is, is the result."""
+
+    def __init__(self, doc: dict):
+        super().__init__("already applied")
+        self.doc = doc
+
+
+RECENT_DELIVERIES = 5  # activity ids kept on an entry that records its own delivery
+
+
+def applied(entry: Optional[Mapping], activity_id: Optional[str]) -> bool:
+    """Whether this activity already made `entry` what it is (see remember)."""
+    return bool(activity_id) and activity_id in ((entry or {}).get("deliveries") or ())
+
+
+def remember(new: dict, old: Optional[Mapping], activity_id: Optional[str]) -> dict:
+    """`new`, carrying the ids of the last few activities that changed it: a change that records its
+    own delivery this way is its own at-most-once claim (one write instead of three, bot/handler.py).
+    A redelivery is then recognised even after the same person changed it again since."""
+    if not activity_id:
+        return new
+    recent = [*((old or {}).get("deliveries") or ()), activity_id][-RECENT_DELIVERIES:]
+    return {**new, "deliveries": recent}
+
+
 @dataclass
 class Outcome:
     """What a card action produced: the card to show now, and a short message."""
