@@ -135,8 +135,9 @@ def tenant_of(activity: Activity) -> str:
 
 async def project_and_roster(store: DocumentStore, project_id: str) -> tuple[Optional[dict], dict]:
     """The project (None before setup) and its roster (empty before `roster`)."""
-    project, roster = await asyncio.gather(find(store, project_id, PROJECT), find(store, project_id, ROSTER))
-    return project, (roster or {}) if project else {}
+    project = await find(store, project_id, PROJECT)
+    roster = (await find(store, project_id, ROSTER) or {}) if project else {}  # none to read before set-up
+    return project, roster
 
 
 async def load_session(store: DocumentStore, catalog: Catalog, project_id: str,
