@@ -219,23 +219,24 @@ def plot(scale: dict, path: Path) -> Optional[Path]:
     from matplotlib import pyplot
 
     figure, (cost, background) = pyplot.subplots(1, 2, figsize=(11, 4.2))
+    colours = {name: f"C{n}" for n, name in enumerate(TURN_TYPES)}
     for store, data in scale.items():
         sizes = [entry["size"] for entry in data["sizes"]]
-        for n, name in enumerate(TURN_TYPES):
+        style = "-" if store == "sqlite" else "--"  # one line style per store, one colour per turn type
+        for name in TURN_TYPES:
             cpu = [next((p.cpu_ms_per_turn for p in entry["phases"] if p.turn_type == name), float("nan"))
                    for entry in data["sizes"]]
-            cost.plot(sizes, cpu, marker="o", label=f"{name} ({store})")
-        background.plot(sizes, [_reads(entry["rounds"][0]["operations"]) for entry in data["sizes"]], marker="o",
-                        label=f"first round ({store})")
-        background.plot(sizes, [_reads(entry["rounds"][1]["operations"]) for entry in data["sizes"]], marker="s",
-                        linestyle="--", label=f"next round ({store})")
+            cost.plot(sizes, cpu, style, marker="o", color=colours[name], label=f"{name} ({store})")
+        for n, label in enumerate(("first round", "next round")):
+            background.plot(sizes, [_reads(entry["rounds"][n]["operations"]) for entry in data["sizes"]], style,
+                            marker="os"[n], color=f"C{n + 3}", label=f"{label} ({store})")
     for axes, title, unit in ((cost, "Per-turn cost", "bot CPU ms per turn"),
                               (background, "Background loops", "store reads per round")):
         axes.set_xscale("log")
         axes.set_xlabel("projects in the store")
         axes.set_ylabel(unit)
         axes.set_title(title)
-        axes.set_ylim(bottom=0)
+        axes.set_ylim(0, axes.get_ylim()[1] * 1.15)  # room above the highest line
         axes.grid(True, alpha=0.3)
         axes.legend(fontsize=7)
     figure.tight_layout()
