@@ -14,7 +14,7 @@ from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
 from bot.card_updates import CardUpdates
-from bot.delivery import Deliveries
+from bot.delivery import Deliveries, claim_before_writing
 from bot.handler import WorkshopBot
 from bot.language import TurnLanguage
 from bot.sending import SendPolicy
@@ -31,6 +31,7 @@ from runtime.access_log import PathOnlyAccessLogger
 from runtime.settings import Settings, SettingsError, read_environment
 from runtime.telemetry import configure_logging, configure_telemetry, shutdown_telemetry
 from store import StoreError, open_store
+from store.hooked import BeforeWrites
 from store.traced import TracedStore
 from tabs.downloads import add_download_routes
 from tabs.panel import add_panel_routes
@@ -61,11 +62,12 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     async def open_services(app: web.Application) -> None:
         store = TracedStore(await open_store(settings))
         app[STORE] = store
+        turn_store = BeforeWrites(store, claim_before_writing)  # a turn's writes wait for its delivery claim
         reminders = Reminders(store, adapter, catalog, settings.app_id)
         app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
-        outbox, messenger = Outbox(store), Messenger(adapter, settings.app_id)
-        services = Services(store, catalog, settings, graph=graph, messenger=messenger, outbox=outbox)
-        app[BOT] = WorkshopBot(services, ConversationState(BotStateStorage(store)), Deliveries(store),
+        outbox, messenger = Outbox(turn_store), Messenger(adapter, settings.app_id)
+        services = Services(turn_store, catalog, settings, graph=graph, messenger=messenger, outbox=outbox)
+        app[BOT] = WorkshopBot(services, ConversationState(BotStateStorage(turn_store)), Deliveries(store),
                                settings.allowed_tenants, CardUpdates(messenger, outbox))
         app[OUTBOX] = asyncio.create_task(outbox.run_forever(settings.reminder_interval_seconds))
 

@@ -31,11 +31,12 @@ from pathlib import Path
 from typing import Optional
 
 
-from . import scenarios
+from . import scale, scenarios
 from .driver import Driver, PhaseResult, Process, ROOT, memory_kb, python_process
 
 COSMOS_KEY = base64.b64encode(b"local-cosmosdb-server-bench-key").decode()
 RESULTS = ROOT / "bench" / "RESULTS.md"
+SCALE_PLOT = "scale.png"  # written next to RESULTS.md
 
 
 # Helpers that start the parts ----------------------------------------------------------------
@@ -97,11 +98,12 @@ def stop(process: Optional[subprocess.Popen]) -> None:
         process.wait(timeout=10)
 
 
-# Stores: SQLite, and the local Cosmos DB server as the tests run it (tests/js/cosmosdb_server.js).
+# Stores: SQLite, and the local Cosmos DB server as the tests run it (tests/js/cosmosdb_server.js), its queries
+# kept to the partition they name, as Azure Cosmos DB's are (bench/cosmosdb_server.js).
 STORES = ("sqlite", "cosmos")
-COSMOS_SCRIPT = ROOT / "tests" / "js" / "cosmosdb_server.js"
+COSMOS_SCRIPT = ROOT / "bench" / "cosmosdb_server.js"
 STORE_TITLES = {"sqlite": "SQLite", "cosmos": "the local Cosmos DB server (@vercel/cosmosdb-server), as the tests "
-                "run it"}
+                "run it, with each query kept to the partition it names (bench/cosmosdb_server.js)"}
 WARM_UP_SECONDS = 30
 QUICK_TURN_TYPES = ("help", "workshop")  # no store work: best of --repeat on every store
 
@@ -183,6 +185,7 @@ BASELINES = (("botbuilder", ["-m", "bench.echo_botbuilder"]), ("agents", ["-m", 
 
 async def measure(args, workdir: Path, log) -> dict:
     results: dict = {"phases": [], "baselines": {}, "startup": {}, "rss": {}, "ready": {}, "teams_limited": [],
+                     "scale": {},
                      "load": [load_average()]}
     connector, connector_url = start_connector(workdir)
     servers: list = []
@@ -231,6 +234,14 @@ async def measure(args, workdir: Path, log) -> dict:
                         log(_line(store, phase))
                 finally:
                     process.stop()
+
+            # Scale: the stateful turns and a background round with 10, 1,000 and 10,000 projects in the store.
+            for store in args.stores if args.scale_sizes else ():
+                sizes = tuple(n for n in args.scale_sizes if store == "sqlite" or n <= args.cosmos_scale_limit)
+                results["scale"][store] = await scale.measure_scale(
+                    driver, store, store_env(store, workdir, cosmos_urls), sizes, min(args.conversations, 20),
+                    args.turns, lambda name, env: python_process(name, ["-m", "bench.serve_bot"], env, workdir,
+                                                                 ready_path="/healthz"), log)
 
             # Diagnostic, not a target: help and workshop against a connector that, like Teams, answers 429
             # over 7 posts a second per conversation - what any bot meets when people send that fast.
@@ -334,6 +345,13 @@ def verdicts(results: dict, args) -> list[tuple[str, str, bool]]:
     agents, botbuilder = base.get("agents"), base.get("botbuilder")
     out = []
     for phase in results["phases"]:
+        if phase.turn_type in ("dialog", "rsvp", "refresh") and agents:  # issue 17: stateful turns vs the echo
+            out.append((f"{phase.turn_type} on {phase.target}: throughput >= Agents SDK echo",
+                        f"{phase.throughput:.0f} vs {agents.throughput:.0f} turns/s "
+                        f"({phase.throughput / agents.throughput:.2f}x)", phase.throughput >= agents.throughput))
+            out.append((f"{phase.turn_type} on {phase.target}: p99 <= Agents SDK echo p99",
+                        f"{phase.percentile(99):.1f} vs {agents.percentile(99):.1f} ms",
+                        phase.percentile(99) <= agents.percentile(99)))
         if phase.turn_type in ("help", "workshop") and agents and botbuilder:
             out.append((f"{phase.turn_type} on {phase.target}: throughput >= Agents SDK echo",
                         f"{phase.throughput:.0f} vs {agents.throughput:.0f} turns/s "
@@ -359,6 +377,7 @@ def verdicts(results: dict, args) -> list[tuple[str, str, bool]]:
         out.append(("no cross-partition query on any turn",
                     f"{crossing} cross-partition; {queries:g} single-partition queries per turn summed over types",
                     crossing == 0))
+    out += scale.verdicts(results["scale"])
     for store, times in results["startup"].items():
         worst = max(times)
         out.append((f"ready in < 3 s ({store}, `python app.py` to /healthz 200)",
@@ -465,6 +484,10 @@ def report(results: dict, args, info: dict, elapsed: float) -> str:
                          f"{_ms(phase.percentile(95))} | {_ms(phase.percentile(99))} | {refused} | "
                          f"{refused / phase.conversations:.2f} | {phase.error_count} |")
         lines.append("")
+    if results["scale"]:
+        lines += scale.report(results["scale"])
+        if scale.plot(results["scale"], args.output.with_name(SCALE_PLOT)):
+            lines += [f"![Per-turn cost and background reads against the number of projects]({SCALE_PLOT})", ""]
     lines += ["## Start-up and memory", ""]
     for store, times in results["startup"].items():
         lines.append(f"- `python app.py` on {store}, process start to `/healthz` 200: "
@@ -497,6 +520,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--startup-runs", type=int, help="fresh starts per store (default 3)")
     parser.add_argument("--no-diagnostic", dest="diagnostic", action="store_false",
                         help="skip the help/workshop run against a connector enforcing Teams' send limit")
+    parser.add_argument("--scale-sizes", default=None, help="projects in the store for the scale phase, "
+                        "comma-separated (default 10,1000,10000; --quick: 10,1000; 0: skip it)")
+    parser.add_argument("--cosmos-scale-limit", type=int, default=None, help="largest scale size run on the "
+                        "local Cosmos DB server (default 10000; --quick: 1000)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     args.conversations = args.conversations or (10 if args.quick else 50)
@@ -504,6 +531,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     args.rss_conversations = args.rss_conversations or (200 if args.quick else 1000)
     args.startup_runs = args.startup_runs or (1 if args.quick else 3)
     args.repeat = args.repeat or (1 if args.quick else 3)
+    sizes = args.scale_sizes or ("10,1000" if args.quick else ",".join(str(n) for n in scale.SIZES))
+    args.scale_sizes = tuple(int(n) for n in sizes.split(",") if n.strip() and int(n) > 0)
+    args.cosmos_scale_limit = args.cosmos_scale_limit or (1000 if args.quick else max(scale.SIZES))
     args.stores = [s.strip() for s in args.stores.split(",") if s.strip()]
     args.turn_types = [s.strip() for s in args.turn_types.split(",") if s.strip()]
     if any(s not in STORES for s in args.stores):

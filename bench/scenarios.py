@@ -53,8 +53,9 @@ def message(service_url: str, conversation: str, text: str, who: int = 1) -> dic
 
 
 def submit(service_url: str, conversation: str, value: dict, who: int = 1) -> dict:
-    """An Action.Submit press: a message with the form's values and no text."""
-    return activity(service_url, conversation, "message", who, value=value)
+    """An Action.Submit press: a message with the form's values and no text, naming (as Teams does) the
+    message of the card pressed, here card-message-1."""
+    return activity(service_url, conversation, "message", who, value=value, replyToId="card-message-1")
 
 
 def execute(service_url: str, conversation: str, verb: str, data: dict, who: int = 1) -> dict:

@@ -4,6 +4,7 @@ store that `app.open_store` returns in a counting proxy, and adds two routes of 
 
   GET  /bench/stats   -> {"turn": {"projects.get": n, ...}, "background": {...}, "cross_partition": n}
   POST /bench/reset   -> zero the counters
+  POST /bench/background?at=<ISO time> -> run one round of the background loops; {"operations": {"projects.query": n, ...}, ...}
 
 An operation is counted under "turn" when it runs inside a POST /api/messages request (a context
 variable set by a middleware follows the request into everything it awaits), else under
@@ -63,9 +64,9 @@ class CountingStore(DocumentStore):
         _count(container, "delete")
         return await self._inner.delete(container, project_id, id)
 
-    async def query(self, container, project_id, *, doc_type: Optional[str] = None):
+    async def query(self, container, project_id, *, doc_type: Optional[str] = None, due_by: Optional[str] = None):
         _count(container, "query")
-        return await self._inner.query(container, project_id, doc_type=doc_type)
+        return await self._inner.query(container, project_id, doc_type=doc_type, due_by=due_by)
 
     async def ping(self):
         return await self._inner.ping()
@@ -104,6 +105,25 @@ async def stats(_request: web.Request) -> web.Response:
                               "cross_partition": COUNTS["cross_partition"]})
 
 
+async def background(request: web.Request) -> web.Response:
+    """One round of the background loops (reminders and digests, then the outbox), as each instance runs
+    them every REMINDER_INTERVAL_SECONDS, on the app's store; answers the store operations it made."""
+    from catalog import default_catalog
+    from dialogs.outbox import Outbox
+    from dialogs.reminders import Reminders
+
+    from datetime import datetime
+
+    store = request.app[app_module.STORE]
+    at = datetime.fromisoformat(request.query["at"])  # the round's clock: the bench picks when it runs
+    before = collections.Counter(COUNTS["background"])
+    sent = await Reminders(store, None, default_catalog(), "", clock=lambda: at).run_once()
+    done = await Outbox(store, clock=lambda: at).run_due()
+    after = collections.Counter(COUNTS["background"])
+    after.subtract(before)
+    return web.json_response({"operations": {k: v for k, v in after.items() if v}, "sent": sent, "outbox": done})
+
+
 async def reset(_request: web.Request) -> web.Response:
     COUNTS["turn"].clear()
     COUNTS["background"].clear()
@@ -123,6 +143,7 @@ def main() -> None:
         application.middlewares.insert(0, mark_turns)
         application.router.add_get("/bench/stats", stats)
         application.router.add_post("/bench/reset", reset)
+        application.router.add_post("/bench/background", background)
         return application
 
     app_module.open_store, app_module.create_app = counting_open_store, create_app

@@ -9,10 +9,14 @@ is asked to come back later (HTTP 503) while the lease lasts, and takes the clai
 run out: the instance that held it died, and its effects are redone (every change is idempotent
 or version-guarded). Claims carry `ttl`, so both stores remove them after `TTL_SECONDS` (store/);
 `expiresAt` also lets a claim the store has not yet removed be ignored and replaced.
+
+A form submission claims at its first effect instead (TurnClaim): a submission with errors reads,
+puts the form back in place with the errors, and needs no claim at all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from contextvars import ContextVar
 from typing import NamedTuple, Optional
@@ -86,3 +90,44 @@ class Deliveries:
                                      claim.record["_etag"])
         except (Conflict, NotFound):
             pass
+
+
+class Repeated(Exception):
+    """Raised at a turn's first effect when its claim finds the activity handled, or being handled."""
+
+    def __init__(self, claim: Claim):
+        super().__init__("repeated delivery")
+        self.claim = claim
+
+
+class TurnClaim:
+    """A turn's claim taken at its first effect, not when it starts: the first message it sends or
+    record it writes (through store.hooked.BeforeWrites). A delivery that only reads, and answers by
+    updating the card it came from, claims nothing: done again, it changes nothing. Used for form
+    submissions (bot/handler.py), half of which find errors and put the form back where it was."""
+
+    def __init__(self, deliveries: Deliveries, activity: Activity):
+        self.deliveries, self.activity = deliveries, activity
+        self.claim: Optional[Claim] = None
+        self.closed = False  # after the turn, later writes (its background work) take nothing
+        self._lock = asyncio.Lock()
+
+    async def take(self) -> None:
+        if self.closed:
+            return
+        async with self._lock:
+            if self.claim is None:
+                self.claim = await self.deliveries.claim(self.activity)
+        if not self.claim.first:
+            raise Repeated(self.claim)
+
+
+# The turn claim of the turn running in this context, if it claims lazily.
+LAZY_CLAIM: ContextVar[Optional[TurnClaim]] = ContextVar("lazy_claim", default=None)
+
+
+async def claim_before_writing() -> None:
+    """The hook store.hooked.BeforeWrites runs before each write of a turn's flows."""
+    turn = LAZY_CLAIM.get()
+    if turn is not None:
+        await turn.take()

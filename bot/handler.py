@@ -24,7 +24,7 @@ from store import StoreUnavailable
 from . import commands
 from .adapter import INVOKE_RESPONSE_KEY, invoke_error, set_invoke_answer
 from .card_updates import CardUpdates
-from .delivery import ASK_AGAIN_LATER, Claim, Deliveries
+from .delivery import ASK_AGAIN_LATER, LAZY_CLAIM, Claim, Deliveries, Repeated, TurnClaim
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 # one each time someone views a changed card (refresh.userIds), and a burst of sixty views must not cost
 # sixty delivery claims and stored answers.
 READ_ONLY_VERBS = frozenset({"agenda.refresh", "actions.refresh"})
+# Card actions whose one write records the activity id in the record it changes (dialogs/context.remember),
+# so a redelivery is recognised there and changes nothing: no separate claim and done mark (two writes).
+SELF_CLAIMED_VERBS = frozenset({"agenda.rsvp"})
 READ_ONLY_COMMANDS = frozenset({None, "help", "workshops", "workshop"})  # None: not a command, a hint
 STILL_WORKING = "I'm still working on that. Please try again in a moment."
 TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
@@ -83,13 +86,20 @@ class WorkshopBot(TeamsActivityHandler):
         if refusal is not None:
             await self._refuse(turn_context, refusal)
             return
+        needs_claim = self._needs_claim(activity)
+        # A form submission claims at its first effect (bot/delivery.py, TurnClaim), every other turn first.
+        lazy = TurnClaim(self.deliveries, activity) if needs_claim and submitted_form(activity) else None
+        token = LAZY_CLAIM.set(lazy)
+        if lazy is not None:
+            _claim_before_sending(turn_context, lazy)
         try:
             claim = (await self.deliveries.claim(activity, settled=self._only_reads(activity))
-                     if self._needs_claim(activity) else None)
+                     if needs_claim and lazy is None else None)
             if claim is not None and not claim.first:
                 self._answer_repeat(turn_context, claim)
                 return
             await super().on_turn(turn_context)
+            claim = claim or (lazy.claim if lazy else None)
             # Dialog state is saved once, at the end of the turn (a no-op when no dialog was touched);
             # it and the claim's done mark are independent writes, made together.
             writes = [self.conversation_state.save_changes(turn_context)]
@@ -98,12 +108,22 @@ class WorkshopBot(TeamsActivityHandler):
             for result in await asyncio.gather(*writes, return_exceptions=True):
                 if isinstance(result, BaseException):
                     raise result
+            if claim is None and lazy is not None and lazy.claim is not None:  # the state save took it
+                await self.deliveries.finish(lazy.claim, _invoke_answer(turn_context))
+        except Repeated as repeated:
+            self._answer_repeat(turn_context, repeated.claim)
         except StoreUnavailable:
             log.warning("store unavailable during a %r turn", _short(activity.type))
+            if lazy is not None:
+                lazy.closed = True  # saying so takes no claim: with the store down, none could be taken
             if turn_context.activity.type == ActivityTypes.invoke:
                 set_invoke_answer(turn_context, invoke_error(503, "StoreUnavailable", TRY_AGAIN))
             else:
                 await turn_context.send_activity(TRY_AGAIN)
+        finally:
+            if lazy is not None:
+                lazy.closed = True
+            LAZY_CLAIM.reset(token)
 
     @staticmethod
     def _answer_repeat(turn_context: TurnContext, claim: Claim) -> None:
@@ -134,7 +154,7 @@ class WorkshopBot(TeamsActivityHandler):
             if isinstance(activity.name, str) and activity.name in self._invokes:
                 return False
             action = _card_action(activity.value) if activity.name == "adaptiveCard/action" else None
-            return action is None or action["verb"] not in READ_ONLY_VERBS
+            return action is None or action["verb"] not in READ_ONLY_VERBS | SELF_CLAIMED_VERBS
         if activity.type == ActivityTypes.event:
             return activity.name in MEETING_EVENTS
         return activity.type == ActivityTypes.conversation_update and _bot_added(activity)
@@ -268,6 +288,20 @@ class WorkshopBot(TeamsActivityHandler):
         updated = card_message(card)
         updated.id = message_id
         self.card_updates.update(turn_context, updated)
+
+
+def _claim_before_sending(turn_context: TurnContext, turn: TurnClaim) -> None:
+    """The turn's claim is taken before the first message it posts (an invoke's answer is not one: it
+    goes back on the request). Not an on_send_activities handler: botbuilder 4.17 makes the send's
+    coroutine before running those, and one that stops the send would leave it never awaited."""
+    send = turn_context.send_activities
+
+    async def claimed_first(activities):
+        if any(a.type not in (ActivityTypes.invoke_response, ActivityTypes.trace) for a in activities):
+            await turn.take()
+        return await send(activities)
+
+    turn_context.send_activities = claimed_first
 
 
 def _has_id(account: object) -> bool:

@@ -12,18 +12,19 @@ from botbuilder.core import TurnContext
 from cards import agenda_cards
 from catalog import Workshop
 from store import PROJECT_DATA, Conflict, update
+from store.due import due_at
 from tabs.links import calendar_url
 from workshops import agenda, lifecycle, people
 from workshops import plan as plans
 from workshops.project import team_zone
 
-from .context import (PLAN, ROSTER, Outcome, Refused, Services, Stale, actor, find, load_session, project_key,
-                      project_or_offer_setup, tenant_of, workshop_named)
+from .context import (PLAN, ROSTER, AlreadyApplied, Outcome, Refused, Services, Stale, actor, applied, find,
+                      load_session, project_key, project_or_offer_setup, remember, tenant_of, workshop_named)
 from .meeting import Meetings
 from .pinning import Pinning
+from .reminders import reminder_record
 from .replies import card_message
 
-REMINDERS = "reminders"  # the partition holding one due-reminder record per scheduled session
 VERBS = ("agenda.rsvp", "agenda.approve", "agenda.edit", "agenda.schedule", "agenda.refresh")
 ACTIONS = {"agenda.rsvp": lifecycle.RSVP, "agenda.approve": lifecycle.APPROVE, "agenda.edit": lifecycle.EDIT,
            "agenda.schedule": lifecycle.SCHEDULE}
@@ -112,8 +113,13 @@ class Agendas:
             verdict = lifecycle.check(doc, now, ACTIONS[verb], title=workshop.title, tz=tz)
             if not verdict.allowed:
                 raise agenda.AgendaError(verdict.message)
-            if verb == "agenda.rsvp":
-                return agenda.rsvp(doc, by, str(data.get("response")), now)
+            if verb == "agenda.rsvp":  # recorded with its activity id: its own delivery claim
+                mine = doc["rsvps"].get(who)
+                if applied(mine, turn_context.activity.id):
+                    raise AlreadyApplied(doc)
+                new = agenda.rsvp(doc, by, str(data.get("response")), now)
+                new["rsvps"][who] = remember(new["rsvps"][who], mine, turn_context.activity.id)
+                return new
             if verb == "agenda.approve":
                 return agenda.approve(doc, by, now)
             if verb == "agenda.edit":
@@ -131,6 +137,8 @@ class Agendas:
                                                 data["version"] + 1)
         try:
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"], apply, current=session)
+        except AlreadyApplied as repeat:
+            saved = repeat.doc
         except Stale:
             current = await find(self.store, project_id, session["id"])
             message = "This card was out of date, so nothing changed. Here is the agenda as it is now."
@@ -182,10 +190,6 @@ class Agendas:
         return agenda.schedule(doc, start, by, now)
 
     async def _remind(self, project: Mapping, session: dict) -> None:
-        """Record when the reminder is due (reminders are read from one partition, never across partitions)."""
+        """Record when the reminder is due, in the due-time index (dialogs/reminders.py)."""
         due = agenda.reminder_due(session, self.settings.reminder_lead_hours)
-        await self.store.upsert(PROJECT_DATA, {
-            "id": f"reminder|{project['projectId']}|{session['workshopId']}".replace("/", "_"),
-            "projectId": REMINDERS, "type": "reminder", "sessionProjectId": project["projectId"],
-            "sessionId": session["id"], "dueAt": due.isoformat(), "start": session["start"], "sentAt": None,
-        })
+        await self.store.upsert(PROJECT_DATA, reminder_record(project["projectId"], session, due_at(due)))

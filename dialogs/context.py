@@ -30,6 +30,32 @@ class Stale(Exception):
     """The card acted on is out of date; nothing was changed."""
 
 
+class AlreadyApplied(Exception):
+    """A redelivered activity whose change the record already holds: `doc`, as it is, is the result."""
+
+    def __init__(self, doc: dict):
+        super().__init__("already applied")
+        self.doc = doc
+
+
+RECENT_DELIVERIES = 5  # activity ids kept on an entry that records its own delivery
+
+
+def applied(entry: Optional[Mapping], activity_id: Optional[str]) -> bool:
+    """Whether this activity already made `entry` what it is (see remember)."""
+    return bool(activity_id) and activity_id in ((entry or {}).get("deliveries") or ())
+
+
+def remember(new: dict, old: Optional[Mapping], activity_id: Optional[str]) -> dict:
+    """`new`, carrying the ids of the last few activities that changed it: a change that records its
+    own delivery this way is its own at-most-once claim (one write instead of three, bot/handler.py).
+    A redelivery is then recognised even after the same person changed it again since."""
+    if not activity_id:
+        return new
+    recent = [*((old or {}).get("deliveries") or ()), activity_id][-RECENT_DELIVERIES:]
+    return {**new, "deliveries": recent}
+
+
 @dataclass
 class Outcome:
     """What a card action produced: the card to show now, and a short message."""
@@ -110,26 +136,33 @@ def tenant_of(activity: Activity) -> str:
 async def project_and_roster(store: DocumentStore, project_id: str) -> tuple[Optional[dict], dict]:
     """The project (None before setup) and its roster (empty before `roster`)."""
     project = await find(store, project_id, PROJECT)
-    roster = (await find(store, project_id, ROSTER) or {}) if project else {}
+    roster = (await find(store, project_id, ROSTER) or {}) if project else {}  # none to read before set-up
     return project, roster
 
 
 async def load_session(store: DocumentStore, catalog: Catalog, project_id: str,
                        workshop_id: object) -> tuple[Optional[dict], Optional[dict], dict]:
-    """The project, a known workshop's session (None when not opened yet) and the roster."""
-    project = await find(store, project_id, PROJECT)
+    """The project, a known workshop's session (None when not opened yet) and the roster: three
+    independent point reads, made together."""
     known = isinstance(workshop_id, str) and workshop_id in catalog
-    session = await find(store, project_id, agenda.session_id(workshop_id)) if project and known else None
-    roster = await find(store, project_id, ROSTER) or {}
-    return project, session, roster
+    project, session, roster = await asyncio.gather(
+        find(store, project_id, PROJECT), _nothing() if not known else find(store, project_id,
+                                                                            agenda.session_id(workshop_id)),
+        find(store, project_id, ROSTER))
+    return project, session if project else None, roster or {}
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def session_named(services: Services, project: Mapping, name: str, command: str):
     """(session, roster, workshop) for a command that names a workshop with an agenda, in the project
     the command has already read."""
     workshop = workshop_named(services.catalog, name, command)
-    session = await find(services.store, project["projectId"], agenda.session_id(workshop.id))
-    roster = await find(services.store, project["projectId"], ROSTER) or {}
+    session, roster = await asyncio.gather(find(services.store, project["projectId"], agenda.session_id(workshop.id)),
+                                           find(services.store, project["projectId"], ROSTER))
+    roster = roster or {}
     if not session:
         raise Refused(f"{workshop.title} has no agenda yet. Open it with **agenda {workshop.id}** first.")
     return session, roster, workshop

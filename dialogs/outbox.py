@@ -5,8 +5,8 @@ after it, and done later by the background loop when that fails or the process d
 A record names what to do (`kind`, handled by the flow that registered it) and, in `after`, the
 document version the change produces. The handler runs only once that version is stored, so a
 record written just before a change that then failed is dropped instead of acted on. Records live
-in OUTBOX_SHARDS partitions (by project), so the loop reads only pending work, and no partition
-holds more than a slice of all projects. The loop claims a record (an ETag-guarded write of its
+in the due-time index (store/due.py: 16 partitions, by project), so the loop reads only the work that
+is due, and no partition holds more than a slice of all projects. The loop claims a record (an ETag-guarded write of its
 next due time) before running it, so with several instances each record runs once at a time;
 a handler that fails is retried with growing waits, and given up after MAX_ATTEMPTS.
 
@@ -16,17 +16,16 @@ is deleted runs it again, so handlers are written to be safe to repeat where the
 from __future__ import annotations
 
 import logging
-import zlib
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Optional
 
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find, storage_id
+from store.due import due, due_at, shard
 
 from .context import repeat, utc_now
 
 log = logging.getLogger(__name__)
 
-OUTBOX_SHARDS = 16
 LEASE = timedelta(seconds=60)  # a record being run is not due for others meanwhile
 BACKOFF = (30, 120, 600, 1800, 3600)  # seconds before the next try, by failures so far
 MAX_ATTEMPTS = 20
@@ -39,11 +38,11 @@ def _record_id(kind: str, project_id: str, key: str) -> str:
     return storage_id(f"{kind}|{project_id}|{key}")
 
 
-SHARDS = tuple(f"outbox|{n:02d}" for n in range(OUTBOX_SHARDS))
+KIND = "outbox"  # records live in the due-time index's `outbox|00` to `outbox|15` (store/due.py)
 
 
 def shard_of(project_id: str) -> str:
-    return SHARDS[zlib.crc32(project_id.encode("utf-8")) % OUTBOX_SHARDS]
+    return shard(KIND, project_id)
 
 
 class Outbox:
@@ -63,7 +62,7 @@ class Outbox:
         record = {"id": _record_id(kind, project_id, key), "projectId": shard_of(project_id),
                   "type": "outbox", "kind": kind, "project": project_id, "args": args,
                   "after": list(after) if after else None, "createdAt": now.isoformat(),
-                  "dueAt": (now + LEASE).isoformat(), "attempts": 0}
+                  "dueAt": due_at(now + LEASE), "attempts": 0}
         if replace:
             return await self.store.upsert(PROJECT_DATA, record)
         try:
@@ -99,16 +98,13 @@ class Outbox:
     async def run_due(self) -> int:
         """Claim and run every record that is due; return how many this instance finished."""
         now, done = self.clock(), 0
-        for shard in SHARDS:
-            for record in await self.store.query(PROJECT_DATA, shard, doc_type="outbox"):
-                if datetime.fromisoformat(record["dueAt"]) > now:
-                    continue
-                try:
-                    claimed = await self.store.replace(PROJECT_DATA, {**record, "dueAt": (now + LEASE).isoformat()},
-                                                       record["_etag"])
-                except (Conflict, NotFound):
-                    continue  # another instance has it
-                done += await self.run(claimed)
+        for record in await due(self.store, KIND, "outbox", now):
+            try:
+                claimed = await self.store.replace(PROJECT_DATA, {**record, "dueAt": due_at(now + LEASE)},
+                                                   record["_etag"])
+            except (Conflict, NotFound):
+                continue  # another instance has it
+            done += await self.run(claimed)
         return done
 
     async def run_forever(self, interval_seconds: float) -> None:
@@ -135,7 +131,7 @@ class Outbox:
         try:
             current = await self.store.get(PROJECT_DATA, record["projectId"], record["id"])
             await self.store.replace(PROJECT_DATA, {**current, "attempts": attempts,
-                                                    "dueAt": (self.clock() + wait).isoformat()}, current["_etag"])
+                                                    "dueAt": due_at(self.clock() + wait)}, current["_etag"])
         except StoreError:
             pass  # the lease runs out and the loop tries again
 

@@ -17,10 +17,10 @@ from workshops.project import team_zone
 
 from .context import (Outcome, Refused, Services, Stale, actor, answer, find, load_session, project_or_offer_setup,
                       session_acted_on, session_named)
+from . import digest
 from .replies import card_message
 
 LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
-DIGESTS = "digests"  # the partition with one record per project that has action items
 VERBS = ("outcome.save", "session.close")
 SUMMARY = "outcome-summary"  # outbox work: post the outcomes' summary in the workshop's thread
 
@@ -36,8 +36,8 @@ async def append_audit(store: DocumentStore, project_id: str, record: str, by: d
 async def write_outcome(store: DocumentStore, project_id: str, workshop_id: str, previous: Optional[Mapping],
                         content: Mapping, by: dict, now: datetime, changes: list) -> dict:
     """Store the outcome's next version over `previous` (ETag-guarded: Conflict if it changed since),
-    audit it, copy the covered topics onto the session (its agenda card shows them), and register the
-    project for the overdue digest once it has actions. The capture card
+    audit it, copy the covered topics onto the session (its agenda card shows them), and make the
+    project's overdue digest due by its first overdue action. The capture card
     and the meeting's side panel both write through here."""
     version = (previous or {}).get("version", 0) + 1
     outcome_id = outcomes.outcome_id(workshop_id)
@@ -51,13 +51,7 @@ async def write_outcome(store: DocumentStore, project_id: str, workshop_id: str,
     if content["covered"] != (previous or {}).get("covered", []):  # the agenda card ticks them off
         await update(store, PROJECT_DATA, project_id, agenda.session_id(workshop_id),
                      lambda doc: {**doc, "covered": content["covered"]})
-    if content["actions"] and not (previous or {}).get("actions"):
-        # Registers the project for the daily overdue digest (read from one partition).
-        try:
-            await store.create(PROJECT_DATA, {"id": f"digest|{project_id}", "projectId": DIGESTS,
-                                              "type": "digest", "project": project_id, "lastSentOn": None})
-        except Conflict:
-            pass  # already registered by another workshop's actions
+    await digest.register(store, project_id, content["actions"])  # the daily overdue digest
     return saved
 
 

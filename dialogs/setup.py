@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import zoneinfo
 from typing import Optional
@@ -104,9 +105,9 @@ class SetupDialog(ComponentDialog):
         roles_given = planned = False
         if not created:  # what is next depends on what the team has done since set-up
             store, project_id = self.setup.services.store, project["projectId"]
-            roster = await find(store, project_id, ROSTER) or {}
-            roles_given = any(member.get("roles") for member in (roster.get("members") or {}).values())
-            planned = await find(store, project_id, PLAN) is not None
+            roster, plan = await asyncio.gather(find(store, project_id, ROSTER), find(store, project_id, PLAN))
+            roles_given = any(member.get("roles") for member in ((roster or {}).get("members") or {}).values())
+            planned = plan is not None
         card = project_cards.project_saved_card(project, created=created, roles_given=roles_given, planned=planned)
         await step.context.send_activity(card_message(card))
         return await step.end_dialog(project)

@@ -95,6 +95,15 @@ def prepare(doc: Any) -> tuple[dict, str]:
     return json.loads(text), text  # the JSON round trip is what the backend will hold (tuples become lists, ...)
 
 
+def check_query(project_id: Any, doc_type: Any, due_by: Any) -> None:
+    if not isinstance(project_id, str) or not project_id:
+        raise ValueError(f"projectId must be a non-empty string, not {project_id!r}")
+    if doc_type is not None and not isinstance(doc_type, str):
+        raise ValueError(f"doc_type must be a string or None, not {doc_type!r}")
+    if due_by is not None and not isinstance(due_by, str):
+        raise ValueError(f"due_by must be a string or None, not {due_by!r}")
+
+
 def public(doc: dict) -> dict:
     """A stored document in the shape both backends return: user fields, `_etag`, `_ts`."""
     out = {k: v for k, v in doc.items() if k not in SYSTEM_FIELDS}
@@ -135,8 +144,10 @@ class DocumentStore(abc.ABC):
         """Remove the document; False if it was not there."""
 
     @abc.abstractmethod
-    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None) -> list[dict]:
-        """All documents of one partition (optionally only those whose `type` is doc_type), sorted by id."""
+    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None,
+                    due_by: Optional[str] = None) -> list[dict]:
+        """All documents of one partition (optionally only those whose `type` is doc_type, and only those
+        whose string `dueAt` is at most `due_by`: an indexed condition on both backends), sorted by id."""
 
     @abc.abstractmethod
     async def ping(self) -> bool:

@@ -49,6 +49,7 @@ from .base import (
     TooLarge,
     check_container,
     check_key,
+    check_query,
     content,
     prepare,
     public,
@@ -346,12 +347,10 @@ class CosmosStore(DocumentStore):
             return False
         return True
 
-    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None) -> list[dict]:
+    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None,
+                    due_by: Optional[str] = None) -> list[dict]:
         proxy = self._container(container)
-        if not isinstance(project_id, str) or not project_id:
-            raise ValueError(f"projectId must be a non-empty string, not {project_id!r}")
-        if doc_type is not None and not isinstance(doc_type, str):
-            raise ValueError(f"doc_type must be a string or None, not {doc_type!r}")
+        check_query(project_id, doc_type, due_by)
         # The projectId condition is redundant with partition_key, and keeps the query
         # honest on servers that would ignore the partition key header.
         sql = "SELECT * FROM c WHERE c.projectId = @projectId"
@@ -359,6 +358,9 @@ class CosmosStore(DocumentStore):
         if doc_type is not None:
             sql += " AND c.type = @type"
             parameters.append({"name": "@type", "value": doc_type})
+        if due_by is not None:  # the default indexing policy keeps a range index on every string path
+            sql += " AND c.dueAt <= @dueBy"
+            parameters.append({"name": "@dueBy", "value": due_by})
 
         async def run() -> list:
             pages = proxy.query_items(sql, parameters=parameters, partition_key=project_id)

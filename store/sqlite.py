@@ -31,6 +31,7 @@ from .base import (
     StoreUnavailable,
     check_container,
     check_key,
+    check_query,
     prepare,
 )
 
@@ -54,6 +55,9 @@ _EXPIRY_BACKFILL = ("UPDATE documents SET expires = ts + json_extract(body, '$.t
                     " WHERE json_type(body, '$.ttl') = 'integer' AND json_extract(body, '$.ttl') > 0")
 _EXPIRY_INDEX = "CREATE INDEX IF NOT EXISTS documents_expiry ON documents (expires) WHERE expires IS NOT NULL"
 _LIVE = " AND (expires IS NULL OR expires > ?)"
+# Background work reads only what is due (store/due.py): `dueAt` is indexed within each partition.
+_DUE = "json_extract(body, '$.dueAt')"
+_DUE_INDEX = f"CREATE INDEX IF NOT EXISTS documents_due ON documents (container, project_id, {_DUE})"
 
 
 
@@ -88,6 +92,7 @@ class SqliteStore(DocumentStore):
             conn.execute(_EXPIRY_COLUMN)
             conn.execute(_EXPIRY_BACKFILL)
         conn.execute(_EXPIRY_INDEX)
+        conn.execute(_DUE_INDEX)
         self._conn = conn
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -218,17 +223,18 @@ class SqliteStore(DocumentStore):
 
         return await self._run(self._write, remove)
 
-    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None) -> list[dict]:
+    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None,
+                    due_by: Optional[str] = None) -> list[dict]:
         check_container(container)
-        if not isinstance(project_id, str) or not project_id:
-            raise ValueError(f"projectId must be a non-empty string, not {project_id!r}")
-        if doc_type is not None and not isinstance(doc_type, str):
-            raise ValueError(f"doc_type must be a string or None, not {doc_type!r}")
+        check_query(project_id, doc_type, due_by)
         sql = "SELECT body, etag, ts FROM documents WHERE container=? AND project_id=?" + _LIVE
         params: tuple = (container, project_id, int(time.time()))
         if doc_type is not None:
             sql += " AND doc_type=?"
             params += (doc_type,)
+        if due_by is not None:
+            sql += f" AND {_DUE} <= ?"
+            params += (due_by,)
         sql += " ORDER BY id"  # BINARY collation on UTF-8 = code point order, same as Python's sort
 
         def select() -> list[dict]:

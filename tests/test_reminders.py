@@ -98,3 +98,31 @@ async def test_overdue_actions_get_one_digest_a_day(app_client, connector, store
         assert await tomorrow.send_digests() == 1
     finally:
         await store.close()
+
+
+async def test_a_reminder_stored_by_an_earlier_version_is_still_sent_once(app_client, connector, store_settings):
+    """Earlier versions kept every reminder in one `reminders` partition; such a record (also one an older
+    instance writes during a rolling upgrade) is moved into the due-time index and sent once."""
+    from store import PROJECT_DATA
+    from store.due import shard
+
+    bot, start = await scheduled(app_client, connector, store_settings)
+    store = await open_store(store_settings)
+    try:
+        project_id = bot.place["channelData"]["team"]["id"]
+        record_id = f"reminder|{project_id}|data-migration".replace("/", "_")
+        current = await store.get(PROJECT_DATA, shard("reminders", project_id), record_id)
+        await store.delete(PROJECT_DATA, current["projectId"], record_id)
+        old = {k: v for k, v in current.items() if not k.startswith("_")}
+        await store.create(PROJECT_DATA, {**old, "projectId": "reminders"})
+
+        due = start - timedelta(hours=2)
+        instances = [Reminders(store, create_adapter(store_settings), default_catalog(), "", clock=lambda: due)
+                     for _ in range(2)]
+        before = len(connector.sent)
+        assert sum(await asyncio.gather(*(r.run_once() for r in instances))) == 1
+        assert connector.sent[before]["text"].startswith("Reminder: **Data migration strategy** starts")
+        assert await instances[0].run_once() == 0, "never twice"
+        assert await store.query(PROJECT_DATA, "reminders") == [], "moved out of the old partition"
+    finally:
+        await store.close()
