@@ -47,8 +47,10 @@ class TracedStore(DocumentStore):
     async def delete(self, container: str, project_id: str, id: str) -> bool:
         return await self._traced("delete", container, self.inner.delete(container, project_id, id))
 
-    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None) -> list[dict]:
-        return await self._traced("query", container, self.inner.query(container, project_id, doc_type=doc_type))
+    async def query(self, container: str, project_id: str, *, doc_type: Optional[str] = None,
+                    due_by: Optional[str] = None) -> list[dict]:
+        return await self._traced("query", container, self.inner.query(container, project_id, doc_type=doc_type,
+                                                                       due_by=due_by))
 
     async def ping(self) -> bool:
         return await self._traced("ping", "", self.inner.ping())
