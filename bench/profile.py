@@ -1,4 +1,4 @@
-"""Profile one turn type with cProfile, the app in-process: `python -m bench.profile help [-n 300] [-c 10]`.
+"""Profile one turn type with cProfile, the app in-process: `python -m bench.profile help [-n 300] [-c 10] [--callers deepcopy]`.
 
 The real app (app.create_app, SQLite in a temporary directory, anonymous) and the connector stand-in
 run on this process's event loop, so the profile covers the whole turn on the loop: parsing, the
@@ -26,7 +26,8 @@ from .scenarios import Conversation, dumps
 TURN_TYPES = {t.name: t for t in scenarios.BOT_TURNS}
 
 
-async def profile(turn_type: scenarios.TurnType, turns: int, concurrency: int, top: int) -> None:
+async def profile(turn_type: scenarios.TurnType, turns: int, concurrency: int, top: int,
+                  callers: tuple = ()) -> None:
     from app import create_app
     from runtime.settings import Settings
 
@@ -76,6 +77,9 @@ async def profile(turn_type: scenarios.TurnType, turns: int, concurrency: int, t
             stats = pstats.Stats(profiler)
             stats.sort_stats("tottime").print_stats(top)
             stats.sort_stats("cumulative").print_stats(top)
+            if callers:
+                for name in callers:
+                    stats.print_callers(name)
         finally:
             await client.close()
             await connector.close()
@@ -87,8 +91,9 @@ def main() -> None:
     parser.add_argument("-n", "--turns", type=int, default=300)
     parser.add_argument("-c", "--concurrency", type=int, default=10)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--callers", nargs="*", default=[], help="also print who calls these functions")
     args = parser.parse_args()
-    asyncio.run(profile(TURN_TYPES[args.turn_type], args.turns, args.concurrency, args.top))
+    asyncio.run(profile(TURN_TYPES[args.turn_type], args.turns, args.concurrency, args.top, tuple(args.callers)))
 
 
 if __name__ == "__main__":
