@@ -1,4 +1,5 @@
-"""Profile one turn type with cProfile, the app in-process: `python -m bench.profile help [-n 300] [-c 10] [--callers deepcopy]`.
+"""Profile one turn type with cProfile, the app in-process:
+`python -m bench.profile help [-n 300] [-c 10] [--callers deepcopy]`.
 
 The real app (app.create_app, SQLite in a temporary directory, anonymous) and the connector stand-in
 run on this process's event loop, so the profile covers the whole turn on the loop: parsing, the
