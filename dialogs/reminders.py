@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from cards.common import escape_line
 from catalog import Catalog
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
+from texts import clock, speaking, t, weekday_day
 from workshops import agenda
 
 from .agenda import REMINDERS
@@ -30,11 +31,12 @@ log = logging.getLogger(__name__)
 
 def reminder_text(workshop_title: str, start: datetime, time_zone: str, waiting: list[dict]) -> str:
     local = start.astimezone(ZoneInfo(time_zone))
-    text = f"Reminder: **{workshop_title}** starts {local:%a %d %b %Y at %H:%M} ({time_zone})."
+    text = t("dialogs.reminders.starts", title=workshop_title, day=weekday_day(local), time=clock(local),
+             zone=time_zone)
     if waiting:
         names = ", ".join(escape_line(p.get("name", "")) for p in waiting)
-        return f"{text} Mandatory attendees who have not accepted yet: {names}."
-    return f"{text} Every mandatory attendee has accepted."
+        return f"{text} {t('dialogs.reminders.waiting', names=names)}"
+    return f"{text} {t('dialogs.reminders.all_accepted')}"
 
 
 class Reminders:
@@ -85,8 +87,9 @@ class Reminders:
         workshop = self.catalog.get(session["workshopId"])
         roster = await find(self.store, project_id, ROSTER) or {}
         waiting = agenda.not_accepted(session, agenda.invitees(workshop, roster)["mandatory"])
-        text = reminder_text(workshop.title, datetime.fromisoformat(session["start"]),
-                             project.get("timeZone") or "UTC", waiting)
+        with speaking(project.get("locale")):
+            text = reminder_text(workshop.title, datetime.fromisoformat(session["start"]),
+                                 project.get("timeZone") or "UTC", waiting)
         await self.messenger.post(session["conversationReference"], text)
 
     async def run_forever(self, interval_seconds: float) -> None:
