@@ -28,6 +28,7 @@ COPY graph/ graph/
 COPY runtime/ runtime/
 COPY store/ store/
 COPY tabs/ tabs/
+COPY texts/ texts/
 COPY workshops/ workshops/
 
 USER workshops
