@@ -246,7 +246,9 @@ class Meetings:
 
     async def _post_agenda(self, turn_context, project, session, roster) -> None:
         if self.agenda_card and not (session.get("meeting") or {}).get("agendaPostedAt"):
-            await turn_context.send_activity(card_message(await self.agenda_card(project, session, roster)))
+            with speaking(project.get("locale")):  # posted for the whole meeting, not answering anyone
+                card = await self.agenda_card(project, session, roster)
+            await turn_context.send_activity(card_message(card))
             await self._save_meeting(project["projectId"], session, {"agendaPostedAt": self.clock().isoformat()})
 
     @staticmethod
@@ -276,7 +278,9 @@ class Meetings:
                                                 {"workshopId": session["workshopId"], "ended": ended,
                                                  "reference": reference})
         if not await self.services.outbox.run(record):
-            await turn_context.send_activity(t("dialogs.meeting.ended_waiting"))
+            with speaking(project.get("locale")):
+                waiting = t("dialogs.meeting.ended_waiting")
+            await turn_context.send_activity(waiting)
 
     async def _after_meeting(self, record: dict) -> None:
         """Outbox work: import the report (asked again while Teams has none yet), then post the coverage card."""
