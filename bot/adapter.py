@@ -14,10 +14,10 @@ from botframework.connector.auth import AuthenticationConstants
 
 from .connector import PooledAuthentication
 from runtime.settings import Settings
+from texts import speaking, t
 
 log = logging.getLogger(__name__)
 
-FRIENDLY_ERROR = "Sorry, something went wrong on my side. Please try again in a moment. (ref {ref})"
 # botbuilder looks up an invoke's answer under this turn-state key.
 INVOKE_RESPONSE_KEY = "BotFrameworkAdapter.InvokeResponse"
 
@@ -66,7 +66,8 @@ async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
     # Ids only, never the text; quoted (%r) so that an id cannot forge log lines.
     log.error("turn failed ref=%s type=%r conversation=%r", ref, activity.type,
               getattr(activity.conversation, "id", None), exc_info=error)
-    message = FRIENDLY_ERROR.format(ref=ref)
+    with speaking(activity.locale):  # the turn's own language block has ended by now
+        message = t("bot.adapter.turn_failed", ref=ref)
     if activity.type == ActivityTypes.invoke:
         set_invoke_answer(turn_context, invoke_error(500, "InternalError", message))
         return

@@ -20,6 +20,7 @@ from dialogs.meeting import EVENTS as MEETING_EVENTS
 from dialogs.replies import SentCard, card_message
 from dialogs.search import BadInvoke
 from store import StoreUnavailable
+from texts import DEFAULT, catalogue, t
 
 from . import commands
 from .adapter import INVOKE_RESPONSE_KEY, invoke_error, set_invoke_answer
@@ -36,22 +37,24 @@ READ_ONLY_VERBS = frozenset({"agenda.refresh", "actions.refresh"})
 # so a redelivery is recognised there and changes nothing: no separate claim and done mark (two writes).
 SELF_CLAIMED_VERBS = frozenset({"agenda.rsvp"})
 READ_ONLY_COMMANDS = frozenset({None, "help", "workshops", "workshop"})  # None: not a command, a hint
-STILL_WORKING = "I'm still working on that. Please try again in a moment."
-TRY_AGAIN = "The project's data store is not answering right now. Nothing was changed: please try again in a moment."
+TRY_AGAIN = catalogue(DEFAULT)["bot.handler.try_again"]  # the English text, as tests compare it; sent with t()
 
 
 class Refusal(NamedTuple):
-    """Why an activity is turned away before anything reads it: an invoke's error, a message's answer."""
+    """Why an activity is turned away before anything reads it: an invoke's error, a message's answer
+    (`key`: its text in the catalogue, read in the turn's language)."""
     status: int
     code: str
-    message: str
+    key: str
+
+    @property
+    def message(self) -> str:
+        return t(self.key)
 
 
-NOT_TEAMS = Refusal(403, "ChannelNotSupported", "This bot works in Microsoft Teams only.")
-NO_SENDER = Refusal(400, "MissingIdentity",
-                    "Sorry, I can't tell who sent this or in which conversation, so I can't act on it.")
-NOT_FOR_YOUR_TENANT = Refusal(403, "TenantNotAllowed",
-                              "Sorry, this bot is not available to your organisation. Ask your Teams administrator.")
+NOT_TEAMS = Refusal(403, "ChannelNotSupported", "bot.handler.not_teams")
+NO_SENDER = Refusal(400, "MissingIdentity", "bot.handler.no_sender")
+NOT_FOR_YOUR_TENANT = Refusal(403, "TenantNotAllowed", "bot.handler.not_your_tenant")
 
 
 def invoke_card(card: dict) -> InvokeResponse:
@@ -117,9 +120,9 @@ class WorkshopBot(TeamsActivityHandler):
             if lazy is not None:
                 lazy.closed = True  # saying so takes no claim: with the store down, none could be taken
             if turn_context.activity.type == ActivityTypes.invoke:
-                set_invoke_answer(turn_context, invoke_error(503, "StoreUnavailable", TRY_AGAIN))
+                set_invoke_answer(turn_context, invoke_error(503, "StoreUnavailable", t("bot.handler.try_again")))
             else:
-                await turn_context.send_activity(TRY_AGAIN)
+                await turn_context.send_activity(t("bot.handler.try_again"))
         finally:
             if lazy is not None:
                 lazy.closed = True
@@ -132,8 +135,9 @@ class WorkshopBot(TeamsActivityHandler):
         log.info("repeated delivery of %r %r (%s)", _short(activity.type), _short(activity.id),
                  "still running" if claim.busy else "done")
         if activity.type == ActivityTypes.invoke:
-            set_invoke_answer(turn_context, invoke_error(503, "InProgress", STILL_WORKING) if claim.busy else
-                              InvokeResponse(**claim.answer) if claim.answer else invoke_message("Already done."))
+            set_invoke_answer(turn_context, invoke_error(503, "InProgress", t("bot.handler.still_working")) if claim.busy
+                              else InvokeResponse(**claim.answer) if claim.answer
+                              else invoke_message(t("bot.handler.already_done")))
         elif claim.busy:
             ASK_AGAIN_LATER.set(True)
 
@@ -196,7 +200,7 @@ class WorkshopBot(TeamsActivityHandler):
                 return
             text = commands.submitted_command(activity.value)
             if text is None:
-                await turn_context.send_activity("I can't act on that button. Type **help** to see what I can do.")
+                await turn_context.send_activity(t("bot.handler.unknown_button"))
                 return
         parsed = commands.parse(text)
         if not parsed.name:
@@ -215,8 +219,8 @@ class WorkshopBot(TeamsActivityHandler):
     def _hint(text: str) -> str:
         guess = commands.closest_command(text)
         if guess:
-            return f"I didn't catch that. Did you mean **{guess}**? Type **help** to see everything I can do."
-        return "I didn't catch that. Type **help** to see everything I can do."
+            return t("bot.handler.did_you_mean", command=guess)
+        return t("bot.handler.not_understood")
 
     # Installation ---------------------------------------------------------
 

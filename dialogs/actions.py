@@ -10,6 +10,7 @@ from botbuilder.core import TurnContext
 from cards import outcome_cards
 from store import PROJECT_DATA, update
 from tabs.links import export_links
+from texts import t
 from workshops import outcomes, people
 from workshops.status import project_status
 
@@ -78,7 +79,7 @@ class Actions:
         """Teams asks for this viewer's own card (refresh.userIds): the list as it is now, their buttons."""
         project = await find(self.store, project_key(turn_context.activity), PROJECT)
         if not project:
-            raise Refused("There is no project here any more.")
+            raise Refused(t("dialogs.actions.no_project"))
         return Outcome(await self.card(turn_context, project, str(data.get("scope") or "mine")))
 
     async def complete(self, turn_context: TurnContext, _verb: str, data: Mapping) -> Outcome:
@@ -91,9 +92,9 @@ class Actions:
             project and isinstance(workshop_id, str) and workshop_id in self.catalog) else None
         action = next((a for a in (outcome or {}).get("actions", []) if a["id"] == action_id), None)
         if not action:
-            raise Refused("That action no longer exists.")
+            raise Refused(t("dialogs.actions.gone"))
         if action["owner"] != by["aadObjectId"] and not people.is_lead(project, roster, by["aadObjectId"]):
-            raise Refused("Only the action's owner or a lead can mark it done.")
+            raise Refused(t("dialogs.actions.owner_or_lead"))
 
         def complete(doc: dict) -> dict:
             current = next((a for a in doc.get("actions", []) if a["id"] == action_id), None)
@@ -102,7 +103,9 @@ class Actions:
             return outcomes.complete_action(doc, action_id, by, now.isoformat())
 
         def said(title: str, done_by: str = "", done_on: str = "") -> str:
-            return f"Already done: {title}, marked done by {done_by} on {done_on}." if done_by else f"Done: {title}"
+            if done_by:
+                return t("dialogs.actions.already_done", title=title, by=done_by, on=done_on)
+            return t("dialogs.actions.done", title=title)
 
         words = (action["title"],)
         try:
@@ -112,8 +115,8 @@ class Actions:
             current = await find(self.store, project_id, outcomes.outcome_id(workshop_id)) or {}
             action = next((a for a in current.get("actions", []) if a["id"] == action_id), None)
             if not action:
-                raise Refused("That action no longer exists.") from None
-            done_by = (action.get("doneBy") or {}).get("name") or "someone"
+                raise Refused(t("dialogs.actions.gone")) from None
+            done_by = (action.get("doneBy") or {}).get("name") or t("dialogs.actions.someone")
             words = (action["title"], done_by, (action.get("doneAt") or "")[:10])
         else:
             await append_audit(self.store, project_id, outcomes.outcome_id(workshop_id), by, now,

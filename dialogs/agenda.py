@@ -14,6 +14,7 @@ from catalog import Workshop
 from store import PROJECT_DATA, Conflict, update
 from store.due import due_at
 from tabs.links import calendar_url
+from texts import t
 from workshops import agenda, lifecycle, people
 from workshops import plan as plans
 from workshops.project import team_zone
@@ -64,7 +65,7 @@ class Agendas:
         workshop = workshop_named(self.catalog, name, "agenda")
         plan = await find(self.store, project_id, PLAN)
         if not plan or workshop.id not in plans.included(plan):
-            raise Refused(f"{workshop.title} is not in the project's series. Add it with **plan** first.")
+            raise Refused(t("dialogs.agenda.not_in_series", title=workshop.title))
         item = next(i for i in plan["items"] if i["workshopId"] == workshop.id)
         session = await self._session(project_id, workshop, item["durationHours"])
         roster = await find(self.store, project_id, ROSTER) or {}
@@ -90,16 +91,16 @@ class Agendas:
         project_id = project_key(turn_context.activity)
         project, session, roster = await load_session(self.store, self.catalog, project_id, data.get("workshopId"))
         if not session:
-            raise Refused("That agenda no longer exists. Type **agenda <workshop>** to open it again.")
+            raise Refused(t("dialogs.agenda.gone"))
         workshop_id = session["workshopId"]
         by = actor(turn_context.activity)
         who = by["aadObjectId"]
         if verb == "agenda.refresh":
             return Outcome(await self.render(project, session, roster, viewer=who))
         if verb in ("agenda.edit", "agenda.schedule") and not people.is_lead(project, roster, who):
-            raise Refused("Only leads, solution architects and project managers can change the agenda.")
+            raise Refused(t("dialogs.agenda.leads_change"))
         if verb == "agenda.approve" and not people.can_approve(roster, who):
-            raise Refused("Only a solution architect can approve the agenda.")
+            raise Refused(t("dialogs.agenda.architects_approve"))
 
         workshop = self.catalog.get(workshop_id)
         now = self.clock()
@@ -141,7 +142,7 @@ class Agendas:
             saved = repeat.doc
         except Stale:
             current = await find(self.store, project_id, session["id"])
-            message = "This card was out of date, so nothing changed. Here is the agenda as it is now."
+            message = t("dialogs.agenda.out_of_date")
             return Outcome(await self.render(project, current, roster, viewer=who, message=message,
                                              style="Warning"), message)
         except ScheduleAnyway as ask:
@@ -154,18 +155,17 @@ class Agendas:
                                              style="Attention", **typed), str(error))
         if pin is not None:
             self.pinning.pin_soon(pin)
-        message = {"agenda.rsvp": "Thanks, your answer is saved.", "agenda.approve": "Agenda approved.",
-                   "agenda.edit": "Agenda saved.", "agenda.schedule": "Time saved."}[verb]
+        message = t({"agenda.rsvp": "dialogs.agenda.rsvp_saved", "agenda.approve": "dialogs.agenda.approved",
+                     "agenda.edit": "dialogs.agenda.saved", "agenda.schedule": "dialogs.agenda.time_saved"}[verb])
         if verb == "agenda.schedule":
             await self._remind(project, saved)
             if sync is not None:
                 if await self.services.outbox.run(sync):
                     saved = await find(self.store, project_id, session["id"]) or saved
                 else:
-                    message += (" The Teams meeting is not on the calendar yet: Microsoft Graph did not answer. "
-                                "I'll keep trying and put its join link on this card when it is.")
+                    message += " " + t("dialogs.agenda.meeting_pending")
         if verb in ("agenda.edit", "agenda.schedule") and saved["status"] == agenda.AWAITING:
-            message += " It needs a solution architect's approval."
+            message += " " + t("dialogs.agenda.needs_approval")
         return Outcome(await self.render(project, saved, roster, viewer=who, message=message), message,
                        changed=True, everyone=await self.render(project, saved, roster))
 
@@ -176,7 +176,7 @@ class Agendas:
         team's working hours is asked about (ScheduleAnyway) until the user confirms it."""
         item = next((i for i in (plan or {}).get("items", []) if i["workshopId"] == workshop.id), None)
         if not item or not item["included"]:
-            raise agenda.AgendaError(f"{workshop.title} is no longer in the series. Add it back with “plan” first.")
+            raise agenda.AgendaError(t("dialogs.agenda.left_series", title=workshop.title))
         start = agenda.parse_start(data.get("day"), data.get("time"), tz)
         go_live = date.fromisoformat(project["goLive"])
         problem = agenda.schedule_problem(start, doc["durationMinutes"], workshop, go_live, now, tz)

@@ -8,19 +8,16 @@ from typing import Mapping
 from botbuilder.core import TurnContext
 
 from cards import outcome_cards
-from cards.common import clock_time, plural
+from cards.common import clock_time
 from graph.client import GraphUnavailable
 from store import PROJECT_DATA, update
+from texts import t, t_count
 from workshops import attendance, lifecycle, people
 from workshops.project import team_zone
 
 from .context import (Outcome, Refused, Services, actor, answer, project_or_offer_setup,
                       session_acted_on, session_named)
 
-LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
-OUT_OF_DATE = "This card is out of date, so nothing changed. Here is the attendance as it is now."
-CHANGED_MEANWHILE = (" Some marks had changed since this card was opened: the ones you did not change are kept. "
-                     "Here it is now.")
 VERBS = ("attendance.checkin", "attendance.save", "attendance.import")
 
 
@@ -50,14 +47,14 @@ class Attendance:
             running = [s for s in await self.store.query(PROJECT_DATA, project_id, doc_type="session")
                        if lifecycle.check_in_open(s, now)]
             if not running:
-                return "No workshop is running right now. To check in to one, say **checkin <workshop>**."
+                return t("dialogs.attendance.none_running")
             session, workshop = running[0], self.catalog.get(running[0]["workshopId"])
         who = actor(turn_context.activity)
         saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
                              self._check_in(project, workshop, who, now))
         mark = saved["attendance"][who["aadObjectId"]]
-        status = attendance.STATUSES[mark["status"]].lower()
-        return f"Checked in to {workshop.title}: {status} since {clock_time(mark['at'], project.get('timeZone'))}."
+        return t(f"dialogs.attendance.checked_in.{mark['status']}", title=workshop.title,
+                 time=clock_time(mark["at"], project.get("timeZone")))
 
     async def attendance_card(self, turn_context: TurnContext, project: Mapping, name: str) -> dict:
         session, roster, workshop = await session_named(self.services, project, name, "attendance")
@@ -81,11 +78,12 @@ class Attendance:
         if verb == "attendance.checkin":
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"],
                                  self._check_in(project, workshop, who, now), current=session)
-            return Outcome(self.card(project, saved, roster, workshop, who["aadObjectId"], "You're checked in."),
-                           "You're checked in.", changed=True,
+            checked_in = t("dialogs.attendance.you_checked_in")
+            return Outcome(self.card(project, saved, roster, workshop, who["aadObjectId"], checked_in),
+                           checked_in, changed=True,
                            everyone=self.card(project, saved, roster, workshop, ""))
         if not people.is_lead(project, roster, who["aadObjectId"]):
-            raise Refused(LEADS_ONLY)
+            raise Refused(t("dialogs.attendance.leads_only"))
         verdict = lifecycle.check(session, now, lifecycle.ATTENDANCE, title=workshop.title, tz=team_zone(project))
         if not verdict.allowed:
             card = self.card(project, session, roster, workshop, who["aadObjectId"], verdict.message, "Attention")
@@ -108,7 +106,8 @@ class Attendance:
         """Apply the marks changed on this card (attendance.mark), saying when others changed meanwhile."""
         shown = attendance.shown_marks(data)
         if shown is None:  # a card from before cards said what they showed: saving it could erase check-ins
-            return Outcome(self.card(project, session, roster, workshop, who, OUT_OF_DATE, "Warning"), OUT_OF_DATE)
+            out_of_date = t("dialogs.attendance.out_of_date")
+            return Outcome(self.card(project, session, roster, workshop, who, out_of_date, "Warning"), out_of_date)
         meanwhile = []
 
         def apply(doc: dict) -> dict:
@@ -116,18 +115,17 @@ class Attendance:
             return attendance.mark(doc, data, roster, now)
 
         saved = await update(self.store, PROJECT_DATA, project["projectId"], session["id"], apply, current=session)
-        message = "Attendance saved." + (CHANGED_MEANWHILE if meanwhile[0] else "")
+        message = t("dialogs.attendance.saved") + (" " + t("dialogs.attendance.changed_meanwhile") if meanwhile[0] else "")
         card = self.card(project, saved, roster, workshop, who, message, "Warning" if meanwhile[0] else "Good")
         return Outcome(card, message, changed=True)
 
     async def _import(self, project, session, roster, workshop, who) -> Outcome:
         meeting = session.get("meeting") or {}
         if not self.graph or not meeting.get("joinUrl"):
-            raise Refused("This workshop has no Teams meeting the bot created, so there is no attendance report to "
-                          "import. Mark attendance on the card instead.")
+            raise Refused(t("dialogs.attendance.no_meeting"))
         try:
             records, saved = await self.meetings.import_report(project, session, roster)
         except GraphUnavailable as error:
             return Outcome(self.card(project, session, roster, workshop, who, str(error), "Attention"), str(error))
-        message = f"Imported {plural(len(records), 'attendance record')} from the Teams meeting."
+        message = t_count("dialogs.attendance.imported", len(records))
         return Outcome(self.card(project, saved, roster, workshop, who, message), message, changed=True)

@@ -15,6 +15,7 @@ from botbuilder.schema import Activity
 from cards import catalog_cards, project_cards
 from catalog import Catalog, Workshop
 from store import DocumentStore, StoreError, find
+from texts import t
 from workshops import agenda
 from workshops.documents import PLAN, PROJECT, ROSTER  # noqa: F401 (the flows import them from here)
 
@@ -124,7 +125,7 @@ def project_key(activity: Activity) -> str:
 def actor(activity: Activity) -> dict:
     """The person acting, by Teams identity; card data is never trusted for this."""
     who = activity.from_property
-    return {"aadObjectId": (who.aad_object_id if who else "") or "", "name": (who.name if who else "") or "Someone"}
+    return {"aadObjectId": (who.aad_object_id if who else "") or "", "name": (who.name if who else "") or t("dialogs.context.someone")}
 
 
 def tenant_of(activity: Activity) -> str:
@@ -164,7 +165,7 @@ async def session_named(services: Services, project: Mapping, name: str, command
                                            find(services.store, project["projectId"], ROSTER))
     roster = roster or {}
     if not session:
-        raise Refused(f"{workshop.title} has no agenda yet. Open it with **agenda {workshop.id}** first.")
+        raise Refused(t("dialogs.context.no_agenda_yet", title=workshop.title, workshop=workshop.id))
     return session, roster, workshop
 
 
@@ -173,7 +174,7 @@ async def session_acted_on(services: Services, turn_context: TurnContext, data: 
     project, session, roster = await load_session(services.store, services.catalog,
                                                   project_key(turn_context.activity), data.get("workshopId"))
     if not session:
-        raise Refused("That workshop has no agenda any more. Open it with **agenda <workshop>**.")
+        raise Refused(t("dialogs.context.no_agenda_any_more"))
     return project, session, roster, services.catalog.get(session["workshopId"])
 
 

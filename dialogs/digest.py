@@ -15,9 +15,10 @@ import logging
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Awaitable, Callable, Iterable, Mapping, Optional
 
-from cards.common import escape_line, plural
+from cards.common import escape_line
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
 from store.due import NEVER, due, due_at, shard
+from texts import speaking, t, t_count
 from workshops import outcomes
 
 from .context import PROJECT, ROSTER
@@ -32,12 +33,13 @@ SHOWN_TITLE = 120  # characters of an action's title in the digest
 
 def digest_text(project_name: str, overdue: list[dict], names: dict) -> str:
     """The digest message: Markdown, so every piece of user text in it is escaped on its line."""
-    lines = [f"- {escape_line(a['title'], SHOWN_TITLE)} "
-             f"({escape_line(names[a['owner']]) if names.get(a['owner']) else 'no owner'}, due {a['due']})"
+    lines = [t("dialogs.digest.item", title=escape_line(a["title"], SHOWN_TITLE), due=a["due"],
+               owner=escape_line(names[a["owner"]]) if names.get(a["owner"]) else t("dialogs.digest.no_owner"))
              for a in overdue[:MAX_LISTED]]
     if len(overdue) > MAX_LISTED:
-        lines.append(f"- and {len(overdue) - MAX_LISTED} more: type **actions overdue** to see them all.")
-    return f"**{plural(len(overdue), 'overdue action item')}** in {escape_line(project_name)}:\n" + "\n".join(lines)
+        lines.append(t("dialogs.digest.more", n=len(overdue) - MAX_LISTED))
+    heading = t_count("dialogs.digest.heading", len(overdue), project=escape_line(project_name))
+    return heading + "\n" + "\n".join(lines)
 
 
 def _midnight(day: date) -> str:
@@ -109,7 +111,8 @@ async def send_due_digests(store: DocumentStore, clock: Callable[[], datetime], 
             continue
         roster = await find(store, project_id, ROSTER) or {}
         names = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
-        text = digest_text(project.get("name", ""), overdue, names)
+        with speaking(project.get("locale")):
+            text = digest_text(project.get("name", ""), overdue, names)
         try:
             await post(project["conversationReference"], text)
             sent += 1

@@ -9,6 +9,8 @@ from typing import Any, Awaitable, Callable, Mapping, Optional
 from botbuilder.core import ConversationState, TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogTurnResult, DialogTurnStatus
 
+from texts import t
+
 from .context import Refused
 from .replies import card_message
 
@@ -102,8 +104,8 @@ class Forms:
         dialog_context = await self.dialogs.create_context(turn_context)
         if dialog_context.active_dialog is None:
             command = "plan" if submitted_form(turn_context.activity) == "plan" else "setup"
-            await turn_context.send_activity(f"That form is no longer open. Type **{command}** to start again.")
+            await turn_context.send_activity(t("dialogs.forms.closed_start_again", command=command))
             return
         result = await dialog_context.continue_dialog()
         if result.status == DialogTurnStatus.Empty:
-            await turn_context.send_activity("That form is no longer open.")
+            await turn_context.send_activity(t("dialogs.forms.closed"))

@@ -8,16 +8,11 @@ from botbuilder.core import TurnContext
 from cards import outcome_cards
 from store import PROJECT_DATA, update
 from tabs.links import export_links, link_version
+from texts import t
 from workshops import people
 
 from .context import PROJECT, ROSTER, Refused, Services, actor, answer, find, project_or_offer_setup
 from .outcomes import append_audit
-
-REVOKED = ("Every tab, calendar and export link issued before now stops working. Pinned tabs need pinning "
-           "again: type pin series / pin <workshop>.")
-ADMINS_ONLY = ("Only project admins (whoever ran setup, solution architects and project managers) can revoke "
-               "the project's links.")
-
 
 class Links:
     def __init__(self, services: Services):
@@ -26,8 +21,7 @@ class Links:
 
     async def revoke_command(self, turn_context: TurnContext, argument: str) -> None:
         if argument.strip().lower() != "links":
-            await turn_context.send_activity("To stop every tab, calendar and export link of this project, type "
-                                             "**revoke links**.")
+            await turn_context.send_activity(t("dialogs.links.how"))
             return
         project = await project_or_offer_setup(self.services, turn_context, "revoke links")
         if project:
@@ -38,9 +32,9 @@ class Links:
         roster = await find(store, project_id, ROSTER) or {}
         by = actor(turn_context.activity)
         if not people.is_admin(project, roster, by["aadObjectId"]):
-            raise Refused(ADMINS_ONLY)
+            raise Refused(t("dialogs.links.admins_only"))
         saved = await update(store, PROJECT_DATA, project_id, PROJECT,
                              lambda doc: {**doc, "linkVersion": link_version(doc) + 1}, current=project)
         await append_audit(store, project_id, PROJECT, by, self.services.clock(),
                            ["revoked every tab, calendar and export link issued before now"])
-        return outcome_cards.export_card(saved, export_links(self.services.settings, saved), message=REVOKED)
+        return outcome_cards.export_card(saved, export_links(self.services.settings, saved), message=t("dialogs.links.revoked"))

@@ -24,6 +24,7 @@ from cards import meeting_cards
 from graph.client import GraphError, GraphUnavailable, event_body
 from store import PROJECT_DATA, Conflict, find, update
 from tabs.panel import MEETINGS, meeting_index_id
+from texts import speaking, t
 from workshops import agenda, attendance, capture, lifecycle, outcomes
 from workshops import plan as plans
 from workshops.project import team_zone
@@ -43,7 +44,6 @@ START, END = "application/vnd.microsoft.meetingStart", "application/vnd.microsof
 JOIN, LEAVE = "application/vnd.microsoft.meetingParticipantJoin", "application/vnd.microsoft.meetingParticipantLeave"
 EVENTS = frozenset({START, END, JOIN, LEAVE})
 REPORT_TRIES = 3  # an empty report is asked for again this many times: Teams makes it minutes after the end
-ENDED_WAITING = "The meeting has ended. I'll post who came here once Teams has the attendance report."
 
 
 class ReportNotReady(Exception):
@@ -89,7 +89,9 @@ class Meetings:
         meeting = session.get("meeting") or {}
         tenant, organizer = meeting.get("tenant") or args["tenant"], meeting.get("organizer") or args["organizer"]
         if change == lifecycle.CANCEL_EVENT:
-            await self.graph.cancel_event(tenant, organizer, meeting["eventId"], "This workshop was cancelled.")
+            with speaking(project.get("locale")):
+                comment = t("dialogs.meeting.cancelled")
+            await self.graph.cancel_event(tenant, organizer, meeting["eventId"], comment)
             await self._save_meeting(project_id, session, {**meeting, "cancelledAt": self.clock().isoformat()})
             return
         if not change:
@@ -100,9 +102,10 @@ class Meetings:
         people = [{"email": p["email"], "name": p.get("name", ""), "required": required}
                   for required, group in ((True, invited["mandatory"]), (False, invited["recommended"]))
                   for p in group if p.get("email")]
-        body = event_body(f"{project.get('name', '')}: {workshop.title}", start,
-                          start + timedelta(minutes=session["durationMinutes"]), people,
-                          f"<p>{html.escape(workshop.purpose)}</p>")
+        with speaking(project.get("locale")):  # the invitation speaks the project's language
+            body = event_body(f"{project.get('name', '')}: {workshop.title}", start,
+                              start + timedelta(minutes=session["durationMinutes"]), people,
+                              f"<p>{html.escape(workshop.purpose)}</p>")
         if change == lifecycle.UPDATE_EVENT:
             try:
                 await self.graph.update_event(tenant, organizer, meeting["eventId"], body)
@@ -167,7 +170,8 @@ class Meetings:
         reference, message_id = (session or {}).get("conversationReference"), (session or {}).get("cardMessageId")
         if not (project and reference and message_id and self.agenda_card):
             return
-        activity = card_message(await self.agenda_card(project, session, roster))
+        with speaking(project.get("locale")):
+            activity = card_message(await self.agenda_card(project, session, roster))
         activity.id = message_id
         await self.services.messenger.update(reference, activity)
 
@@ -201,7 +205,7 @@ class Meetings:
             await self._ended(turn_context, project, session, now)
         else:
             members = [m.get("user") for m in value.get("members") or [] if isinstance(m, dict)]
-            people = [{"aadObjectId": str(u.get("aadObjectId")), "name": str(u.get("name") or "Someone")}
+            people = [{"aadObjectId": str(u.get("aadObjectId")), "name": str(u.get("name") or t("dialogs.context.someone"))}
                       for u in members if isinstance(u, dict) and u.get("aadObjectId")]
             if people:
                 change = self._joined if activity.name == JOIN else self._left
@@ -242,7 +246,9 @@ class Meetings:
 
     async def _post_agenda(self, turn_context, project, session, roster) -> None:
         if self.agenda_card and not (session.get("meeting") or {}).get("agendaPostedAt"):
-            await turn_context.send_activity(card_message(await self.agenda_card(project, session, roster)))
+            with speaking(project.get("locale")):  # posted for the whole meeting, not answering anyone
+                card = await self.agenda_card(project, session, roster)
+            await turn_context.send_activity(card_message(card))
             await self._save_meeting(project["projectId"], session, {"agendaPostedAt": self.clock().isoformat()})
 
     @staticmethod
@@ -272,7 +278,9 @@ class Meetings:
                                                 {"workshopId": session["workshopId"], "ended": ended,
                                                  "reference": reference})
         if not await self.services.outbox.run(record):
-            await turn_context.send_activity(ENDED_WAITING)
+            with speaking(project.get("locale")):
+                waiting = t("dialogs.meeting.ended_waiting")
+            await turn_context.send_activity(waiting)
 
     async def _after_meeting(self, record: dict) -> None:
         """Outbox work: import the report (asked again while Teams has none yet), then post the coverage card."""
@@ -287,13 +295,14 @@ class Meetings:
             except GraphUnavailable:
                 if record.get("attempts", 0) + 1 < REPORT_TRIES:
                     raise
-                records, note = [], "The Teams attendance report could not be read, so this is who joined."
+                records, note = [], "dialogs.meeting.report_unreadable"
             if not records and not note:
                 if record.get("attempts", 0) + 1 < REPORT_TRIES:
                     raise ReportNotReady()
-                note = "Teams has no attendance report for this meeting, so this is who joined."
-        card = meeting_cards.coverage_card(project, session, self.catalog.get(session["workshopId"]), self.catalog,
-                                           roster, note)
+                note = "dialogs.meeting.no_report"
+        with speaking(project.get("locale")):
+            card = meeting_cards.coverage_card(project, session, self.catalog.get(session["workshopId"]), self.catalog,
+                                               roster, t(note) if note else "")
         await self.services.messenger.post(args["reference"], card_message(card))
         await self._save_meeting(project["projectId"], session, {"coverageFor": args["ended"]})
 

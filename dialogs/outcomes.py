@@ -12,6 +12,7 @@ from botbuilder.core import TurnContext
 
 from cards import outcome_cards
 from store import PROJECT_DATA, Conflict, DocumentStore, update
+from texts import speaking, t
 from workshops import agenda, lifecycle, outcomes, people
 from workshops.project import team_zone
 
@@ -20,7 +21,6 @@ from .context import (Outcome, Refused, Services, Stale, actor, answer, find, lo
 from . import digest
 from .replies import card_message
 
-LEADS_ONLY = "Only leads, solution architects and project managers can record attendance and outcomes."
 VERBS = ("outcome.save", "session.close")
 SUMMARY = "outcome-summary"  # outbox work: post the outcomes' summary in the workshop's thread
 
@@ -71,7 +71,7 @@ class Outcomes:
     async def form(self, turn_context: TurnContext, project: Mapping, name: str) -> dict:
         session, roster, workshop = await session_named(self.services, project, name, "outcomes")
         if not people.is_lead(project, roster, actor(turn_context.activity)["aadObjectId"]):
-            raise Refused(LEADS_ONLY)
+            raise Refused(t("dialogs.attendance.leads_only"))
         outcome = await find(self.store, project["projectId"], outcomes.outcome_id(workshop.id))
         return outcome_cards.outcome_form_card(project, session, workshop, roster, outcome)
 
@@ -79,7 +79,7 @@ class Outcomes:
         project, session, roster, workshop = await session_acted_on(self.services, turn_context, data)
         project_id = project["projectId"]
         if not people.is_lead(project, roster, actor(turn_context.activity)["aadObjectId"]):
-            raise Refused(LEADS_ONLY)
+            raise Refused(t("dialogs.attendance.leads_only"))
         if verb == "session.close":
             return await self._close(project, session, roster, workshop, actor(turn_context.activity))
         try:
@@ -87,9 +87,8 @@ class Outcomes:
         except (Stale, Conflict):
             current = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
             card = outcome_cards.outcome_form_card(project, session, workshop, roster, current, {
-                "form": "Someone saved these outcomes since this form was opened. Here they are now; "
-                        "make your change again."})
-            return Outcome(card, "The outcomes changed meanwhile.")
+                "form": t("dialogs.outcomes.saved_meanwhile")})
+            return Outcome(card, t("dialogs.outcomes.changed_meanwhile"))
 
     async def _close(self, project, session, roster, workshop, by) -> Outcome:
         """Closing is one-way, so a second press (or a stale card) changes nothing and says who closed it."""
@@ -106,13 +105,13 @@ class Outcomes:
         try:
             saved = await update(self.store, PROJECT_DATA, project_id, session["id"], close, current=session)
             changed = True
-            message = ("Post go-live is closed: the engagement is complete." if workshop.closes_engagement
-                       else "Workshop closed.")
+            message = t("dialogs.outcomes.engagement_closed" if workshop.closes_engagement
+                        else "dialogs.outcomes.closed")
         except Stale:
             saved, changed = await find(self.store, project_id, session["id"]), False
             closer = (saved.get("closedBy") or {}).get("name")
-            message = "This workshop was already closed" + (
-                f" by {closer} on {saved.get('closedAt', '')[:10]}." if closer else ".")
+            message = (t("dialogs.outcomes.already_closed_by", by=closer, on=saved.get("closedAt", "")[:10]) if closer
+                       else t("dialogs.outcomes.already_closed"))
         outcome = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
         card = outcome_cards.outcome_summary_card(project, saved, workshop, self.catalog, roster, outcome,
                                                   message=message)
@@ -128,7 +127,7 @@ class Outcomes:
             content = outcomes.parse_outcome(data, workshop.id, topic_ids, roster, previous, now.date())
         except outcomes.OutcomeError as error:
             card = outcome_cards.outcome_form_card(project, session, workshop, roster, previous, error.errors, data)
-            return Outcome(card, "Please fix the fields marked on the form.")
+            return Outcome(card, t("dialogs.outcomes.fix_fields"))
         verdict = lifecycle.check(session, now, lifecycle.OUTCOMES, title=workshop.title, tz=team_zone(project),
                                   confirmed=data.get("confirmed") in (True, "true"))
         if verdict.confirm:  # before the start: asked, with everything as typed
@@ -139,8 +138,9 @@ class Outcomes:
             raise Refused(verdict.message)
         changed = outcomes.changes(previous, content)
         if previous and not changed:
+            unchanged = t("dialogs.outcomes.unchanged")
             return Outcome(outcome_cards.outcome_form_card(project, session, workshop, roster, previous,
-                                                           {"form": "Nothing changed."}), "Nothing changed.")
+                                                           {"form": unchanged}), unchanged)
         version = (previous or {}).get("version", 0) + 1
         outcome_id = outcomes.outcome_id(workshop.id)
         # Recorded before the save, so a failed post (or a crash) after it is finished later.
@@ -153,9 +153,9 @@ class Outcomes:
         if session["status"] not in (agenda.HELD, agenda.CLOSED):
             session = await update(self.store, PROJECT_DATA, project_id, session["id"],
                                    lambda s: {**s, "status": agenda.HELD} if s["status"] != agenda.CLOSED else s)
-        message = "Outcomes recorded." if not previous else "Outcomes updated."
+        message = t("dialogs.outcomes.updated" if previous else "dialogs.outcomes.recorded")
         if not await self.services.outbox.run(summary_post):
-            message += " The summary could not be posted in the workshop's thread yet; I'll post it shortly."
+            message += " " + t("dialogs.outcomes.summary_later")
         return Outcome(outcome_cards.outcome_summary_card(project, session, workshop, self.catalog, roster, saved,
                                                           message=message), message, changed=False)
 
@@ -166,5 +166,6 @@ class Outcomes:
         outcome = await find(self.store, project_id, outcomes.outcome_id(workshop.id))
         if not (project and session and outcome):
             return  # the workshop is gone: nothing to post
-        card = outcome_cards.outcome_summary_card(project, session, workshop, self.catalog, roster, outcome)
+        with speaking(project.get("locale")):
+            card = outcome_cards.outcome_summary_card(project, session, workshop, self.catalog, roster, outcome)
         await self.services.messenger.post(record["args"]["reference"], card_message(card))

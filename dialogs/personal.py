@@ -16,6 +16,7 @@ from botbuilder.core import TurnContext
 
 from cards import personal_cards
 from store import PROJECT_DATA, Conflict, DocumentStore, update
+from texts import t
 from workshops import personal
 
 from .context import PLAN, PROJECT, ROSTER, Services, actor, find
@@ -60,7 +61,7 @@ class Personal:
     async def command(self, turn_context: TurnContext, argument: str) -> None:
         which = argument.strip().lower().split(" ", 1)[0] if argument else ""
         if which not in ("workshops", "actions"):
-            await turn_context.send_activity(personal_cards.WHICH)
+            await turn_context.send_activity(t("dialogs.personal.which"))
             return
         who = actor(turn_context.activity)["aadObjectId"]
         views = await self._projects(who)

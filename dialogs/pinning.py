@@ -16,17 +16,15 @@ from catalog import Workshop
 from graph.client import GraphError, GraphUnavailable
 from store import PROJECT_DATA, update
 from tabs.links import tab_url
+from texts import speaking, t
 
 from .context import PROJECT, Services, find, project_or_offer_setup, tenant_of, workshop_named
 from .replies import card_message
 
 log = logging.getLogger(__name__)
 
-SERIES_TITLE = "Workshop series"
-
-
 def _title(workshop: Optional[Workshop]) -> str:
-    return workshop.title if workshop else SERIES_TITLE
+    return workshop.title if workshop else t("dialogs.pinning.series_title")
 
 
 async def pin_workshop_tab(graph, settings, project: Mapping, workshop: Optional[Workshop], team_id: str,
@@ -67,18 +65,15 @@ async def pin_or_explain(graph, settings, project: Mapping, workshop: Optional[W
     page = tab_url(settings, project, workshop.id if workshop else None)
     team_id, channel_id, tenant_id = _where(activity)
     if not (team_id and channel_id):
-        return tab_cards.pin_by_hand_card(title, page, note="Tabs are pinned in a team's channels; in a chat, add "
-                                                            "it by hand as below.")
+        return tab_cards.pin_by_hand_card(title, page, note=t("dialogs.pinning.not_a_channel"))
     if graph is None:
-        return tab_cards.pin_by_hand_card(title, page, note="The bot is not connected to Microsoft Graph, so it "
-                                                            "cannot add the tab itself.")
+        return tab_cards.pin_by_hand_card(title, page, note=t("dialogs.pinning.no_graph"))
     try:
         tab = await pin_workshop_tab(graph, settings, project, workshop, team_id, channel_id, tenant_id)
     except GraphError as error:
         log.warning("pinning %s refused: %s %s", title, error.status, error.code)
         if error.status in (401, 403):
-            return tab_cards.pin_by_hand_card(title, page, note="The Workshops app may not add tabs in this team "
-                                                                "(an admin has to consent to TeamsTab.Create.Group).")
+            return tab_cards.pin_by_hand_card(title, page, note=t("dialogs.pinning.no_consent"))
         return tab_cards.pin_failed_card(title, str(error), workshop.id if workshop else "series")
     except GraphUnavailable as error:
         log.warning("pinning %s failed: %s", title, error.reason)
@@ -139,5 +134,6 @@ class Pinning:
 
         where = Activity().deserialize(args["where"])
         workshop = services.catalog.get(args["workshopId"])
-        card = await pin_or_explain(services.graph, services.settings, project, workshop, where, record=keep)
+        with speaking(project.get("locale")):
+            card = await pin_or_explain(services.graph, services.settings, project, workshop, where, record=keep)
         await services.messenger.post(args["reference"], card_message(card))

@@ -10,6 +10,7 @@ from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialo
 
 from cards import plan_cards
 from store import PROJECT_DATA, Conflict, update
+from texts import t
 from workshops import agenda, lifecycle, people, plan as plans
 from workshops.blueprint import stored_answers
 from workshops.project import team_zone
@@ -20,8 +21,6 @@ from .context import (PLAN, PROJECT, ROSTER, Outcome, Refused, Services, Stale, 
 from .forms import FormDialog, Forms, InvalidAnswers
 from .replies import card_message
 
-LEADS_ONLY = ("Only leads, solution architects and project managers can answer the Blueprint Review "
-              "questions. Ask one of them, or have an admin give you a role with **roster**.")
 RERUN_WORDS = ("again", "new", "review", "redo")
 SHOWN = "project"  # the project line the form showed, carried by its button so it comes back with errors
 
@@ -55,7 +54,7 @@ class Series:
 
     @staticmethod
     def refusal(project: Mapping, roster: Mapping, who: str) -> Optional[str]:
-        return None if people.is_lead(project, roster, who) else LEADS_ONLY
+        return None if people.is_lead(project, roster, who) else t("dialogs.plan.leads_only")
 
     async def series_refusal(self, project_id: str) -> Optional[str]:
         """Why the series can no longer change (the engagement is closed), or None."""
@@ -79,9 +78,9 @@ class Series:
     async def why(self, project: Mapping, plan: Optional[Mapping], name: str) -> dict:
         """`plan why <workshop>`: the plan's reasons for putting a workshop in or leaving it out."""
         if not plan:
-            raise Refused("There is no plan yet: type **plan** to answer the Blueprint Review questions.")
+            raise Refused(t("dialogs.plan.no_plan"))
         if not name.strip():
-            raise Refused("Say which workshop, for example **plan why bi**.")
+            raise Refused(t("dialogs.plan.why_which"))
         workshop = workshop_named(self.services.catalog, name, "plan why")
         return plan_cards.why_card(project, plan, self.services.catalog, workshop.id)
 
@@ -96,7 +95,7 @@ class Series:
         project, roster = await project_and_roster(self.services.store, project_key(turn_context.activity))
         refusal = self.refusal(project or {}, roster, actor(turn_context.activity)["aadObjectId"])
         if refusal or not project:
-            raise Refused(refusal or "Set up the project first: type **setup**.")
+            raise Refused(refusal or t("dialogs.plan.setup_first"))
         refusal = await self.series_refusal(project["projectId"])
         if refusal:
             raise Refused(refusal)
@@ -154,12 +153,12 @@ class Series:
         project, roster = await project_and_roster(store, project_id)
         plan = await find(store, project_id, PLAN) if project else None
         if not plan:
-            raise Refused("There is no plan yet: type plan to answer the Blueprint Review questions.")
+            raise Refused(t("dialogs.plan.no_plan_plain"))
         by = actor(turn_context.activity)
         if verb == "plan.approve" and not people.can_approve(roster, by["aadObjectId"]):
-            raise Refused("Only a solution architect can approve the series.")
+            raise Refused(t("dialogs.plan.architects_approve"))
         if verb == "plan.change" and not people.is_lead(project, roster, by["aadObjectId"]):
-            raise Refused("Only leads, solution architects and project managers can change the series.")
+            raise Refused(t("dialogs.plan.leads_change"))
         shown_version, now = data.get("version"), self.services.clock()
         refusal = await self.change_refusal(project, data) if verb == "plan.change" else None
         if refusal:
@@ -172,14 +171,14 @@ class Series:
                 return plans.approve(doc, by, now)
             include = data.get("include")
             if include not in ("add", "remove") or not isinstance(data.get("workshopId"), str):
-                raise plans.PlanError("Choose a workshop and whether to add or remove it.", "workshopId")
+                raise plans.PlanError(t("dialogs.plan.choose_change"), "workshopId")
             return plans.change(doc, data["workshopId"], include == "add", str(data.get("reason") or ""), by, now)
 
         try:
             saved = await update(store, PROJECT_DATA, project_id, PLAN, apply, current=plan)
         except Stale:
             current = await find(store, project_id, PLAN)
-            message = "This card was out of date, so nothing changed. Here is the series as it is now."
+            message = t("dialogs.plan.out_of_date")
             return Outcome(self.card(project, current, message, "Warning"), message)
         except plans.PlanError as error:
             typed = {"typed": data, "errors": {error.field or "form": str(error)}} if verb == "plan.change" else {}
@@ -187,7 +186,7 @@ class Series:
         if verb == "plan.change" and data.get("include") == "remove":
             session = await find(store, project_id, agenda.session_id(data["workshopId"]))
             await self.calendar_follows(turn_context, project_id, [session] if session else [], plans.included(saved))
-        message = "Series approved." if verb == "plan.approve" else "Series changed: it needs approval again."
+        message = t("dialogs.plan.approved" if verb == "plan.approve" else "dialogs.plan.changed")
         return Outcome(self.card(project, saved, message), message, changed=True)
 
 
@@ -205,7 +204,6 @@ class PlanDialog(ComponentDialog):
     async def _recommend(self, step: WaterfallStepContext) -> DialogTurnResult:
         plan = await self.series.save(step.context, step.result)
         project = await find(self.series.services.store, plan["projectId"], PROJECT)
-        card = self.series.card(project, plan, "Here is the recommended series. A solution architect approves "
-                                               "it; leads can add or remove workshops first.")
+        card = self.series.card(project, plan, t("dialogs.plan.recommended"))
         await step.context.send_activity(card_message(card))
         return await step.end_dialog(plan)

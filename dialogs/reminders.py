@@ -22,6 +22,7 @@ from cards.common import escape_line
 from catalog import Catalog
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
 from store.due import NEVER, due, shard
+from texts import clock, speaking, t, weekday_day
 from workshops import agenda
 
 from .context import PROJECT, ROSTER, repeat, utc_now
@@ -33,11 +34,12 @@ log = logging.getLogger(__name__)
 
 def reminder_text(workshop_title: str, start: datetime, time_zone: str, waiting: list[dict]) -> str:
     local = start.astimezone(ZoneInfo(time_zone))
-    text = f"Reminder: **{workshop_title}** starts {local:%a %d %b %Y at %H:%M} ({time_zone})."
+    text = t("dialogs.reminders.starts", title=workshop_title, day=weekday_day(local), time=clock(local),
+             zone=time_zone)
     if waiting:
         names = ", ".join(escape_line(p.get("name", "")) for p in waiting)
-        return f"{text} Mandatory attendees who have not accepted yet: {names}."
-    return f"{text} Every mandatory attendee has accepted."
+        return f"{text} {t('dialogs.reminders.waiting', names=names)}"
+    return f"{text} {t('dialogs.reminders.all_accepted')}"
 
 
 REMINDERS = "reminders"  # the kind of record in the due-time index, and the partition earlier versions used
@@ -111,10 +113,11 @@ class Reminders:
             return  # the workshop is gone or was moved; its new time has its own reminder
         if not session.get("conversationReference"):
             return
-        workshop = self.catalog.get(session["workshopId"])
-        waiting = agenda.not_accepted(session, agenda.invitees(workshop, roster or {})["mandatory"])
-        text = reminder_text(workshop.title, datetime.fromisoformat(session["start"]),
-                             project.get("timeZone") or "UTC", waiting)
+        with speaking(project.get("locale")):  # the workshop's title in the project's language too
+            workshop = self.catalog.get(session["workshopId"])
+            waiting = agenda.not_accepted(session, agenda.invitees(workshop, roster or {})["mandatory"])
+            text = reminder_text(workshop.title, datetime.fromisoformat(session["start"]),
+                                 project.get("timeZone") or "UTC", waiting)
         await self.messenger.post(session["conversationReference"], text)
 
     async def run_forever(self, interval_seconds: float) -> None:

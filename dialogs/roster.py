@@ -10,6 +10,7 @@ from botbuilder.core.teams import TeamsInfo
 
 from cards import plan_cards
 from store import PROJECT_DATA, Conflict, update
+from texts import t
 from workshops import people, plan as plans
 
 from .context import (PLAN, ROSTER, Outcome, Refused, Services, actor, find, project_and_roster, project_key,
@@ -19,12 +20,6 @@ from .personal import note_joined, note_left
 from .replies import card_message
 
 MEMBER_PAGE_SIZE = 100
-ADMINS_ONLY = ("Only project admins (whoever set up the project, solution architects and project managers) "
-               "can change roles.")
-OUT_OF_DATE = "This card is out of date, so nothing changed. Here is the roster as it is now."
-CHANGED_MEANWHILE = ("The roster had changed since this card was shown: only your changes were applied, and "
-                     "everyone else's are kept. Here it is now.")
-BOTH_CHANGED = "You and someone else both changed the organisation of {}: yours was saved."
 
 
 class Roster:
@@ -95,12 +90,13 @@ class Roster:
         by = actor(turn_context.activity)
         who = by["aadObjectId"]
         if not project or not roster:
-            raise Refused("There is no roster yet: type roster first.")
+            raise Refused(t("dialogs.roster.no_roster"))
         if not people.is_admin(project, roster, who):
-            raise Refused(ADMINS_ONLY)
+            raise Refused(t("dialogs.roster.admins_only"))
         if not isinstance(data.get("shown"), Mapping):
             # A card from before cards said what they showed: saving it could undo others' changes.
-            return Outcome(await self.card(project, roster, who, OUT_OF_DATE, "Warning"), OUT_OF_DATE)
+            out_of_date = t("dialogs.roster.out_of_date")
+            return Outcome(await self.card(project, roster, who, out_of_date, "Warning"), out_of_date)
         data, grant_problem = people.with_grant(data, roster.get("members") or {})
         edits: list[people.RosterEdit] = []
 
@@ -125,12 +121,11 @@ class Roster:
 
 
 def _saved_message(edit: people.RosterEdit) -> str:
-    parts = ["Roles saved." if edit.changed else "Nothing changed.", *edit.refused]
+    parts = [t("dialogs.roster.saved" if edit.changed else "dialogs.roster.unchanged"), *edit.refused]
     if edit.stale:
-        parts.append(CHANGED_MEANWHILE if edit.changed else "The roster had changed since this card was shown: "
-                                                            "here it is now.")
+        parts.append(t("dialogs.roster.changed_meanwhile" if edit.changed else "dialogs.roster.changed_since_shown"))
     if edit.overlaps:
-        parts.append(BOTH_CHANGED.format(", ".join(edit.overlaps)))
+        parts.append(t("dialogs.roster.both_changed", people=", ".join(edit.overlaps)))
     return " ".join(parts)
 
 

@@ -17,6 +17,7 @@ from cards import search_cards
 from catalog import Workshop
 from store import PROJECT_DATA
 from tabs.links import tab_url
+from texts import t
 from workshops import lifecycle, personal, plan as plans
 
 from .context import PLAN, Services, actor, find, project_and_roster, project_key
@@ -83,11 +84,11 @@ class Search:
         if not isinstance(value, dict) or not isinstance(value.get("commandId"), str):
             raise BadInvoke("A search needs a commandId.")
         if value["commandId"] != COMMAND_ID:
-            return answered(search_cards.message(search_cards.UNKNOWN_COMMAND))
+            return answered(search_cards.message(t("dialogs.search.unknown_command")))
         query, (skip, count) = _query_text(value), _window(value)
         found = matching(self.services.catalog, query)[skip:skip + count]
         if not found:
-            return answered(search_cards.message(search_cards.NO_MATCH.format(" ".join(query.split())[:60])))
+            return answered(search_cards.message(t("dialogs.search.no_match", query=" ".join(query.split())[:60])))
         where = await self._members_project(turn_context)
         return answered(search_cards.result([self._item(w, where) for w in found]))
 
@@ -97,7 +98,7 @@ class Search:
             raise BadInvoke("A chosen result must be an object.")
         workshop_id = value.get("workshopId")
         if workshop_id not in self.services.catalog:
-            return answered(search_cards.message(search_cards.BAD_ITEM))
+            return answered(search_cards.message(t("dialogs.search.bad_item")))
         where = await self._members_project(turn_context)
         return answered(search_cards.result([self._item(self.services.catalog.get(workshop_id), where)]))
 

@@ -12,16 +12,13 @@ from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialo
 
 from cards import project_cards
 from store import PROJECT_DATA, Conflict, update
+from texts import t
 from workshops import people
 from workshops.project import FormError, ProjectDetails, project_from_answers
 
 from .context import PLAN, PROJECT, ROSTER, Refused, Services, actor, find, project_and_roster, project_key
 from .forms import FormDialog, Forms, InvalidAnswers
 from .replies import card_message
-
-ADMINS_ONLY = ("Only project admins (whoever set up the project, solution architects and project managers) "
-               "can edit the project.")
-
 
 @functools.lru_cache(maxsize=1)
 def time_zones() -> frozenset[str]:
@@ -46,7 +43,7 @@ class ProjectSetup:
         (a refusal, {}) or (None, the form's first values), from one read of the project."""
         project, roster = await project_and_roster(self.services.store, project_key(turn_context.activity))
         if project and not people.is_admin(project, roster, actor(turn_context.activity)["aadObjectId"]):
-            return ADMINS_ONLY, {}
+            return t("dialogs.setup.admins_only"), {}
         if not project:
             # Teams sends the user's own time zone with each message: a good first guess for the team's.
             local = turn_context.activity.local_timezone or ""
@@ -72,6 +69,8 @@ class ProjectSetup:
             "name": details.name, "customer": details.customer, "partner": details.partner,
             "products": list(details.products), "goLive": details.go_live.isoformat(), "phase": details.phase,
             "timeZone": details.time_zone, "updatedAt": now,
+            # The language of whoever set up (or last edited) the project: what proactive posts speak.
+            "locale": activity.locale or "",
             # Kept so the bot can post in this conversation later without being spoken to.
             "conversationReference": TurnContext.get_conversation_reference(activity).serialize(),
         }

@@ -146,6 +146,7 @@ class Harness:
     connector: Connector
     scope: str = "personal"
     place: dict = field(default_factory=dict)
+    locale: str = "en-GB"  # the user's Teams locale, sent with every activity (tests/test_german.py: "de-DE")
 
     def __post_init__(self):
         self.place = self.place or conversation(self.scope)
@@ -154,7 +155,7 @@ class Harness:
         base = {
             "type": type_, "id": f"act-{next(_ids)}", "channelId": "msteams",
             "serviceUrl": self.connector.url, "from": user(), "recipient": {"id": BOT_ID, "name": "Workshops"},
-            "locale": "en-GB", **self.place,
+            "locale": self.locale, **self.place,
         }
         base.update(fields)
         return base
