@@ -69,13 +69,13 @@ class ProjectSetup:
             "name": details.name, "customer": details.customer, "partner": details.partner,
             "products": list(details.products), "goLive": details.go_live.isoformat(), "phase": details.phase,
             "timeZone": details.time_zone, "updatedAt": now,
-            # The language of whoever set up (or last edited) the project: what proactive posts speak.
-            "locale": activity.locale or "",
             # Kept so the bot can post in this conversation later without being spoken to.
             "conversationReference": TurnContext.get_conversation_reference(activity).serialize(),
         }
+        if activity.locale:  # the language of whoever set up (or last edited) it: what proactive posts speak
+            fields["locale"] = activity.locale
         new = {"id": PROJECT, "projectId": project_id, "type": "project", "createdAt": now,
-               "createdBy": actor(activity), **fields}
+               "createdBy": actor(activity), "locale": "", **fields}
         try:
             return await store.create(PROJECT_DATA, new), True
         except Conflict:

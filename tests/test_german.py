@@ -274,3 +274,15 @@ async def test_a_german_walk_shows_no_english_catalogue_text_at_all(bot: Harness
 @OTHER_LAYERS
 async def test_a_german_walk_shows_no_english_words_at_all(bot: Harness):
     assert english_words((await walk(bot)).everything(), KEPT) == []
+
+
+async def test_an_edit_from_a_client_that_sends_no_locale_keeps_the_projects_language(app_client, connector):
+    from app import STORE
+    from dialogs.context import PROJECT
+    from store import find
+
+    german = Harness(await app_client(), connector, "channel", locale=GERMAN)
+    await set_up(german)
+    await set_up(Harness(german.client, connector, "channel", german.place, locale=""))
+    project_id = german.place["channelData"]["team"]["id"]
+    assert (await find(german.client.server.app[STORE], project_id, PROJECT))["locale"] == GERMAN
