@@ -10,8 +10,9 @@ from catalog import Workshop
 from . import people
 from .documents import copy_document
 from .lifecycle import LATE_AFTER
+from .words import Labels
 
-STATUSES = {"present": "Present", "late": "Late", "absent": "Absent"}
+STATUSES = Labels("workshops.attendance.status", ("present", "late", "absent"))
 ATTENDED = ("present", "late")
 
 
