@@ -18,6 +18,11 @@ LEAD_ROLES = frozenset({"solution-architect", "project-manager", "functional-lea
                         "test-lead", "cutover-lead", "data-migration-lead"})
 
 
+def _name(member: Mapping) -> str:
+    """A member's name as stored; "Unknown" when the record has none."""
+    return member["name"] if "name" in member else t("workshops.people.unknown")
+
+
 def roles_of(roster: Mapping, aad_object_id: str) -> frozenset[str]:
     member = (roster.get("members") or {}).get(aad_object_id) if roster else None
     return frozenset(member.get("roles", ())) if member else frozenset()
@@ -61,7 +66,7 @@ def merge_members(roster_members: Mapping, team_members: Iterable[Mapping]) -> d
         if not aad:
             continue
         current = merged.get(aad, {"roles": [], "organisation": ""})
-        merged[aad] = dict(current, name=person.get("name") or current.get("name") or "Unknown",
+        merged[aad] = dict(current, name=person.get("name") or current.get("name") or t("workshops.people.unknown"),
                            userId=person.get("id") or current.get("userId", ""),
                            email=person.get("email") or current.get("email", ""), inTeam=True)
     return merged
@@ -148,11 +153,11 @@ def edit_roster(roster: Mapping, data: Mapping, actor: str) -> RosterEdit:
                  "organisation": current["organisation"]}
         if now[aad]["organisation"] != was[aad]["organisation"]:
             if current["organisation"] not in (was[aad]["organisation"], now[aad]["organisation"]):
-                edit.overlaps.append(members[aad].get("name", "Unknown"))
+                edit.overlaps.append(_name(members[aad]))
             after["organisation"] = now[aad]["organisation"]
         if after != current:
             result[aad] = {**members[aad], **after}
-            edit.changed.append({"aadObjectId": aad, "name": members[aad].get("name", "Unknown"),
+            edit.changed.append({"aadObjectId": aad, "name": _name(members[aad]),
                                  "before": current, "after": after})
     if edit.changed:
         edit.roster.update(members=result, version=version + 1)
