@@ -23,7 +23,7 @@ from typing import Mapping, Optional, Union
 import texts
 
 __all__ = [
-    "ROLE_SLUGS", "TIMINGS", "CatalogError", "Workshop", "Catalog", "load_catalog", "default_catalog",
+    "ROLE_SLUGS", "TIMINGS", "CatalogError", "Workshop", "Edition", "Catalog", "load_catalog", "default_catalog",
 ]
 
 DEFAULT_PATH = Path(__file__).with_name("workshops.json")
