@@ -1,26 +1,33 @@
-"""The implementation workshop catalog: twelve workshops loaded from workshops.json.
+"""The implementation workshop catalog: twelve workshops loaded from workshops.json, with their
+German text from workshops.de.json.
 
-Pure standard library, so anything (bot, cards, scripts, tests) can import it.
-The file is validated on load; a bad file fails fast with a CatalogError that
-names the workshop and the field.
+Standard library and texts/ only, so anything (bot, cards, scripts, tests) can import it.
+The files are validated on load; a bad file fails fast with a CatalogError that
+names the workshop and the field. `get`, iteration over `workshops`, `roles` and
+`programme_note` give the turn's language (texts.current()), so callers need no parameter;
+ids, roles' slugs, durations and timing are the same in every language.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping, Optional, Union
 
+import texts
+
 __all__ = [
-    "ROLE_SLUGS", "TIMINGS", "CatalogError", "Workshop", "Catalog", "load_catalog", "default_catalog",
+    "ROLE_SLUGS", "TIMINGS", "CatalogError", "Workshop", "Edition", "Catalog", "load_catalog", "default_catalog",
 ]
 
 DEFAULT_PATH = Path(__file__).with_name("workshops.json")
+LEARN = "https://learn.microsoft.com/"
 
 ROLE_SLUGS: tuple[str, ...] = (
     "solution-architect",
@@ -92,42 +99,70 @@ def _query_key(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Catalog:
+class Edition:
+    """The catalog's text in one language."""
+
     workshops: tuple[Workshop, ...]
     roles: Mapping[str, str]
     programme_note: str
-    _by_id: Mapping[str, Workshop] = field(init=False, repr=False, compare=False)
-    _by_name: Mapping[str, tuple[Workshop, ...]] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "roles", MappingProxyType(dict(self.roles)))
-        object.__setattr__(self, "_by_id", MappingProxyType({w.id: w for w in self.workshops}))
-        by_name: dict[str, list[Workshop]] = {}
-        for workshop in self.workshops:
-            for key in workshop.names():
-                by_name.setdefault(key, []).append(workshop)
-        object.__setattr__(self, "_by_name", MappingProxyType({k: tuple(v) for k, v in by_name.items()}))
+
+class Catalog:
+    """The workshops, in the turn's language: `editions` maps a language to its Edition; English
+    (texts.DEFAULT) is required and is what a language without an edition reads."""
+
+    def __init__(self, workshops: tuple[Workshop, ...], roles: Mapping[str, str], programme_note: str,
+                 editions: Optional[Mapping[str, Edition]] = None):
+        english = Edition(tuple(workshops), MappingProxyType(dict(roles)), programme_note)
+        self._editions = MappingProxyType({**(editions or {}), texts.DEFAULT: english})
+        self._by_id = MappingProxyType({lang: MappingProxyType({w.id: w for w in e.workshops})
+                                        for lang, e in self._editions.items()})
+        by_name: dict[str, dict[str, None]] = {}  # a name in any language -> ids
+        for edition in self._editions.values():
+            for workshop in edition.workshops:
+                for key in workshop.names():
+                    by_name.setdefault(key, {})[workshop.id] = None
+        self._by_name = MappingProxyType({k: tuple(v) for k, v in by_name.items()})
+
+    def _edition(self) -> Edition:
+        return self._editions.get(texts.current()) or self._editions[texts.DEFAULT]
+
+    @property
+    def workshops(self) -> tuple[Workshop, ...]:
+        return self._edition().workshops
+
+    @property
+    def roles(self) -> Mapping[str, str]:
+        return self._edition().roles
+
+    @property
+    def programme_note(self) -> str:
+        return self._edition().programme_note
+
+    def edition(self, lang: str) -> Optional[Edition]:
+        return self._editions.get(lang)
 
     def __contains__(self, id: object) -> bool:
         """Whether `id` (from card data or a URL: any value) is a workshop's exact id."""
-        return isinstance(id, str) and id in self._by_id
+        return isinstance(id, str) and id in self._by_id[texts.DEFAULT]
 
     def get(self, id: str) -> Workshop:
-        """The workshop with this exact id; KeyError if there is none."""
-        return self._by_id[id]
+        """The workshop with this exact id, in the turn's language; KeyError if there is none."""
+        english = self._by_id[texts.DEFAULT][id]
+        return self._by_id.get(texts.current(), {}).get(id, english)
 
     def find(self, name: str) -> Optional[Workshop]:
-        """The workshop a loosely typed name means, or None if unknown or ambiguous."""
+        """The workshop a loosely typed name (in any language) means, or None if unknown or ambiguous."""
         key = _query_key(name)
         if not key:
             return None
         exact = self._by_name.get(key, ())
         if len(exact) == 1:
-            return exact[0]
+            return self.get(exact[0])
         if exact or len(key) < _MIN_PREFIX:
             return None
-        candidates = {w.id: w for k, ws in self._by_name.items() if k.startswith(key) for w in ws}
-        return next(iter(candidates.values())) if len(candidates) == 1 else None
+        candidates = {wid for k, ids in self._by_name.items() if k.startswith(key) for wid in ids}
+        return self.get(candidates.pop()) if len(candidates) == 1 else None
 
     def closest(self, name: str, n: int = 3) -> list[Workshop]:
         """Best guesses for a name find() did not resolve; empty when nothing is close."""
@@ -135,11 +170,11 @@ class Catalog:
         if not key or n <= 0:
             return []
         matches = difflib.get_close_matches(key, list(self._by_name), n=len(self._by_name), cutoff=0.6)
-        found: dict[str, Workshop] = {}
+        found: dict[str, None] = {}
         for match in matches:
-            for workshop in self._by_name[match]:
-                found.setdefault(workshop.id, workshop)
-        return list(found.values())[:n]
+            for wid in self._by_name[match]:
+                found.setdefault(wid)
+        return [self.get(wid) for wid in found][:n]
 
     def role_label(self, slug: str) -> str:
         """The display label of a role slug; the slug itself if it is unknown."""
@@ -239,7 +274,8 @@ def _workshop(raw: object, index: int, roles: Mapping[str, str]) -> Workshop:
     )
 
 
-def _check_unique(workshops: tuple[Workshop, ...]) -> None:
+def _check_unique(workshops: tuple[Workshop, ...], *others: tuple[Workshop, ...]) -> None:
+    """Ids and titles are unique; and no name (in `workshops` or in the `others` editions) means two workshops."""
     for attr in ("id", "title"):
         seen: set[str] = set()
         for w in workshops:
@@ -249,15 +285,13 @@ def _check_unique(workshops: tuple[Workshop, ...]) -> None:
             seen.add(value.lower())
     # Two workshops answering to the same name would make find() ambiguous.
     owner: dict[str, str] = {}
-    for w in workshops:
+    for w in workshops + tuple(o for other in others for o in other):
         for key in w.names():
             if owner.setdefault(key, w.id) != w.id:
                 raise _fail(f"workshop '{w.id}'", f"alias or title {key!r} collides with workshop '{owner[key]}'")
 
 
-def load_catalog(path: Optional[Union[str, Path]] = None) -> Catalog:
-    """Read and validate the catalog (default: workshops.json beside this module)."""
-    path = Path(path) if path is not None else DEFAULT_PATH
+def _read(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -266,15 +300,15 @@ def load_catalog(path: Optional[Union[str, Path]] = None) -> Catalog:
         raise CatalogError(f"cannot read workshop catalog {path}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise CatalogError(f"workshop catalog {path} is not valid JSON: {exc}") from None
-
-    where = path.name
     if not isinstance(data, dict):
-        raise _fail(where, "top level must be an object")
+        raise _fail(path.name, "top level must be an object")
     for key in _REQUIRED_TOP:
         if key not in data:
-            raise _fail(where, f"missing required field '{key}'")
-    note = _text(data, "programmeNote", where)
+            raise _fail(path.name, f"missing required field '{key}'")
+    return data
 
+
+def _role_labels(data: dict, where: str) -> dict[str, str]:
     roles = data["roles"]
     if not isinstance(roles, dict) or not all(isinstance(v, str) and v.strip() for v in roles.values()):
         raise _fail(where, "field 'roles' must map role slugs to non-empty labels")
@@ -282,14 +316,67 @@ def load_catalog(path: Optional[Union[str, Path]] = None) -> Catalog:
         missing = sorted(set(ROLE_SLUGS) - set(roles))
         extra = sorted(set(roles) - set(ROLE_SLUGS))
         raise _fail(where, f"field 'roles' must hold exactly the known role slugs (missing: {missing}, unknown: {extra})")
-    roles = {slug: roles[slug].strip() for slug in ROLE_SLUGS}
+    return {slug: roles[slug].strip() for slug in ROLE_SLUGS}
+
+
+def _translated(raw: object, english: Workshop, where: str) -> Workshop:
+    """`english` with the text of its entry in a translation file (the same topics, one for one)."""
+    if not isinstance(raw, dict):
+        raise _fail(where, "must be an object")
+    topics = _text_list(raw, "topics", where)
+    if len(topics) != len(english.topics):
+        raise _fail(where, f"field 'topics' must translate the {len(english.topics)} topics one for one, "
+                           f"got {len(topics)}")
+    title = _text(raw, "learnMoreTitle", where, optional=True)
+    if (title is None) != (english.learn_more is None):
+        raise _fail(where, "field 'learnMoreTitle' must be set exactly when the workshop has a learnMore link")
+    aliases = tuple(a.lower() for a in _text_list(raw, "aliases", where, allow_empty=True))
+    url = english.learn_more
+    return dataclasses.replace(
+        english, title=_text(raw, "title", where), summary=_text(raw, "summary", where),
+        purpose=_text(raw, "purpose", where), topics=topics, learn_more_title=title,
+        learn_more=url.replace(LEARN, LEARN + "de-de/", 1) if url else None,  # Microsoft Learn in German
+        aliases=tuple(dict.fromkeys(english.aliases + aliases)))
+
+
+def _edition(path: Path, english: tuple[Workshop, ...]) -> Edition:
+    """The German catalog (workshops.de.json): the translatable fields of every English workshop,
+    by id, and of every role; no workshop missing and none extra."""
+    data, where = _read(path), path.name
+    raw = data["workshops"]
+    if not isinstance(raw, dict):
+        raise _fail(where, "field 'workshops' must map each workshop id to its text")
+    ids = [w.id for w in english]
+    missing, extra = sorted(set(ids) - set(raw)), sorted(set(raw) - set(ids))
+    if missing or extra:
+        raise _fail(where, f"field 'workshops' must hold exactly the catalog's ids (missing: {missing}, "
+                           f"unknown: {extra})")
+    workshops = tuple(_translated(raw[w.id], w, f"{where}: workshop '{w.id}'") for w in english)
+    return Edition(workshops, MappingProxyType(_role_labels(data, where)), _text(data, "programmeNote", where))
+
+
+def load_catalog(path: Optional[Union[str, Path]] = None) -> Catalog:
+    """Read and validate the catalog (default: workshops.json beside this module) and its German
+    text (workshops.de.json beside it: required for the bundled catalog, optional beside another)."""
+    path = Path(path) if path is not None else DEFAULT_PATH
+    data = _read(path)
+    where = path.name
+    note = _text(data, "programmeNote", where)
+    roles = _role_labels(data, where)
 
     raw_workshops = data["workshops"]
     if not isinstance(raw_workshops, list) or not raw_workshops:
         raise _fail(where, "field 'workshops' must be a non-empty list")
     workshops = tuple(_workshop(raw, i, roles) for i, raw in enumerate(raw_workshops))
+    german = path.with_name(f"{path.stem}.de.json")
+    editions = {"de": _edition(german, workshops)} if german.exists() or path == DEFAULT_PATH else {}
     _check_unique(workshops)
-    return Catalog(workshops=workshops, roles=roles, programme_note=note)
+    for edition in editions.values():  # German names must not mean another workshop in English either
+        try:
+            _check_unique(edition.workshops, workshops)
+        except CatalogError as exc:
+            raise CatalogError(f"{german.name}: {exc}") from None
+    return Catalog(workshops=workshops, roles=roles, programme_note=note, editions=editions)
 
 
 @functools.lru_cache(maxsize=1)

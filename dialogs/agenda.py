@@ -186,7 +186,7 @@ class Agendas:
         warnings = agenda.schedule_warnings(start, doc["durationMinutes"], window, tz)
         if warnings and not confirmed:
             when = {"day": str(data.get("day")), "time": str(data.get("time")), "version": doc["version"]}
-            raise ScheduleAnyway(" ".join(warnings + [agenda.SCHEDULE_ANYWAY]), when)
+            raise ScheduleAnyway(" ".join(warnings + [agenda.schedule_anyway()]), when)
         return agenda.schedule(doc, start, by, now)
 
     async def _remind(self, project: Mapping, session: dict) -> None:

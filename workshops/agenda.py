@@ -12,15 +12,17 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping, Optional
 
 from catalog import Workshop
+from texts import clock, day, t
 
 from . import people
 from .documents import copy_document
 from .history import logged
 from .project import whole_number
+from .words import Labels
 
 DRAFT, AWAITING, APPROVED, HELD, CLOSED = "draft", "awaiting-approval", "approved", "held", "closed"
-STATUS_LABELS = {DRAFT: "Draft", AWAITING: "Awaiting approval", APPROVED: "Approved", HELD: "Held", CLOSED: "Closed"}
-RSVP_LABELS = {"accept": "Accepted", "tentative": "Tentative", "decline": "Declined"}
+STATUS_LABELS = Labels("workshops.agenda.status", (DRAFT, AWAITING, APPROVED, HELD, CLOSED))
+RSVP_LABELS = Labels("workshops.agenda.rsvp", ("accept", "tentative", "decline"))
 MAX_TOPICS = 30
 MAX_TOPIC_TITLE = 120
 MAX_MINUTES = 240
@@ -28,7 +30,11 @@ NO_OWNER = "none"  # the owner choice meaning nobody
 # Working hours in the team's time zone: a time outside them is asked about before it is saved.
 WORKDAY_START, WORKDAY_END = time(8, 0), time(18, 0)
 WEEKEND = (5, 6)  # Saturday and Sunday (date.weekday())
-SCHEDULE_ANYWAY = "Schedule it anyway?"
+
+
+def schedule_anyway() -> str:
+    """The question after the schedule warnings."""
+    return t("workshops.agenda.schedule_anyway")
 
 
 class AgendaError(ValueError):
@@ -69,7 +75,7 @@ def _changed(session: Mapping, by: dict, now: datetime, action: str, detail: str
 def _minutes(value: object, label: str, field: str) -> int:
     minutes = whole_number(value, 1, MAX_MINUTES)
     if minutes is None:
-        raise AgendaError(f"{label}: minutes must be a whole number from 1 to {MAX_MINUTES}.", field)
+        raise AgendaError(t("workshops.agenda.minutes", label=label, limit=MAX_MINUTES), field)
     return minutes
 
 
@@ -91,7 +97,7 @@ def edit_topics(session: Mapping, answers: Mapping, roster: Mapping, by: dict, n
         if f"owner:{tid}" in answers:
             owner = _owner(answers[f"owner:{tid}"])
             if owner and owner not in members:
-                raise AgendaError(f"The owner of “{topic['title']}” is not on the roster.", f"owner:{tid}")
+                raise AgendaError(t("workshops.agenda.owner_not_on_roster", topic=topic["title"]), f"owner:{tid}")
             topic["owner"] = owner
         if f"minutes:{tid}" in answers:
             topic["minutes"] = _minutes(answers[f"minutes:{tid}"], topic["title"], f"minutes:{tid}")
@@ -99,19 +105,19 @@ def edit_topics(session: Mapping, answers: Mapping, roster: Mapping, by: dict, n
     title = title.strip() if isinstance(title, str) else ""
     if title:
         if len(title) > MAX_TOPIC_TITLE:
-            raise AgendaError(f"A topic title can be at most {MAX_TOPIC_TITLE} characters.", "newTitle")
+            raise AgendaError(t("workshops.agenda.topic_too_long", limit=MAX_TOPIC_TITLE), "newTitle")
         if len(result["topics"]) >= MAX_TOPICS:
-            raise AgendaError(f"An agenda can have at most {MAX_TOPICS} topics.", "newTitle")
+            raise AgendaError(t("workshops.agenda.too_many_topics", limit=MAX_TOPICS), "newTitle")
         owner = _owner(answers.get("newOwner"))
         if owner and owner not in members:
-            raise AgendaError("The new topic's owner is not on the roster.", "newOwner")
+            raise AgendaError(t("workshops.agenda.new_owner_not_on_roster"), "newOwner")
         minutes = _minutes(answers.get("newMinutes") or 15, title, "newMinutes")
         result["topics"].append({"id": f"c{uuid.uuid4().hex[:8]}", "title": title, "owner": owner,
                                  "minutes": minutes, "custom": True, "dropped": False})
     if not [t for t in result["topics"] if not t["dropped"]]:
-        raise AgendaError("An agenda needs at least one topic.")
+        raise AgendaError(t("workshops.agenda.no_topic"))
     if result["topics"] == session["topics"]:
-        raise AgendaError("Nothing changed.")
+        raise AgendaError(t("workshops.agenda.nothing_changed"))
     return _changed(result, by, now, "edit")
 
 
@@ -128,16 +134,16 @@ def schedule_problem(start: Optional[datetime], minutes: int, workshop: Workshop
                      now: datetime, tz) -> Optional[str]:
     """Why this start time cannot be used, or None when it can."""
     if start is None:
-        return "Pick a real date and a time."
+        return t("workshops.agenda.pick_a_time")
     if start <= now:
-        return "That time is in the past: pick a time that is still to come."
+        return t("workshops.agenda.time_in_past")
     end_local = (start + timedelta(minutes=minutes)).astimezone(tz)
     start_local = start.astimezone(tz)
     if workshop.timing == "post-go-live" and start_local.date() < go_live:
-        return f"{workshop.title} reviews the go-live, so it must be on or after go-live ({go_live:%d %b %Y})."
+        return t("workshops.agenda.after_go_live", title=workshop.title, go_live=day(go_live))
     live = go_live <= now.astimezone(tz).date()  # a live project's workshops (performance, BI, ALM) follow go-live
     if workshop.timing != "post-go-live" and not live and end_local.date() >= go_live:
-        return f"{workshop.title} prepares for go-live, so it must be held before go-live ({go_live:%d %b %Y})."
+        return t("workshops.agenda.before_go_live", title=workshop.title, go_live=day(go_live))
     return None
 
 
@@ -147,20 +153,22 @@ def schedule_warnings(start: datetime, minutes: int, window: Optional[tuple[date
     start_local, end_local = start.astimezone(tz), (start + timedelta(minutes=minutes)).astimezone(tz)
     warnings = []
     if window and not window[0] <= start_local.date() <= window[1]:
-        warnings.append(f"{start_local:%d %b %Y} is outside the plan's recommended window for this workshop "
-                        f"({window[0]:%d %b %Y} to {window[1]:%d %b %Y}).")
+        warnings.append(t("workshops.agenda.outside_window", day=day(start_local.date()), first=day(window[0]),
+                          last=day(window[1])))
     if start_local.weekday() in WEEKEND:
-        warnings.append(f"{start_local:%A %d %b} is a weekend day.")
+        on = start_local.date()  # "Saturday 12 Dec": the full weekday name
+        warnings.append(t("workshops.agenda.weekend", weekday=t("workshops.agenda.weekdays").split()[on.weekday()],
+                          d=on.day, month=t("texts.months").split()[on.month - 1]))
     elif (start_local.time() < WORKDAY_START or end_local.date() != start_local.date()
           or end_local.time() > WORKDAY_END):
-        warnings.append(f"{start_local:%H:%M} to {end_local:%H:%M} is outside working hours "
-                        f"({WORKDAY_START:%H:%M} to {WORKDAY_END:%H:%M} in {tz}).")
+        warnings.append(t("workshops.agenda.outside_hours", start=clock(start_local), end=clock(end_local),
+                          day_start=f"{WORKDAY_START:%H:%M}", day_end=f"{WORKDAY_END:%H:%M}", zone=tz))
     return warnings
 
 
 def schedule(session: Mapping, start: datetime, by: dict, now: datetime) -> dict:
     if session.get("start") == start.isoformat():
-        raise AgendaError("The workshop is already at that time.")
+        raise AgendaError(t("workshops.agenda.already_at_that_time"))
     result = _changed(session, by, now, "schedule", start.isoformat())
     result["start"] = start.isoformat()
     result.pop("reminderSentAt", None)
@@ -169,7 +177,7 @@ def schedule(session: Mapping, start: datetime, by: dict, now: datetime) -> dict
 
 def rsvp(session: Mapping, who: dict, response: str, now: datetime) -> dict:
     if response not in RSVP_LABELS:
-        raise AgendaError("Answer accept, tentative or decline.")
+        raise AgendaError(t("workshops.agenda.rsvp_answer"))
     answer = {"response": response, "name": who["name"], "at": now.isoformat()}
     return {**session, "rsvps": {**session["rsvps"], who["aadObjectId"]: answer}}  # the rest is shared, unchanged
 

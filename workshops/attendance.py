@@ -6,13 +6,20 @@ from datetime import datetime
 from typing import Iterable, Mapping, Optional
 
 from catalog import Workshop
+from texts import t
 
 from . import people
 from .documents import copy_document
 from .lifecycle import LATE_AFTER
+from .words import Labels
 
-STATUSES = {"present": "Present", "late": "Late", "absent": "Absent"}
+STATUSES = Labels("workshops.attendance.status", ("present", "late", "absent"))
 ATTENDED = ("present", "late")
+
+
+def _someone(record: Mapping) -> str:
+    """The stored name; "Someone" when the record has none."""
+    return record["name"] if "name" in record else t("workshops.attendance.someone")
 
 
 def check_in(session: Mapping, who: Mapping, now: datetime, source: str = "checkin") -> dict:
@@ -76,12 +83,12 @@ def mark(session: Mapping, answers: Mapping, roster: Mapping, now: datetime) -> 
         if value == "unknown":
             marks.pop(aad, None)
             continue
-        name = members.get(aad, {}).get("name") or (marks.get(aad) or {}).get("name", "Someone")
+        name = members.get(aad, {}).get("name") or _someone(marks.get(aad) or {})
         if (marks.get(aad) or {}).get("status") != value:
             marks[aad] = {"name": name, "status": value, "at": now.isoformat(), "source": "manual"}
     guest = answers.get("guest")
     if isinstance(guest, str) and guest in members and guest not in marks:
-        marks[guest] = {"name": members[guest].get("name", "Someone"), "status": "present", "at": now.isoformat(),
+        marks[guest] = {"name": _someone(members[guest]), "status": "present", "at": now.isoformat(),
                         "source": "manual"}
     return result
 
@@ -98,7 +105,7 @@ def import_report(session: Mapping, records: Iterable[Mapping], roster: Mapping)
             continue
         joined = record.get("joined")
         late = bool(start and joined and datetime.fromisoformat(joined.replace("Z", "+00:00")) > start + LATE_AFTER)
-        marks[aad] = {"name": record.get("name") or "Someone", "status": "late" if late else "present",
+        marks[aad] = {"name": record.get("name") or t("workshops.attendance.someone"), "status": "late" if late else "present",
                       "at": joined or "", "source": "meeting", "seconds": record.get("totalSeconds")}
     return result
 

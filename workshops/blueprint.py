@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
 
+from texts import t
+
 from .project import LIVE, PHASES, PRODUCTS, parse_date, split_choices, whole_number
+from .words import Labels, number
 
 __all__ = [
     "KINDS", "MIGRATION_VOLUMES", "MIGRATED", "PLATFORMS", "SYSTEM_KINDS", "TIMINGS", "REGULATIONS", "REPORTING",
@@ -23,31 +26,18 @@ __all__ = [
     "Profile", "profile_from_answers", "stored_answers",
 ]
 
-KINDS = {"greenfield": "Greenfield (a new implementation)", "upgrade": "Upgrade from an earlier version",
-         "phase-two": "Phase two (extends a live solution)"}
-MIGRATION_VOLUMES = {
-    "none": "No data migration",
-    "low": "Low (under 1 million records)",
-    "medium": "Medium (1 to 10 million records)",
-    "high": "High (over 10 million records)",
-}
-MIGRATED = {"master": "master data", "open": "open transactions", "balances": "opening balances",
-            "history": "historical transactions"}
-PLATFORMS = {"office365": "Office 365", "power-platform": "Microsoft Power Platform", "azure": "Azure"}
-SYSTEM_KINDS = {"standard": "Standard connector", "custom": "Custom", "edi": "EDI"}
-TIMINGS = {"batch": "Batch", "real-time": "Real-time"}
-REGULATIONS = {"sox": "SOX", "gdpr": "GDPR", "hipaa": "HIPAA", "pci-dss": "PCI DSS", "gxp": "GxP (FDA 21 CFR Part 11)",
-               "other": "Other regulations"}
-REPORTING = {"none": "No reporting needs",
-             "standard": "The standard product's reports and workspaces",
-             "advanced": "Reporting beyond the standard product (BI, data warehouse, analytics)"}
-ALM_MATURITY = {
-    "none": "No ALM yet",
-    "basic": "Basic (some build, release or environment practice)",
-    "mature": "Mature (build, release and environments in place)",
-}
-ALM_OWNERS = {"partner": "the partner", "customer": "the customer's IT", "shared": "partner and customer together",
-              "undecided": "nobody yet"}
+# Option labels by id, read from the catalogue when used (workshops.blueprint.<list>.<id>).
+KINDS = Labels("workshops.blueprint.kinds", ("greenfield", "upgrade", "phase-two"))
+MIGRATION_VOLUMES = Labels("workshops.blueprint.migration_volumes", ("none", "low", "medium", "high"))
+MIGRATED = Labels("workshops.blueprint.migrated", ("master", "open", "balances", "history"))
+PLATFORMS = Labels("workshops.blueprint.platforms", ("office365", "power-platform", "azure"))
+SYSTEM_KINDS = Labels("workshops.blueprint.system_kinds", ("standard", "custom", "edi"))
+TIMINGS = Labels("workshops.blueprint.timings", ("batch", "real-time"))
+REGULATIONS = Labels("workshops.blueprint.regulations", ("sox", "gdpr", "hipaa", "pci-dss", "gxp", "other"),
+                     keys={"other": "workshops.blueprint.regulations.other_regulations"})  # ".other" is for counts
+REPORTING = Labels("workshops.blueprint.reporting", ("none", "standard", "advanced"))
+ALM_MATURITY = Labels("workshops.blueprint.alm_maturity", ("none", "basic", "mature"))
+ALM_OWNERS = Labels("workshops.blueprint.alm_owners", ("partner", "customer", "shared", "undecided"))
 
 MAX_COUNT = 1000            # a sane maximum for every count answer but users
 MAX_USERS = 1_000_000
@@ -119,14 +109,10 @@ _CHOICES = {"kind": KINDS, "migration_volume": MIGRATION_VOLUMES, "reporting": R
             "alm_maturity": ALM_MATURITY, "alm_owner": ALM_OWNERS}
 _MULTI = {"regulations": REGULATIONS, "platforms": PLATFORMS, "migrated": MIGRATED}
 _NOTES = ("migration_sources", "peak_seasons")
-_LABELS = {
-    "kind": "Kind of project", "legal_entities": "Legal entities", "business_units": "Business units",
-    "regulations": "Regulations", "users": "Users", "countries": "Countries", "peak_seasons": "Peak seasons",
-    "high_volumes": "Large transaction volumes", "platforms": "Platforms", "migration_volume": "Migration volume",
-    "migration_sources": "Migration sources", "migrated": "What is migrated", "gap_count": "Gap requirements",
-    "critical_gaps": "Critical gaps", "reporting": "Reporting", "legacy_mapping": "Legacy system mapping",
-    "branding": "Branding and user experience", "alm_maturity": "ALM maturity", "alm_owner": "Who runs ALM",
-}
+_LABELS = Labels("workshops.blueprint.labels", (
+    "kind", "legal_entities", "business_units", "regulations", "users", "countries", "peak_seasons", "high_volumes",
+    "platforms", "migration_volume", "migration_sources", "migrated", "gap_count", "critical_gaps", "reporting",
+    "legacy_mapping", "branding", "alm_maturity", "alm_owner"))
 DEFAULTS = {"kind": "greenfield", "migration_volume": "none", "reporting": "none", "alm_maturity": "basic",
             "alm_owner": "partner"}
 
@@ -153,14 +139,15 @@ def _systems(answers: Mapping, errors: dict) -> tuple[System, ...]:
         if not name:
             continue
         if len(name) > MAX_NAME:
-            errors[f"system:{n}:name"] = f"A system's name is at most {MAX_NAME} characters (this has {len(name)})."
+            errors[f"system:{n}:name"] = t("workshops.blueprint.system_name_too_long", limit=MAX_NAME, length=len(name))
         if kind not in SYSTEM_KINDS:
-            errors[f"system:{n}:kind"] = f"Say how {name[:30]} integrates: {', '.join(SYSTEM_KINDS.values())}."
+            errors[f"system:{n}:kind"] = t("workshops.blueprint.system_kind", name=name[:30],
+                                           kinds=", ".join(SYSTEM_KINDS.values()))
         if timing not in TIMINGS:
-            errors[f"system:{n}:timing"] = f"Say whether {name[:30]} integrates in batch or in real time."
+            errors[f"system:{n}:timing"] = t("workshops.blueprint.system_timing", name=name[:30])
         systems.append(System(name, kind, timing))
     if len(systems) > MAX_SYSTEMS:
-        errors["form"] = f"At most {MAX_SYSTEMS} integrated systems; there are {len(systems)}."
+        errors["form"] = t("workshops.blueprint.too_many_systems", limit=MAX_SYSTEMS, n=len(systems))
     return tuple(systems)
 
 
@@ -172,58 +159,58 @@ def profile_from_answers(answers: Mapping, *, project: Mapping, today: date) -> 
     basic ALM run by the partner. Critical gaps cannot outnumber the gaps, and what is migrated
     (or from where) needs a migration volume."""
     if not isinstance(answers, Mapping):
-        raise AnswerError({"form": "The form was empty."})
+        raise AnswerError({"form": t("workshops.project.form_empty")})
     errors: dict[str, str] = {}
     length = sum(len(str(k)) + len(str(v)) for k, v in answers.items())
     if length > MAX_ANSWERS_LENGTH:  # they are kept with the plan, so they are bounded too
-        errors["form"] = f"The answers are too long ({length:,} characters; at most {MAX_ANSWERS_LENGTH:,})."
+        errors["form"] = t("workshops.blueprint.too_long", length=number(length), limit=number(MAX_ANSWERS_LENGTH))
 
     flags = {}
     for field in _BOOLS:
         text = str(_raw(answers, field) or "false").lower()
         flags[field] = text == "true"
         if text not in ("true", "false"):
-            errors[field] = f"{_LABELS[field]}: answer true or false, not {text[:30]!r}."
+            errors[field] = t("workshops.blueprint.true_or_false", label=_LABELS[field], value=repr(text[:30]))
 
     counts = {}
     for field, (low, high) in _COUNTS.items():
         value = _raw(answers, field)
         counts[field] = whole_number(value, low, high) if value is not None else low
         if counts[field] is None:
-            errors[field] = f"{_LABELS[field]} must be a whole number between {low} and {high}."
+            errors[field] = t("workshops.blueprint.whole_number", label=_LABELS[field], low=low, high=high)
             counts[field] = low
     if counts["critical_gaps"] > counts["gap_count"] and "gap_count" not in errors:
-        errors["critical_gaps"] = (f"Critical gaps are some of the gap requirements: at most {counts['gap_count']}, "
-                                   f"not {counts['critical_gaps']}.")
+        errors["critical_gaps"] = t("workshops.blueprint.critical_gaps", most=counts["gap_count"],
+                                    given=counts["critical_gaps"])
 
     picked = {}
     for field, options in _CHOICES.items():
         value = _raw(answers, field)
         picked[field] = str(value).lower() if value is not None else DEFAULTS[field]
         if picked[field] not in options:
-            errors[field] = (f"{_LABELS[field]} {str(value)[:30]!r} is not an option; "
-                             f"choose one of: {', '.join(options)}.")
+            errors[field] = t("workshops.blueprint.not_an_option", label=_LABELS[field], value=repr(str(value)[:30]),
+                              options=", ".join(options))
 
     many = {}
     for field, options in _MULTI.items():
         many[field] = tuple(c.lower() for c in split_choices(_raw(answers, field) or ""))
         unknown = [c for c in many[field] if c not in options]
         if unknown:
-            errors[field] = f"Unknown {_LABELS[field].lower()}: {', '.join(unknown)[:60]}; choose from the list."
+            errors[field] = t(f"workshops.blueprint.unknown.{field}", values=", ".join(unknown)[:60])
 
     notes = {field: str(_raw(answers, field) or "") for field in _NOTES}
     for field, note in notes.items():
         if len(note) > MAX_NOTE:
-            errors[field] = f"{_LABELS[field]} is at most {MAX_NOTE} characters (this has {len(note)})."
+            errors[field] = t("workshops.blueprint.note_too_long", label=_LABELS[field], limit=MAX_NOTE, length=len(note))
     if picked["migration_volume"] == "none" and (many["migrated"] or notes["migration_sources"]):
-        errors["migration_volume"] = "Data is migrated (you said what or from where): choose its volume."
+        errors["migration_volume"] = t("workshops.blueprint.migration_volume")
 
     systems = _systems(answers, errors)
     products = tuple(p for p in project.get("products") or () if p in PRODUCTS)
     go_live = parse_date(project.get("goLive"))
     phase = project.get("phase") if project.get("phase") in PHASES else "implement"
     if not products or go_live is None:
-        errors["form"] = "The project has no products or go-live yet: set them with **setup** first."
+        errors["form"] = t("workshops.blueprint.no_project_facts")
     if errors:
         raise AnswerError(errors)
     return Profile(products=products, go_live=go_live, phase=phase, systems=systems,
@@ -243,7 +230,7 @@ def stored_answers(answers: Mapping) -> dict:
         count = whole_number(old.get("external_systems", "0"), 0, MAX_COUNT) or 0
         if "external" in chosen or count:
             for n in range(1, min(max(count, 1), MAX_SYSTEMS) + 1):
-                new.update({f"system:{n}:name": f"External system {n}", f"system:{n}:kind": "custom",
+                new.update({f"system:{n}:name": t("workshops.blueprint.external_system", n=n), f"system:{n}:kind": "custom",
                             f"system:{n}:timing": "batch"})
     if old.get("regulated") == "true" and "regulations" not in old:
         new["regulations"] = "other"

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Mapping
 
 from catalog import Workshop
+from texts import t
 
 
 def _escape(text: str) -> str:
@@ -34,15 +35,16 @@ def invitation(project: Mapping, session: Mapping, workshop: Workshop, roster: M
     start = datetime.fromisoformat(session["start"])
     end = start + timedelta(minutes=session["durationMinutes"])
     members = roster.get("members", {}) if roster else {}
-    lines = [f"{workshop.title}: {workshop.purpose}", "", "Agenda:"]
-    for topic in (t for t in session["topics"] if not t["dropped"]):
+    lines = [f"{workshop.title}: {workshop.purpose}", "", t("workshops.calendar.agenda")]
+    for topic in (topic for topic in session["topics"] if not topic["dropped"]):
         owner = members.get(topic["owner"], {}).get("name", "") if topic["owner"] else ""
-        lines.append(f"- {topic['title']} ({topic['minutes']} min{', ' + owner if owner else ''})")
+        lines.append("- " + t("workshops.calendar.topic_with_owner" if owner else "workshops.calendar.topic",
+                              title=topic["title"], minutes=topic["minutes"], owner=owner))
     if workshop.learn_more:
-        lines += ["", f"Pre-reading: {workshop.learn_more}"]
+        lines += ["", t("workshops.calendar.pre_reading", url=workshop.learn_more)]
     meeting = session.get("meeting") or {}
     if meeting.get("joinUrl"):
-        lines += ["", f"Join the Teams meeting: {meeting['joinUrl']}"]
+        lines += ["", t("workshops.calendar.join", url=meeting["joinUrl"])]
     props = [
         "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Implementation Workshops//Teams bot//EN", "METHOD:PUBLISH",
         "BEGIN:VEVENT",
@@ -53,6 +55,6 @@ def invitation(project: Mapping, session: Mapping, workshop: Workshop, roster: M
         f"SEQUENCE:{int(session.get('version', 1))}",
     ]
     if meeting.get("joinUrl"):
-        props += [f"URL:{meeting['joinUrl']}", f"LOCATION:{_escape('Microsoft Teams meeting')}"]
+        props += [f"URL:{meeting['joinUrl']}", f"LOCATION:{_escape(t('workshops.calendar.location'))}"]
     props += ["END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(folded for prop in props for folded in _fold(prop)) + "\r\n"

@@ -6,26 +6,34 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, Mapping, Optional
 
+from texts import t
+
 from .outcomes import (CONTENT_FIELDS, FINDING_KINDS, MAX_ITEM, MAX_ITEMS, MAX_TITLE, PRIORITIES, OutcomeError,
                        _new_id)
+from .words import number
 
 KINDS = ("covered", "decision", "finding", "action")
 _EMPTY = {"summary": "", "covered": [], "decisions": [], "recommendations": [], "findings": [], "actions": [],
           "specific": {}}
 
 
+def _say(key: str, what: str, **values) -> str:
+    """workshops.capture.<key>.<what>: `what` is decision, finding or action."""
+    return t(f"workshops.capture.{key}.{what}", **values)
+
+
 def _text(value: object, field: str, limit: int, what: str) -> str:
     text = " ".join(value.split()) if isinstance(value, str) else ""
     if not text:
-        raise OutcomeError({field: f"Write the {what} first."})
+        raise OutcomeError({field: _say("write_first", what)})
     if len(text) > limit:
-        raise OutcomeError({field: f"The {what} is {len(text):,} characters; at most {limit:,}."})
+        raise OutcomeError({field: _say("too_long", what, length=number(len(text)), limit=number(limit))})
     return text
 
 
 def _room(items: list, what: str) -> None:
     if len(items) >= MAX_ITEMS:
-        raise OutcomeError({"form": f"At most {MAX_ITEMS} {what}s per workshop."})
+        raise OutcomeError({"form": _say("too_many", what, limit=MAX_ITEMS)})
 
 
 def apply(previous: Optional[Mapping], change: Mapping, topic_ids: Iterable[str], roster: Mapping,
@@ -40,36 +48,36 @@ def apply(previous: Optional[Mapping], change: Mapping, topic_ids: Iterable[str]
     if kind == "covered":
         topic = change.get("topic")
         if topic not in set(topic_ids) or not isinstance(change.get("covered"), bool):
-            raise OutcomeError({"topic": "That topic is not on this workshop's agenda."})
-        covered = [t for t in content["covered"] if t != topic] + ([topic] if change["covered"] else [])
-        state = "covered" if change["covered"] else "not covered"
-        return {**content, "covered": covered}, f"marked topic {topic} as {state}"
+            raise OutcomeError({"topic": t("workshops.capture.unknown_topic")})
+        covered = [c for c in content["covered"] if c != topic] + ([topic] if change["covered"] else [])
+        state = "covered" if change["covered"] else "not_covered"
+        return {**content, "covered": covered}, t(f"workshops.capture.marked.{state}", topic=topic)
     if kind == "decision":
         _room(content["decisions"], "decision")
         text = _text(change.get("text"), "text", MAX_ITEM, "decision")
-        return {**content, "decisions": content["decisions"] + [text]}, f"added the decision “{text[:60]}”"
+        return {**content, "decisions": content["decisions"] + [text]}, _say("added", "decision", text=text[:60])
     if kind == "finding":
         _room(content["findings"], "finding")
         text = _text(change.get("text"), "text", MAX_ITEM, "finding")
         if change.get("findingKind") not in FINDING_KINDS:
-            raise OutcomeError({"findingKind": "Say whether the finding is an assertion, a risk or an issue."})
+            raise OutcomeError({"findingKind": t("workshops.outcomes.finding_kind")})
         if change.get("priority") not in PRIORITIES:
-            raise OutcomeError({"priority": "Give the finding a priority: high, medium or low."})
+            raise OutcomeError({"priority": t("workshops.outcomes.finding_priority")})
         finding = {"id": _new_id("f"), "text": text, "kind": change["findingKind"], "priority": change["priority"],
                    "open": True}
-        return {**content, "findings": content["findings"] + [finding]}, f"added the finding “{text[:60]}”"
+        return {**content, "findings": content["findings"] + [finding]}, _say("added", "finding", text=text[:60])
     if kind == "action":
         _room(content["actions"], "action")
         title = _text(change.get("title"), "title", MAX_TITLE, "action")
         if change.get("owner") not in (roster.get("members") or {}):
-            raise OutcomeError({"owner": "Choose who owns the action from the roster."})
+            raise OutcomeError({"owner": t("workshops.capture.owner")})
         try:
             due = date.fromisoformat(str(change.get("due")))
         except ValueError:
-            raise OutcomeError({"due": "Give the action a real due date."}) from None
+            raise OutcomeError({"due": t("workshops.capture.due")}) from None
         if due < today:
-            raise OutcomeError({"due": "The due date is in the past."})
+            raise OutcomeError({"due": t("workshops.capture.due_past")})
         action = {"id": _new_id("a"), "title": title, "owner": change["owner"], "due": due.isoformat(),
                   "done": False, "doneAt": None, "doneBy": None}
-        return {**content, "actions": content["actions"] + [action]}, f"added the action “{title[:60]}”"
-    raise OutcomeError({"kind": "Unknown change."})
+        return {**content, "actions": content["actions"] + [action]}, _say("added", "action", text=title[:60])
+    raise OutcomeError({"kind": t("workshops.capture.unknown_change")})

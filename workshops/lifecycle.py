@@ -16,23 +16,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Callable, Mapping, Optional
 
+from texts import clock, t, weekday_day
+
 from .agenda import APPROVED, AWAITING, CLOSED, DRAFT, HELD, STATUS_LABELS
-from .words import plural
+from .words import Labels, count
 
 RUNNING = "running"
-LABELS = {**STATUS_LABELS, RUNNING: "Running now"}
+LABELS = Labels(STATUS_LABELS.prefix, STATUS_LABELS.ids + (RUNNING,), keys={RUNNING: "workshops.lifecycle.running"})
 CHECKIN_OPENS = timedelta(minutes=15)  # check-in opens this long before the start
 LATE_AFTER = timedelta(minutes=10)  # a check-in more than this long after the start is late
 
 # What can be done to a session.
 RSVP, CHECKIN, EDIT, SCHEDULE, APPROVE = "rsvp", "check-in", "edit", "schedule", "approve"
 ATTENDANCE, OUTCOMES, CLOSE, REMOVE = "attendance", "record outcomes", "close", "remove from the series"
-EARLY_OUTCOMES = "The workshop has not started yet. Record outcomes anyway?"
 
 # The series.
 SERIES_OPEN, SERIES_CLOSED = "open", "closed"
 CLOSES_ENGAGEMENT = "post-go-live"  # the workshop whose closing closes the engagement
-ENGAGEMENT_CLOSED = "Post go-live is closed, so the engagement is complete and its series can no longer change."
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ def check_in_offered(session: Mapping, now: datetime) -> bool:
 
 def local_time(moment: datetime, tz: tzinfo) -> str:
     """e.g. "on Mon 14 Dec 2026 at 10:00 (Europe/London)", in the team's time zone."""
-    return f"on {moment.astimezone(tz):%a %d %b %Y at %H:%M} ({tz})"
+    local = moment.astimezone(tz)
+    return t("workshops.lifecycle.at", day=weekday_day(local.date()), time=clock(local), zone=tz)
 
 
 @dataclass(frozen=True)
@@ -123,47 +124,47 @@ class _Moment:
     def kept(self) -> Optional[str]:
         """Why a held or closed workshop refuses a change, or None."""
         if self.session["status"] == CLOSED:
-            return f"{self.title} is closed"
+            return t("workshops.lifecycle.is_closed", title=self.title)
         if self.session["status"] == HELD:
-            return f"{self.title} has been held"
+            return t("workshops.lifecycle.has_been_held", title=self.title)
         return None
 
 
-def no(message: str) -> Verdict:
-    return Verdict(False, message)
+def no(key: str, **values) -> Verdict:
+    """A refusal: the text of `workshops.lifecycle.<key>`."""
+    return Verdict(False, t(f"workshops.lifecycle.{key}", **values))
 
 
 def _rsvp(m: _Moment, _confirmed: bool) -> Verdict:
     if m.kept():
-        return no(f"{m.kept()}, so it takes no more RSVPs.")
+        return no("rsvp_kept", kept=m.kept())
     if m.state == RUNNING:
-        return no(f"{m.title} is under way, so RSVPs are closed. If you are there, check in with I'm here.")
+        return no("rsvp_running", title=m.title)
     if m.ended():
-        return no(f"{m.title} ended {local_time(end_of(m.session), m.tz)}, so RSVPs are closed.")
+        return no("rsvp_ended", title=m.title, ended=local_time(end_of(m.session), m.tz))
     return ALLOWED
 
 
 def _check_in(m: _Moment, _confirmed: bool) -> Verdict:
-    ask_a_lead = f"Ask a lead to mark your attendance with “attendance {m.workshop_id}”."
+    ask_a_lead = t("workshops.lifecycle.ask_a_lead", workshop=m.workshop_id)
     if m.session["status"] == CLOSED:
-        return no(f"{m.title} is closed, so check-in is closed too.")
+        return no("checkin_closed", title=m.title)
     if m.session["status"] == HELD:
-        return no(f"{m.title} has been held, so check-in is closed. {ask_a_lead}")
+        return no("checkin_held", title=m.title, ask_a_lead=ask_a_lead)
     if not m.session.get("start"):
-        return no(f"{m.title} is not scheduled yet, so there is nothing to check in to.")
+        return no("checkin_not_scheduled", title=m.title)
     if m.ended() and not meeting_live(m.session):  # a meeting that runs over still takes check-ins
-        return no(f"{m.title} ended {local_time(end_of(m.session), m.tz)}. {ask_a_lead}")
+        return no("checkin_ended", title=m.title, ended=local_time(end_of(m.session), m.tz), ask_a_lead=ask_a_lead)
     if not check_in_open(m.session, m.now):
-        return no(f"{m.title} starts {m.starts()}. Check-in opens {_minutes(CHECKIN_OPENS)} before the start.")
+        return no("checkin_not_open", title=m.title, starts=m.starts(), opens=_minutes(CHECKIN_OPENS))
     return ALLOWED
 
 
 def _edit(m: _Moment, _confirmed: bool) -> Verdict:
     if m.kept():
-        return no(f"{m.kept()}, so its agenda can no longer change.")
+        return no("edit_kept", kept=m.kept())
     if not m.before_start():
-        return no(f"{m.title} started {m.starts()}, so its agenda can no longer change. Record what was covered "
-                  f"with “outcomes {m.workshop_id}”, or, if it did not take place, schedule it again first.")
+        return no("edit_started", title=m.title, started=m.starts(), workshop=m.workshop_id)
     return ALLOWED
 
 
@@ -171,28 +172,28 @@ def _schedule(m: _Moment, _confirmed: bool) -> Verdict:
     # A running or past workshop may be moved: the meeting may not have taken place. Once its
     # outcomes are recorded it has, and its time is part of the record.
     if m.kept():
-        return no(f"{m.kept()}, so it can no longer be rescheduled.")
+        return no("schedule_kept", kept=m.kept())
     return ALLOWED
 
 
 def _approve(m: _Moment, _confirmed: bool) -> Verdict:
     if m.kept():
-        return no(f"{m.kept()}, so its agenda can no longer be approved.")
+        return no("approve_kept", kept=m.kept())
     if m.session["status"] == APPROVED:
-        return no("The agenda is already approved.")
+        return no("already_approved")
     return ALLOWED
 
 
 def _attendance(m: _Moment, _confirmed: bool) -> Verdict:
     """A lead's marks and the meeting's report: from when check-in opens, until the workshop is closed."""
     if m.session["status"] == CLOSED:
-        return no(f"{m.title} is closed, so its attendance can no longer change.")
+        return no("attendance_closed", title=m.title)
     if m.session["status"] == HELD or started(m.session, m.now) or check_in_open(m.session, m.now):
         return ALLOWED
-    opens = f"Attendance can be recorded from {_minutes(CHECKIN_OPENS)} before the start."
+    opens = t("workshops.lifecycle.attendance_opens", opens=_minutes(CHECKIN_OPENS))
     if not m.session.get("start"):
-        return no(f"{m.title} is not scheduled yet. {opens}")
-    return no(f"{m.title} starts {m.starts()}. {opens}")
+        return no("attendance_not_scheduled", title=m.title, opens=opens)
+    return no("attendance_not_open", title=m.title, starts=m.starts(), opens=opens)
 
 
 def _outcomes(m: _Moment, confirmed: bool) -> Verdict:
@@ -200,17 +201,16 @@ def _outcomes(m: _Moment, confirmed: bool) -> Verdict:
     # resolved (go-live readiness depends on it), and every edit is audited.
     if m.kept() or not m.before_start() or confirmed:
         return ALLOWED
-    return Verdict(False, EARLY_OUTCOMES, confirm=True)
+    return Verdict(False, t("workshops.lifecycle.early_outcomes"), confirm=True)
 
 
 def _close(m: _Moment, _confirmed: bool) -> Verdict:
     if m.session["status"] == CLOSED:
-        return no(f"{m.title} is already closed.")
+        return no("already_closed", title=m.title)
     if m.session["status"] != HELD:
-        return no(f"{m.title} has no outcomes yet: record them with “outcomes {m.workshop_id}”, then close it.")
+        return no("close_no_outcomes", title=m.title, workshop=m.workshop_id)
     if m.session.get("start") and m.before_start():
-        return no(f"{m.title} has not started yet (it starts {m.starts()}), so it cannot be closed. "
-                  "Close it once it has taken place.")
+        return no("close_not_started", title=m.title, starts=m.starts())
     # Held and never scheduled: the lead confirmed, when recording its outcomes, that it took place.
     return ALLOWED
 
@@ -222,10 +222,9 @@ def _remove(m: _Moment, _confirmed: bool) -> Verdict:
     # the status disagree with that record, and nothing is gained: a finding that no longer
     # matters is closed in the outcomes instead.
     if m.kept():
-        return no(f"{m.kept()}, so it stays in the series: its outcomes, attendance and risks are part of the "
-                  f"engagement's record. Close findings that no longer matter with “outcomes {m.workshop_id}”.")
+        return no("remove_kept", kept=m.kept(), workshop=m.workshop_id)
     if m.state == RUNNING:
-        return no(f"{m.title} is under way, so it cannot be removed from the series now.")
+        return no("remove_running", title=m.title)
     return ALLOWED
 
 
@@ -235,13 +234,13 @@ RULES: dict[str, Callable[[_Moment, bool], Verdict]] = {
 }
 
 
-def check(session: Optional[Mapping], now: datetime, action: str, *, title: str = "This workshop",
+def check(session: Optional[Mapping], now: datetime, action: str, *, title: str = "",
           tz: tzinfo = timezone.utc, confirmed: bool = False) -> Verdict:
     """Whether `action` may be done to `session` at `now`; `title` and `tz` (the team's time zone)
     are for the message. A workshop with no session has not been opened yet: nothing to refuse."""
     if session is None:
         return ALLOWED
-    return RULES[action](_Moment(session, now, title, tz), confirmed)
+    return RULES[action](_Moment(session, now, title or t("workshops.lifecycle.this_workshop"), tz), confirmed)
 
 
 CREATE_EVENT, UPDATE_EVENT, CANCEL_EVENT = "create", "update", "cancel"
@@ -267,8 +266,8 @@ def series_state(post_go_live: Optional[Mapping]) -> str:
 
 def check_series(post_go_live: Optional[Mapping]) -> Verdict:
     """Whether the series may change: a workshop added or removed, the questions answered again."""
-    return no(ENGAGEMENT_CLOSED) if series_state(post_go_live) == SERIES_CLOSED else ALLOWED
+    return no("engagement_closed") if series_state(post_go_live) == SERIES_CLOSED else ALLOWED
 
 
 def _minutes(span: timedelta) -> str:
-    return plural(int(span.total_seconds() // 60), "minute")
+    return count("minute", int(span.total_seconds() // 60))

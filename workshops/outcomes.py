@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping, Optional
 
-from .markdown import escape, escape_line
+from texts import t, t_count
 
-FINDING_KINDS = {"assertion": "Assertion", "risk": "Risk", "issue": "Issue"}
-PRIORITIES = {"high": "High", "medium": "Medium", "low": "Low"}
+from .markdown import escape, escape_line
+from .words import Labels, number
+
+FINDING_KINDS = Labels("workshops.outcomes.kinds", ("assertion", "risk", "issue"))
+PRIORITIES = Labels("workshops.outcomes.priorities", ("high", "medium", "low"))
 NEW_ROWS = 3  # blank rows the capture card offers for new findings, actions and gaps
 # Limits no real workshop meets, checked where the capture card's answers arrive.
 MAX_SUMMARY = 4000  # characters: the summary, and a long workshop-specific field such as lessons learned
@@ -31,8 +34,17 @@ MAX_OUTCOME_BYTES = 512 * 1024  # one outcome as stored, altogether: a quarter o
 @dataclass(frozen=True)
 class Field:
     id: str
-    label: str
+    name: str  # its texts: workshops.outcomes.field.<name>, and .field_the.<name> inside a sentence
     multiline: bool = True
+
+    @property
+    def label(self) -> str:
+        return t(f"workshops.outcomes.field.{self.name}")
+
+    @property
+    def the(self) -> str:
+        """"The requirement", "Die Anforderung": the field named inside a sentence."""
+        return t(f"workshops.outcomes.field_the.{self.name}")
 
 
 @dataclass(frozen=True)
@@ -40,20 +52,24 @@ class Group:
     """A repeated set of fields, e.g. one per gap."""
 
     id: str
-    label: str
+    name: str  # workshops.outcomes.field.<name>, and workshops.outcomes.count.<name> for a count of them
     fields: tuple[Field, ...]
+
+    @property
+    def label(self) -> str:
+        return t(f"workshops.outcomes.field.{self.name}")
 
 
 # Workshop-specific outcome fields, from what the source text says each workshop is for.
 SPECIFIC: dict[str, tuple] = {
-    "gap-solution": (Group("gaps", "Gap", (
-        Field("requirement", "Requirement", False), Field("solution", "Proposed solution"),
-        Field("risks", "Risks"), Field("alternatives", "Alternatives (ISV or workaround)"),
-        Field("dependencies", "Dependencies"))),),
-    "post-go-live": (Field("accomplishments", "Accomplishments against goals"),
-                     Field("lessons", "Lessons learned"), Field("assessment", "Post go-live assessment")),
-    "data-migration": (Field("volumes", "Data volumes", False), Field("throughput", "Expected throughput", False)),
-    "solution-performance": (Field("scenarios", "Key business scenarios"), Field("volumes", "Volumes", False)),
+    "gap-solution": (Group("gaps", "gap", (
+        Field("requirement", "requirement", False), Field("solution", "solution"),
+        Field("risks", "risks"), Field("alternatives", "alternatives"),
+        Field("dependencies", "dependencies"))),),
+    "post-go-live": (Field("accomplishments", "accomplishments"),
+                     Field("lessons", "lessons"), Field("assessment", "assessment")),
+    "data-migration": (Field("volumes", "data_volumes", False), Field("throughput", "throughput", False)),
+    "solution-performance": (Field("scenarios", "scenarios"), Field("volumes", "volumes", False)),
 }
 
 
@@ -91,16 +107,16 @@ def _new_id(prefix: str) -> str:
 
 def _too_long(errors: dict, field: str, value: str, limit: int, what: str) -> None:
     if len(value) > limit:
-        errors[field] = f"{what} is too long: at most {limit:,} characters (it has {len(value):,})."
+        errors[field] = t("workshops.outcomes.too_long", what=what, limit=number(limit), length=number(len(value)))
 
 
 def _listed(errors: dict, field: str, value: object, what: str) -> list[str]:
-    """One item per line, each and all of them within the limits."""
+    """One item per line, each and all of them within the limits (`what`: decision or recommendation)."""
     items = _lines(value)
     if len(items) > MAX_ITEMS:
-        errors[field] = f"At most {MAX_ITEMS} {what}s (one per line); there are {len(items)}."
+        errors[field] = t(f"workshops.outcomes.too_many_lines.{what}", limit=MAX_ITEMS, n=len(items))
     for n, item in enumerate(items, start=1):
-        _too_long(errors, field, item, MAX_ITEM, f"{what.capitalize()} {n}")
+        _too_long(errors, field, item, MAX_ITEM, t(f"workshops.outcomes.numbered.{what}", n=n))
     return items
 
 
@@ -114,8 +130,8 @@ def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], 
     previous = previous or {}
     summary = _text(answers.get("summary"))
     if not summary:
-        errors["summary"] = "Write a short summary of the workshop."
-    _too_long(errors, "summary", summary, MAX_SUMMARY, "The summary")
+        errors["summary"] = t("workshops.outcomes.no_summary")
+    _too_long(errors, "summary", summary, MAX_SUMMARY, t("workshops.outcomes.the_summary"))
     covered = [t for t in _text(answers.get("covered")).split(",") if t in set(topic_ids)]
     decisions = _listed(errors, "decisions", answers.get("decisions"), "decision")
     recommendations = _listed(errors, "recommendations", answers.get("recommendations"), "recommendation")
@@ -127,11 +143,11 @@ def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], 
         if not text:
             continue
         kind, priority = values.get("kind", ""), values.get("priority", "")
-        _too_long(errors, f"finding:{row}:text", text, MAX_ITEM, "The finding")
+        _too_long(errors, f"finding:{row}:text", text, MAX_ITEM, t("workshops.outcomes.the_finding"))
         if kind not in FINDING_KINDS:
-            errors[f"finding:{row}:kind"] = "Say whether the finding is an assertion, a risk or an issue."
+            errors[f"finding:{row}:kind"] = t("workshops.outcomes.finding_kind")
         if priority not in PRIORITIES:
-            errors[f"finding:{row}:priority"] = "Give the finding a priority: high, medium or low."
+            errors[f"finding:{row}:priority"] = t("workshops.outcomes.finding_priority")
         fid = row if row in old_findings else _new_id("f")
         is_open = values.get("open", "true").lower() != "false"
         findings.append({"id": fid, "text": text, "kind": kind, "priority": priority, "open": is_open})
@@ -143,21 +159,21 @@ def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], 
         if not title:
             continue
         owner, due = values.get("owner", ""), values.get("due", "")
-        _too_long(errors, f"action:{row}:title", title, MAX_TITLE, "The action")
+        _too_long(errors, f"action:{row}:title", title, MAX_TITLE, t("workshops.outcomes.the_action"))
         if owner not in members:
-            errors[f"action:{row}:owner"] = f"Choose who owns “{title[:60]}” from the roster."
+            errors[f"action:{row}:owner"] = t("workshops.outcomes.action_owner", title=title[:60])
         try:
             due_date = date.fromisoformat(due)
         except ValueError:
-            errors[f"action:{row}:due"] = f"Give “{title[:60]}” a real due date."
+            errors[f"action:{row}:due"] = t("workshops.outcomes.action_due", title=title[:60])
         else:
             if row not in old_actions and due_date < today:
-                errors[f"action:{row}:due"] = f"The due date of “{title[:60]}” is in the past."
+                errors[f"action:{row}:due"] = t("workshops.outcomes.action_due_past", title=title[:60])
         old = old_actions.get(row, {})
         actions.append({"id": row if old else _new_id("a"), "title": title, "owner": owner, "due": due,
                         "done": old.get("done", False), "doneAt": old.get("doneAt"), "doneBy": old.get("doneBy")})
-    too_many = [f"{len(found)} {what}" for found, what in ((findings, "findings"), (actions, "actions"))
-                if len(found) > MAX_ITEMS]
+    too_many = [t_count(f"workshops.outcomes.count.{what}", len(found))
+                for found, what in ((findings, "finding"), (actions, "action")) if len(found) > MAX_ITEMS]
 
     specific = {}
     for spec in SPECIFIC.get(workshop_id, ()):
@@ -167,24 +183,23 @@ def parse_outcome(answers: Mapping, workshop_id: str, topic_ids: Iterable[str], 
                 group = {f.id: values.get(f.id, "") for f in spec.fields}
                 for f in spec.fields:
                     _too_long(errors, f"{spec.id}:{row}:{f.id}", group[f.id], MAX_ITEM if f.multiline else MAX_TITLE,
-                              f"The {f.label.lower()}")
+                              f.the)
                 if any(group.values()):
                     groups.append(group)
             if len(groups) > MAX_ITEMS:
-                too_many.append(f"{len(groups)} {spec.label.lower()}s")
+                too_many.append(t_count(f"workshops.outcomes.count.{spec.name}", len(groups)))
             specific[spec.id] = groups
         else:
             specific[spec.id] = _text(answers.get(spec.id))
             _too_long(errors, spec.id, specific[spec.id], MAX_SUMMARY if spec.multiline else MAX_TITLE,
                       spec.label)
     if too_many:
-        errors["form"] = f"At most {MAX_ITEMS} of each per workshop; there are {' and '.join(too_many)}."
+        errors["form"] = t("workshops.outcomes.too_many", limit=MAX_ITEMS, found=t("workshops.words.and").join(too_many))
     content = {"summary": summary, "covered": covered, "decisions": decisions, "recommendations": recommendations,
                "findings": findings, "actions": actions, "specific": specific}
     size = len(json.dumps(content, ensure_ascii=False).encode())
     if size > MAX_OUTCOME_BYTES and "form" not in errors:
-        errors["form"] = (f"These outcomes are too long altogether ({size // 1024:,} KB; at most "
-                          f"{MAX_OUTCOME_BYTES // 1024:,} KB). Shorten the longest entries.")
+        errors["form"] = t("workshops.outcomes.too_big", size=number(size // 1024), limit=number(MAX_OUTCOME_BYTES // 1024))
     if errors:
         raise OutcomeError(errors)
     return content
@@ -204,21 +219,22 @@ def changes(old: Optional[Mapping], new: Mapping) -> list[str]:
         if field in ("findings", "actions"):
             before_ids = {i["id"]: i for i in before or []}
             after_ids = {i["id"]: i for i in after or []}
-            label = field[:-1]
-            result += [f"added {label} “{after_ids[i].get('text') or after_ids[i].get('title')}”"
-                       for i in after_ids if i not in before_ids]
-            result += [f"removed {label} “{before_ids[i].get('text') or before_ids[i].get('title')}”"
-                       for i in before_ids if i not in after_ids]
-            result += [f"changed {label} “{after_ids[i].get('text') or after_ids[i].get('title')}”"
+            def said(how: str, item: Mapping) -> str:  # e.g. workshops.outcomes.changes.added.finding
+                return t(f"workshops.outcomes.changes.{how}.{field[:-1]}", text=item.get("text") or item.get("title"))
+
+            result += [said("added", after_ids[i]) for i in after_ids if i not in before_ids]
+            result += [said("removed", before_ids[i]) for i in before_ids if i not in after_ids]
+            result += [said("changed", after_ids[i])
                        for i in after_ids if i in before_ids and after_ids[i] != before_ids[i]]
         else:
-            result.append(f"{field}: {_short(before)} → {_short(after)}")
+            result.append(t("workshops.outcomes.changes.field", field=t(f"workshops.outcomes.content.{field}"),
+                            before=_short(before), after=_short(after)))
     return result
 
 
 def _short(value: object) -> str:
     text = "" if value in (None, "", [], {}) else str(value)
-    return (text[:80] + "…") if len(text) > 80 else (text or "(empty)")
+    return (text[:80] + "…") if len(text) > 80 else (text or t("workshops.outcomes.empty"))
 
 
 def open_items(outcomes: Iterable[Mapping], today: date) -> dict:
@@ -274,22 +290,26 @@ def export_markdown(project: Mapping, docs: Iterable[Mapping], catalog, names: M
                     audit: Iterable[Mapping] = ()) -> str:
     """All recorded outcomes of a project as one Markdown document, with the audit trail last.
     Every piece of user text is escaped, and what is one item stays on one line."""
-    lines = [f"# {escape_line(project.get('name', ''))}: workshop outcomes", ""]
+    def say(key: str, **values) -> str:
+        return t(f"workshops.outcomes.markdown.{key}", **values)
+
+    lines = [f"# {say('title', project=escape_line(project.get('name', '')))}", ""]
     for doc in docs:
         lines += [f"## {catalog.get(doc['workshopId']).title}", ""] + _paragraphs(doc.get("summary", "")) + [""]
-        for heading, items in (("Decisions", doc.get("decisions", [])),
-                               ("Recommendations", doc.get("recommendations", []))):
-            lines += [f"### {heading}", ""] + [f"- {escape_line(i)}" for i in items] + ([] if items else ["- None"])
-            lines += [""]
-        lines += ["### Findings", ""] + [
+        for heading, items in (("decisions", doc.get("decisions", [])),
+                               ("recommendations", doc.get("recommendations", []))):
+            lines += [f"### {say(heading)}", ""] + [f"- {escape_line(i)}" for i in items]
+            lines += ([] if items else [f"- {say('none')}"]) + [""]
+        lines += [f"### {say('findings')}", ""] + [
             f"- **{FINDING_KINDS[f['kind']]}, {PRIORITIES[f['priority']].lower()}"
-            f"{'' if f.get('open', True) else ', closed'}**: {escape_line(f['text'])}"
+            f"{'' if f.get('open', True) else say('closed')}**: {escape_line(f['text'])}"
             for f in doc.get("findings", [])] + [""]
-        lines += ["### Action items", ""] + [
+        lines += [f"### {say('actions')}", ""] + [
             f"- [{'x' if a.get('done') else ' '}] {escape_line(a['title'])} "
-            f"({escape_line(names.get(a['owner'], a['owner']))}, due {a['due']})" for a in doc.get("actions", [])]
+            f"({say('owner_due', owner=escape_line(names.get(a['owner'], a['owner'])), due=a['due'])})"
+            for a in doc.get("actions", [])]
         lines += [""]
-    lines += ["## Audit trail", ""]
+    lines += [f"## {say('audit')}", ""]
     for entry in audit:
         workshop = entry.get("record", "").split(":", 1)[-1]
         title = catalog.get(workshop).title if workshop in catalog else escape_line(workshop)

@@ -6,13 +6,21 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
 from catalog import ROLE_SLUGS
+from texts import t
 
-ORGANISATIONS = {"customer": "Customer", "partner": "Partner"}
+from .words import Labels
+
+ORGANISATIONS = Labels("workshops.people.organisations", ("customer", "partner"))
 
 SOLUTION_ARCHITECT = "solution-architect"
 ADMIN_ROLES = frozenset({"solution-architect", "project-manager"})
 LEAD_ROLES = frozenset({"solution-architect", "project-manager", "functional-lead", "technical-lead",
                         "test-lead", "cutover-lead", "data-migration-lead"})
+
+
+def _name(member: Mapping) -> str:
+    """A member's name as stored; "Unknown" when the record has none."""
+    return member["name"] if "name" in member else t("workshops.people.unknown")
 
 
 def roles_of(roster: Mapping, aad_object_id: str) -> frozenset[str]:
@@ -58,7 +66,7 @@ def merge_members(roster_members: Mapping, team_members: Iterable[Mapping]) -> d
         if not aad:
             continue
         current = merged.get(aad, {"roles": [], "organisation": ""})
-        merged[aad] = dict(current, name=person.get("name") or current.get("name") or "Unknown",
+        merged[aad] = dict(current, name=person.get("name") or current.get("name") or t("workshops.people.unknown"),
                            userId=person.get("id") or current.get("userId", ""),
                            email=person.get("email") or current.get("email", ""), inTeam=True)
     return merged
@@ -82,10 +90,6 @@ def parse_role_answers(answers: Mapping, member_ids: Iterable[str]) -> dict[str,
     return result
 
 
-SELF_GRANT = ("You cannot make yourself solution architect: the series and agendas are approved by a solution "
-              "architect, so another project admin must grant it.")
-
-
 @dataclass
 class RosterEdit:
     """What saving a roster card did: the roster after it (`version` bumped when roles changed),
@@ -104,8 +108,6 @@ def _normalised(member: Mapping) -> dict:
 
 
 GRANT_PERSON, GRANT_ROLE = "grant:person", "grant:role"  # the roster card's People Picker and its role
-NOT_ON_ROSTER = "The person you picked is not on the roster yet: type roster to bring in the team's new members."
-NO_ROLE_CHOSEN = "Choose the role to give the person you picked."
 
 
 def with_grant(answers: Mapping, members: Mapping) -> tuple[dict, str]:
@@ -116,9 +118,9 @@ def with_grant(answers: Mapping, members: Mapping) -> tuple[dict, str]:
     if not person:
         return dict(answers), ""
     if not isinstance(person, str) or person not in members:
-        return dict(answers), NOT_ON_ROSTER
+        return dict(answers), t("workshops.people.not_on_roster")
     if role not in ROLE_SLUGS:
-        return dict(answers), NO_ROLE_CHOSEN
+        return dict(answers), t("workshops.people.no_role_chosen")
     key = f"roles:{person}"
     typed = answers.get(key) if isinstance(answers.get(key), str) else ""
     return {**answers, key: ",".join([r for r in typed.split(",") if r.strip()] + [role])}, ""
@@ -146,16 +148,16 @@ def edit_roster(roster: Mapping, data: Mapping, actor: str) -> RosterEdit:
         removed = set(was[aad]["roles"]) - set(now[aad]["roles"])
         if aad == actor and SOLUTION_ARCHITECT in added - set(current["roles"]):
             added.discard(SOLUTION_ARCHITECT)
-            edit.refused.append(SELF_GRANT)
+            edit.refused.append(t("workshops.people.self_grant"))
         after = {"roles": [r for r in ROLE_SLUGS if (r in current["roles"] or r in added) and r not in removed],
                  "organisation": current["organisation"]}
         if now[aad]["organisation"] != was[aad]["organisation"]:
             if current["organisation"] not in (was[aad]["organisation"], now[aad]["organisation"]):
-                edit.overlaps.append(members[aad].get("name", "Unknown"))
+                edit.overlaps.append(_name(members[aad]))
             after["organisation"] = now[aad]["organisation"]
         if after != current:
             result[aad] = {**members[aad], **after}
-            edit.changed.append({"aadObjectId": aad, "name": members[aad].get("name", "Unknown"),
+            edit.changed.append({"aadObjectId": aad, "name": _name(members[aad]),
                                  "before": current, "after": after})
     if edit.changed:
         edit.roster.update(members=result, version=version + 1)
@@ -167,9 +169,10 @@ def describe_role_change(change: Mapping, role_label: Callable[[str], str]) -> s
     before, after = change["before"], change["after"]
     parts = []
     if before["roles"] != after["roles"]:
-        roles = [", ".join(role_label(r) for r in side["roles"]) or "no role" for side in (before, after)]
-        parts.append(f"roles {roles[0]} → {roles[1]}")
+        roles = [", ".join(role_label(r) for r in side["roles"]) or t("workshops.people.no_role")
+                 for side in (before, after)]
+        parts.append(t("workshops.people.roles_changed", before=roles[0], after=roles[1]))
     if before["organisation"] != after["organisation"]:
-        orgs = [ORGANISATIONS.get(side["organisation"], "not set") for side in (before, after)]
-        parts.append(f"organisation {orgs[0]} → {orgs[1]}")
-    return f"{change['name']} ({change['aadObjectId']}): " + " and ".join(parts)
+        orgs = [ORGANISATIONS.get(side["organisation"], t("workshops.people.not_set")) for side in (before, after)]
+        parts.append(t("workshops.people.organisation_changed", before=orgs[0], after=orgs[1]))
+    return f"{change['name']} ({change['aadObjectId']}): " + t("workshops.words.and").join(parts)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Mapping
 
+from texts import t
+
 from .documents import copy_document
 from .history import logged
 from .recommend import Recommendation
@@ -19,7 +21,6 @@ GO_LIVE_AT_RISK = "go-live-at-risk"
 AWAITING = "awaiting-approval"
 APPROVED = "approved"
 MAX_REASON = 300
-KEPT = "Held or under way: it stays in the series"
 
 
 class PlanError(ValueError):
@@ -43,7 +44,7 @@ def new_plan(project_id: str, recommendations: Iterable[Recommendation], answers
     kept = set(kept)
     items = [{
         "workshopId": r.workshop_id, "recommended": r.recommended, "included": r.recommended or r.workshop_id in kept,
-        "reasons": list(r.reasons) + ([KEPT] if r.workshop_id in kept and not r.recommended else []),
+        "reasons": list(r.reasons) + ([t("workshops.plan.kept")] if r.workshop_id in kept and not r.recommended else []),
         "complexity": r.complexity, "durationHours": r.duration_hours,
         "windowStart": r.window_start.isoformat(), "windowEnd": r.window_end.isoformat(), "order": r.order,
         "week": r.week.isoformat() if r.week else None, "triage": r.triage,
@@ -89,16 +90,15 @@ def change(plan: Mapping, workshop_id: str, include: bool, reason: str, by: dict
     """Add or remove one workshop, with a reason; an approved plan goes back to awaiting approval."""
     reason = (reason or "").strip()
     if not reason:
-        raise PlanError("Say why: a reason is required to add or remove a workshop.", "reason")
+        raise PlanError(t("workshops.plan.no_reason"), "reason")
     if len(reason) > MAX_REASON:
-        raise PlanError(f"The reason is too long ({len(reason)} characters; at most {MAX_REASON}).", "reason")
+        raise PlanError(t("workshops.plan.reason_too_long", length=len(reason), limit=MAX_REASON), "reason")
     result = copy_document(plan)
     item = next((i for i in result["items"] if i["workshopId"] == workshop_id), None)
     if item is None:
-        raise PlanError("That workshop is not in the catalog.", "workshopId")
+        raise PlanError(t("workshops.plan.not_in_catalog"), "workshopId")
     if item["included"] == include:
-        raise PlanError("That workshop is already in the series." if include else "That workshop is not in the series.",
-                        "workshopId")
+        raise PlanError(t("workshops.plan.already_in" if include else "workshops.plan.not_in"), "workshopId")
     item["included"] = include
     result["changes"] = logged(result.get("changes"), now, by, "add" if include else "remove",
                                workshopId=workshop_id, reason=reason)
@@ -108,9 +108,9 @@ def change(plan: Mapping, workshop_id: str, include: bool, reason: str, by: dict
 
 def approve(plan: Mapping, by: dict, now: datetime) -> dict:
     if plan.get("status") == APPROVED:
-        raise PlanError("The series is already approved.")
+        raise PlanError(t("workshops.plan.already_approved"))
     if not included(plan):
-        raise PlanError("The series is empty: add at least one workshop before approving.")
+        raise PlanError(t("workshops.plan.empty"))
     result = copy_document(plan)
     result["changes"] = logged(result.get("changes"), now, by, "approve", workshopId="", reason="")
     result.update(status=APPROVED, approvedBy=by, approvedAt=now.isoformat(), version=int(result["version"]) + 1)

@@ -8,20 +8,15 @@ from datetime import date
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-PHASES = {"initiate": "Initiate", "implement": "Implement", "prepare": "Prepare", "operate": "Operate"}
+from texts import t
 
-PRODUCTS = {
-    "finance": "Finance",
-    "supply-chain": "Supply Chain Management",
-    "commerce": "Commerce",
-    "human-resources": "Human Resources",
-    "project-operations": "Project Operations",
-    "sales": "Sales",
-    "customer-service": "Customer Service",
-    "field-service": "Field Service",
-    "marketing": "Marketing",
-    "power-platform": "Power Platform",
-}
+from .words import Labels
+
+# Labels by id, in the turn's language when read (workshops.project.phases.<id>, .products.<id>).
+PHASES = Labels("workshops.project.phases", ("initiate", "implement", "prepare", "operate"))
+PRODUCTS = Labels("workshops.project.products", (
+    "finance", "supply-chain", "commerce", "human-resources", "project-operations", "sales", "customer-service",
+    "field-service", "marketing", "power-platform"))
 
 MAX_TEXT = 120
 LIVE = "operate"        # the phase of a project that has gone live
@@ -47,13 +42,14 @@ class ProjectDetails:
     time_zone: str
 
 
-def _text(answers: Mapping, field: str, label: str, errors: dict, required: bool = True) -> str:
+def _text(answers: Mapping, field: str, errors: dict, required: bool = True) -> str:
     value = answers.get(field)
     value = value.strip() if isinstance(value, str) else ""
+    label = t(f"workshops.project.label.{field}")
     if required and not value:
-        errors[field] = f"{label} is required."
+        errors[field] = t("workshops.project.required", label=label)
     elif len(value) > MAX_TEXT:
-        errors[field] = f"{label} is too long ({len(value)} characters; at most {MAX_TEXT})."
+        errors[field] = t("workshops.project.too_long", label=label, length=len(value), limit=MAX_TEXT)
     return value
 
 
@@ -93,35 +89,35 @@ def go_live_problem(go_live: date | None, phase: str, today: date) -> str:
     """Why this go-live cannot be saved for a project in `phase`, or "": a live project (Operate)
     gives the date it went live, any other the estimated one, still to come."""
     if go_live is None:
-        return "Give the estimated go-live as a real date (YYYY-MM-DD)."
+        return t("workshops.project.go_live_not_a_date")
     if phase == LIVE and go_live > today:
-        return "A project in Operate is live: give the date it went live (today or earlier)."
+        return t("workshops.project.go_live_live_in_future")
     if phase != LIVE and go_live <= today:
-        return "The estimated go-live must be in the future."
+        return t("workshops.project.go_live_in_past")
     if abs(go_live.year - today.year) > MAX_YEARS:
-        return f"That go-live is more than {MAX_YEARS} years from today; check the date."
+        return t("workshops.project.go_live_too_far", years=MAX_YEARS)
     return ""
 
 
 def project_from_answers(answers: Mapping, *, today: date, valid_time_zones: frozenset[str]) -> ProjectDetails:
     """Check every answer at once, so the user sees all problems in one go."""
     if not isinstance(answers, Mapping):
-        raise FormError({"form": "The form was empty."})
+        raise FormError({"form": t("workshops.project.form_empty")})
     errors: dict[str, str] = {}
-    name = _text(answers, "name", "Project name", errors)
-    customer = _text(answers, "customer", "Customer", errors)
-    partner = _text(answers, "partner", "Implementation partner", errors)
+    name = _text(answers, "name", errors)
+    customer = _text(answers, "customer", errors)
+    partner = _text(answers, "partner", errors)
 
     products = split_choices(answers.get("products"))
     unknown = [p for p in products if p not in PRODUCTS]
     if not products:
-        errors["products"] = "Choose at least one product in scope."
+        errors["products"] = t("workshops.project.no_product")
     elif unknown:
-        errors["products"] = f"Unknown product: {', '.join(unknown)}."
+        errors["products"] = t("workshops.project.unknown_product", products=", ".join(unknown))
 
     phase = answers.get("phase") if isinstance(answers.get("phase"), str) else ""
     if phase not in PHASES:
-        errors["phase"] = f"Choose the current phase: {', '.join(PHASES.values())}."
+        errors["phase"] = t("workshops.project.choose_phase", phases=", ".join(PHASES.values()))
     go_live = parse_date(answers.get("goLive"))
     problem = go_live_problem(go_live, phase, today)
     if problem:
@@ -130,7 +126,7 @@ def project_from_answers(answers: Mapping, *, today: date, valid_time_zones: fro
     time_zone = answers.get("timeZone") if isinstance(answers.get("timeZone"), str) else ""
     time_zone = time_zone.strip() or "UTC"
     if time_zone not in valid_time_zones:
-        errors["timeZone"] = f"Unknown time zone {time_zone[:60]!r}; use a name like Europe/London."
+        errors["timeZone"] = t("workshops.project.unknown_time_zone", zone=repr(time_zone[:60]))
 
     if errors:
         raise FormError(errors)

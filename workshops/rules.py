@@ -16,42 +16,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable, Mapping
 
+from texts import t
+
 from .blueprint import ALM_OWNERS, MIGRATED, PLATFORMS, REGULATIONS, Profile, System
 from .project import PHASES, PRODUCTS
 from .schedule import runway_words
-from .words import plural
+from .words import count, day, listing, number
 
 Rule = tuple[bool, str, tuple[str, ...]]
 
 MANY_UNITS = 5             # business units or legal entities that make a security model complex
 MANY_USERS = 1000          # users that make performance a question of its own
 AFTER_GO_LIVE = ("post-go-live", "solution-performance", "bi-analytics", "alm")  # what a live project may get
-PAST_WHEN_LIVE = {
-    "data-model": "its data model is in production; changes to it go through ALM",
-    "integration": "its integrations run in production",
-    "gap-solution": "its gap solutions are built and live",
-    "security-model": "its security model is in production; monitor it rather than design it",
-    "user-experience": "users work in it already; their feedback belongs in post go-live",
-    "data-migration": "its data was migrated at go-live",
-    "test-strategy": "testing before go-live is over",
-    "cutover": "cutover is done",
-}
-PAST_IN_PREPARE = {  # the early design workshops
-    "data-model": "the data model is built",
-    "integration": "integrations are built and in testing",
-    "gap-solution": "gap solutions are built, so there is no design left to guide",
-    "security-model": "security roles are built; security tests belong in the test strategy",
-    "user-experience": "screens are built; user feedback belongs in post go-live",
-    "alm": "build and release are in use; the run model is reviewed after go-live",
-}
+# Why a live project is past a workshop: workshops.rules.past_when_live.<id>.
+PAST_WHEN_LIVE = ("data-model", "integration", "gap-solution", "security-model", "user-experience", "data-migration",
+                  "test-strategy", "cutover")
+# Why a project in Prepare is past an early design workshop: workshops.rules.past_in_prepare.<id>.
+PAST_IN_PREPARE = ("data-model", "integration", "gap-solution", "security-model", "user-experience", "alm")
 
 
-def words(items) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    items = [str(i) for i in items]
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+def r(key: str, **values) -> str:
+    """A reason's words: workshops.rules.<key>."""
+    return t(f"workshops.rules.{key}", **values)
 
 
 def upper(text: str) -> str:
@@ -59,52 +45,47 @@ def upper(text: str) -> str:
 
 
 def products(p: Profile) -> str:
-    return words(PRODUCTS.get(x, x) for x in p.products)
+    return listing(PRODUCTS.get(x, x) for x in p.products)
 
 
-def day(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+def names(systems: tuple[System, ...]) -> str:
+    return listing(s.name for s in systems)
 
 
 def system_words(systems: tuple[System, ...]) -> str:
     """'EDI with Suppliers and a custom real-time integration with Service Bus'."""
     said = []
     for s in systems:
-        if s.kind == "edi":
-            said.append(f"EDI with {s.name}")
-        elif s.kind == "custom":
-            said.append(f"a custom {s.timing} integration with {s.name}")
-        else:
-            said.append(f"a standard {s.timing} connector to {s.name}")
-    return words(said)
+        how = "edi" if s.kind == "edi" else f"{'custom' if s.kind == 'custom' else 'standard'}.{s.timing}"
+        said.append(r(f"system.{how}", name=s.name))
+    return listing(said)
 
 
 def regulations(p: Profile) -> str:
     """'SOX and GDPR across 6 legal entities'."""
-    named = words(REGULATIONS[r] for r in p.regulations)
-    return named + (f" across {p.legal_entities} legal entities" if p.legal_entities > 1 else "")
+    named = listing(REGULATIONS[x] for x in p.regulations)
+    return r("regulations_across", named=named, n=p.legal_entities) if p.legal_entities > 1 else named
 
 
 def sources(p: Profile) -> str:
-    return p.migration_sources or "the legacy system"
+    return p.migration_sources or r("legacy_system")
 
 
 def volume(p: Profile) -> str:
-    return {"low": "a low volume (under 1 million records)", "medium": "a medium volume (1 to 10 million records)",
-            "high": "a high volume (over 10 million records)"}.get(p.migration_volume, "")
+    return r(f"volume.{p.migration_volume}") if p.migration_volume in ("low", "medium", "high") else ""
 
 
 def load(p: Profile) -> list[str]:
     """What makes performance a question: volumes, users, countries, peak seasons."""
     found = []
     if p.high_volumes:
-        found.append("large transaction volumes")
+        found.append(r("load.volumes"))
     if p.users >= MANY_USERS:
-        found.append(f"{p.users:,} users")
+        found.append(r("load.users", n=number(p.users)))
     if p.countries > 1:
-        found.append(f"users in {p.countries} countries")
+        found.append(r("load.countries", n=p.countries))
     if p.peak_seasons:
-        found.append(f"peak seasons ({p.peak_seasons})")
+        found.append(r("load.peaks", seasons=p.peak_seasons))
     return found
 
 
@@ -113,21 +94,18 @@ def _level(points: int, high: int, medium: int = 1) -> str:
 
 
 def _data_model(p: Profile) -> Rule:
-    start = {"greenfield": f"A new {products(p)} implementation designs its tables, keys and custom fields now",
-             "upgrade": f"The upgrade from {sources(p)} maps the old data model onto {products(p)}",
-             "phase-two": f"Phase two extends the live {products(p)} data model"}[p.kind]
+    start = r(f"data_model.{p.kind}", products=products(p), sources=sources(p))
     reasons = []
     if p.gap_count:
-        reasons.append(f"{plural(p.gap_count, 'gap requirement')} may add custom tables and fields")
+        reasons.append(r("data_model.gaps", gaps=count("gap_requirement", p.gap_count)))
     if len(p.products) > 1:
-        reasons.append(f"{plural(len(p.products), 'product')} share it")
+        reasons.append(r("data_model.products", products=count("product", len(p.products))))
     if p.legal_entities > 1:
-        reasons.append(f"{p.legal_entities} legal entities share it")
+        reasons.append(r("data_model.entities", n=p.legal_entities))
     if p.systems:
-        reasons.append(f"External data from {words(s.name for s in p.systems)}")
+        reasons.append(r("data_model.external", systems=names(p.systems)))
     if p.kind == "phase-two" and not reasons:
-        return False, "low", (f"Phase two adds no gaps, products or integrations to the live {products(p)} "
-                              "data model",)
+        return False, "low", (r("data_model.nothing_new", products=products(p)),)
     complexity = ("high" if len(p.products) >= 3 or p.gap_count >= 5
                   else "medium" if len(p.products) == 2 or p.gap_count else "low")
     return True, complexity, (start,) + tuple(reasons)
@@ -135,10 +113,10 @@ def _data_model(p: Profile) -> Rule:
 
 def _integration(p: Profile) -> Rule:
     if not p.systems and not p.platforms:
-        return False, "low", (f"No other systems or platforms integrate with {products(p)}",)
-    reasons = [f"Integrates {system_words(p.systems)}"] if p.systems else []
+        return False, "low", (r("integration.none", products=products(p)),)
+    reasons = [r("integration.systems", systems=system_words(p.systems))] if p.systems else []
     if p.platforms:
-        reasons.append(f"Connects {words(PLATFORMS[x] for x in p.platforms)}")
+        reasons.append(r("integration.platforms", platforms=listing(PLATFORMS[x] for x in p.platforms)))
     points = sum(s.kind in ("custom", "edi") for s in p.systems) + sum(s.timing == "real-time" for s in p.systems)
     points += len(p.systems) >= 4
     return True, _level(points, 3), tuple(reasons)
@@ -146,15 +124,15 @@ def _integration(p: Profile) -> Rule:
 
 def _data_migration(p: Profile) -> Rule:
     if not p.data_migration:
-        return False, "low", ("Nothing is migrated" + (f" into the {products(p)} phase two" if p.kind == "phase-two"
-                                                       else f" into {products(p)}"),)
-    what = f": {words(MIGRATED[m] for m in p.migrated)}" if p.migrated else ""
-    verb = "is upgraded" if p.kind == "upgrade" else "migrates"
-    reasons = [f"{upper(volume(p))} {verb} from {sources(p)}{what}"]
+        return False, "low", (r("data_migration.none_phase_two" if p.kind == "phase-two" else "data_migration.none",
+                                products=products(p)),)
+    what = r("data_migration.what", what=listing(MIGRATED[m] for m in p.migrated)) if p.migrated else ""
+    verb = "upgraded" if p.kind == "upgrade" else "migrates"
+    reasons = [r(f"data_migration.{verb}", volume=upper(volume(p)), sources=sources(p), what=what)]
     levels = ("low", "medium", "high")
     level = levels.index(p.migration_volume)
     if "history" in p.migrated:
-        reasons.append("Historical transactions make the load longer and its validation harder")
+        reasons.append(r("data_migration.history"))
         level = min(level + 1, 2)
     return True, levels[level], tuple(reasons)
 
@@ -162,18 +140,17 @@ def _data_migration(p: Profile) -> Rule:
 def _security_model(p: Profile) -> Rule:
     reasons = []
     if p.regulations:
-        reasons.append(f"{regulations(p)}: access, audit and segregation of duties must satisfy them")
+        reasons.append(r("security.regulations", regulations=regulations(p)))
     elif p.legal_entities > 1:
-        reasons.append(f"{p.legal_entities} legal entities keep their data apart")
+        reasons.append(r("security.entities", n=p.legal_entities))
     if p.business_units > 1:
-        reasons.append(f"{p.business_units} business units need their own access rules")
+        reasons.append(r("security.units", n=p.business_units))
     if len(p.products) >= 3:
-        reasons.append(f"{products(p)} share one security model")
+        reasons.append(r("security.products", products=products(p)))
     if p.users >= MANY_USERS:
-        reasons.append(f"{p.users:,} users need roles that stay manageable")
+        reasons.append(r("security.users", n=number(p.users)))
     if not reasons:
-        return False, "low", (f"One legal entity and business unit and no regulations: the standard {products(p)} "
-                              "security roles are likely enough",)
+        return False, "low", (r("security.standard", products=products(p)),)
     many = max(p.business_units, p.legal_entities) >= MANY_UNITS
     return True, _level(bool(p.regulations) + many, 2), tuple(reasons)
 
@@ -181,34 +158,34 @@ def _security_model(p: Profile) -> Rule:
 def _solution_performance(p: Profile) -> Rule:
     found = load(p)
     if not found:
-        return False, "low", ("No large volumes or peak seasons, and users in one country" +
-                              (f" ({p.users:,} users)" if p.users else ""),)
-    return True, _level(len(found), 3, 2), (f"{upper(words(found))} must perform",)
+        return False, "low", (r("performance.none_with_users", n=number(p.users)) if p.users
+                              else r("performance.none"),)
+    return True, _level(len(found), 3, 2), (r("performance.load", load=upper(listing(found))),)
 
 
 def _test_strategy(p: Profile) -> Rule:
     factors = [
-        (bool(p.systems), f"System integration tests with {words(s.name for s in p.systems)}"),
-        (p.data_migration, f"Validation of the data migrated from {sources(p)}"),
-        (p.gap_count > 0, f"Functional and regression tests of {plural(p.gap_count, 'gap solution')}"),
-        (bool(load(p)), f"Performance tests for {words(load(p))}"),
-        (bool(p.regulations), f"Security and compliance tests for {regulations(p)}"),
+        (bool(p.systems), "integration", dict(systems=names(p.systems))),
+        (p.data_migration, "migration", dict(sources=sources(p))),
+        (p.gap_count > 0, "gaps", dict(gaps=count("gap_solution", p.gap_count))),
+        (bool(load(p)), "performance", dict(load=listing(load(p)))),
+        (bool(p.regulations), "compliance", dict(regulations=regulations(p) if p.regulations else "")),
     ]
-    reasons = [text for applies, text in factors if applies]
+    reasons = [r(f"tests.{key}", **values) for applies, key, values in factors if applies]
     points = len(reasons)
     if not reasons:
-        reasons = [f"Unit, functional and user acceptance tests of {products(p)} before cutover"]
+        reasons = [r("tests.basic", products=products(p))]
     return True, _level(points, 3), tuple(reasons)
 
 
 def _user_experience(p: Profile) -> Rule:
     reasons = []
     if p.legacy_mapping:
-        reasons.append(f"Users move from {sources(p)}, whose screens must be mapped")
+        reasons.append(r("ux.legacy", sources=sources(p)))
     if p.branding:
-        reasons.append("Corporate branding or an ISV's look and feel matters")
+        reasons.append(r("ux.branding"))
     if not reasons:
-        return False, "low", (f"No legacy screens to map and no branding concerns in {products(p)}",)
+        return False, "low", (r("ux.none", products=products(p)),)
     return True, "medium" if len(reasons) == 2 else "low", tuple(reasons)
 
 
@@ -216,57 +193,51 @@ def _alm(p: Profile) -> Rule:
     owner = ALM_OWNERS[p.alm_owner]
     custom = [s.name for s in p.systems if s.kind != "standard"]
     if p.alm_maturity == "mature" and p.alm_owner != "undecided":
-        return False, "low", (f"Build, release and environments are mature and run by {owner}",)
-    by = "" if p.alm_owner == "undecided" else f", run by {owner}"
-    reasons = [{"none": f"No ALM yet{by}: build, release and environments must be planned",
-                "basic": f"ALM is basic{by}: build, release and environments need work",
-                "mature": "Build, release and environments are mature"}[p.alm_maturity]]
+        return False, "low", (r("alm.mature_run_by", owner=owner),)
+    by = "" if p.alm_owner == "undecided" else r("alm.run_by", owner=owner)
+    reasons = [r(f"alm.{p.alm_maturity}", by=by)]
     if p.alm_owner == "undecided":
-        reasons.append("Nobody is named to run ALM after go-live")
+        reasons.append(r("alm.nobody"))
     if custom:
-        reasons.append(f"Custom builds for {words(custom)} add to build and release")
+        reasons.append(r("alm.custom", systems=listing(custom)))
     return True, {"none": "high", "basic": "medium", "mature": "low"}[p.alm_maturity], tuple(reasons)
 
 
 def _gap_solution(p: Profile) -> Rule:
     if not p.gap_count:
-        return False, "low", (f"No gaps: the standard {products(p)} meets the requirements",)
+        return False, "low", (r("gap.none", products=products(p)),)
     if not p.critical_gaps:
-        return False, "low", (f"{plural(p.gap_count, 'gap')}, none critical: the fit-gap review settles them "
-                              "with standard features",)
-    reason = (f"{p.critical_gaps} of {plural(p.gap_count, 'gap requirement')} are critical and not supported by "
-              f"the standard {products(p)}")
+        return False, "low", (r("gap.none_critical", gaps=count("gap", p.gap_count)),)
+    reason = r("gap.critical", critical=p.critical_gaps, gaps=count("gap_requirement", p.gap_count),
+               products=products(p))
     return True, _level(p.critical_gaps, 5, 2), (reason,)
 
 
 def _cutover(p: Profile) -> Rule:
-    reasons = [f"Go-live of {products(p)} on {day(p.go_live)} needs a cutover plan"]
+    reasons = [r("cutover.plan", products=products(p), go_live=day(p.go_live))]
     points = {"low": 1, "medium": 2, "high": 3}.get(p.migration_volume, 0)
     if points:
-        reasons.append(f"{upper(volume(p))} moves from {sources(p)} at cutover")
+        reasons.append(r("cutover.migration", volume=upper(volume(p)), sources=sources(p)))
     if p.systems:
         points += 1 + (len(p.systems) >= 4)
-        reasons.append(f"{words(s.name for s in p.systems)} switch over at cutover")
+        reasons.append(r("cutover.systems", systems=names(p.systems)))
     if p.legal_entities > 1:
-        reasons.append(f"{p.legal_entities} legal entities go live")
+        reasons.append(r("cutover.entities", n=p.legal_entities))
     return True, _level(points, 3), tuple(reasons)
 
 
 def _post_go_live(p: Profile) -> Rule:
-    return True, "low", (f"After go-live on {day(p.go_live)}: accomplishments, lessons learned and support, "
-                         "and it closes the engagement",)
+    return True, "low", (r("post_go_live", go_live=day(p.go_live)),)
 
 
 def _bi_analytics(p: Profile) -> Rule:
     if p.reporting != "advanced":
-        which = "The standard reports and workspaces of" if p.reporting == "standard" else "No reporting needs beyond"
-        return False, "low", (f"{which} {products(p)}: BI and analytics design is for reporting beyond the "
-                              "standard product",)
-    reasons = ["Reporting beyond the standard product is in scope"]
+        return False, "low", (r(f"bi.{p.reporting}", products=products(p)),)
+    reasons = [r("bi.advanced")]
     if p.legal_entities > 1:
-        reasons.append(f"Consolidated across {p.legal_entities} legal entities")
+        reasons.append(r("bi.entities", n=p.legal_entities))
     if p.systems:
-        reasons.append(f"Data from {words(s.name for s in p.systems)} is aggregated")
+        reasons.append(r("bi.systems", systems=names(p.systems)))
     return True, "high" if p.legal_entities > 1 or len(p.systems) >= 2 else "medium", tuple(reasons)
 
 
@@ -283,12 +254,12 @@ def judge(workshop_id: str, p: Profile, today: date) -> Rule:
     """The workshop's rule, then the phase: what a live project or one in Prepare is past."""
     recommended, complexity, reasons = RULES[workshop_id](p)
     if p.live(today) and workshop_id not in AFTER_GO_LIVE:
-        when = "went live" if p.go_live <= today else "is live"
-        return False, "low", (f"The project {when} on {day(p.go_live)} ({PHASES[p.phase]}): "
-                              f"{PAST_WHEN_LIVE[workshop_id]}",)
+        when = "went_live" if p.go_live <= today else "is_live"
+        return False, "low", (r(f"phase.{when}", go_live=day(p.go_live), phase=PHASES[p.phase],
+                                why=r(f"past_when_live.{workshop_id}")),)
     if p.phase == "prepare" and workshop_id in PAST_IN_PREPARE and not p.live(today):
-        return False, "low", (f"In Prepare, {runway_words(p.go_live, today)} before go-live: "
-                              f"{PAST_IN_PREPARE[workshop_id]}",)
+        return False, "low", (r("phase.prepare", runway=runway_words(p.go_live, today),
+                                why=r(f"past_in_prepare.{workshop_id}")),)
     if recommended and p.live(today) and workshop_id != "post-go-live":
-        reasons = (f"Still matters after go-live on {day(p.go_live)}",) + reasons
+        reasons = (r("phase.still_matters", go_live=day(p.go_live)),) + reasons
     return recommended, complexity, reasons

@@ -21,26 +21,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Mapping
 
-from .words import plural
+from texts import t
+
+from .words import count, day
 
 ORDER = ("alm", "data-model", "integration", "gap-solution", "security-model", "data-migration", "user-experience",
          "bi-analytics", "test-strategy", "solution-performance", "cutover", "post-go-live")
 NOT_BEFORE = {"test-strategy": 20, "solution-performance": 16, "cutover": 10}  # weeks before go-live
 AFTER_GO_LIVE = "post-go-live"
 WEEKS_AFTER = 2  # post go-live waits this long after go-live
-# (guest, host, why): the guest is held in the host's session.
-MERGES = (("integration", "data-model", "the data model review covers external data and integration"),
-          ("data-migration", "cutover", "the cutover plan carries the final migration"),
-          ("solution-performance", "test-strategy", "the test strategy covers the performance tests"))
-DROPS = {  # in the order they go; the test strategy, migration and cutover never do
-    "user-experience": "the screens are built; collect users' feedback in post go-live",
-    "bi-analytics": "reporting beyond the standard product can follow go-live: plan it after post go-live",
-    "gap-solution": "the gap solutions are built; take their risks to the cutover go/no-go",
-    "alm": "release the go-live build as it is; review ALM and the run model after go-live",
-    "security-model": "security roles are built; test them in the test strategy",
-    "data-model": "the data model is built; review its risks with the cutover plan",
-    "integration": "integrations are built; test them in the test strategy",
-}
+# (guest, host): the guest is held in the host's session; why: workshops.schedule.merge_why.<guest>.
+MERGES = (("integration", "data-model"), ("data-migration", "cutover"), ("solution-performance", "test-strategy"))
+# In the order they go (the test strategy, migration and cutover never do); why: workshops.schedule.drop_why.<id>.
+DROPS = ("user-experience", "bi-analytics", "gap-solution", "alm", "security-model", "data-model", "integration")
 SHORT_HOURS = 2
 
 
@@ -66,11 +59,7 @@ def monday(d: date) -> date:
 def runway_words(go_live: date, today: date) -> str:
     """How long until go-live: "3 weeks", or "10 days" under two weeks."""
     days = (go_live - today).days
-    return plural(days // 7, "week") if days >= 14 else plural(days, "day")
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+    return count("week", days // 7) if days >= 14 else count("day_count", days)
 
 
 def plan_weeks(wanted: Mapping[str, int], titles: Mapping[str, str], *, go_live: date, today: date, live: bool,
@@ -107,24 +96,27 @@ def plan_weeks(wanted: Mapping[str, int], titles: Mapping[str, str], *, go_live:
     keep = [w for w in ORDER if w in wanted]
     merged: dict[str, str] = {}
     notes: dict[str, str] = {}
-    steps = [("merge", g, h, why) for g, h, why in MERGES if g in wanted and h in wanted]
-    steps += [("drop", w, "", why) for w, why in DROPS.items() if w in wanted]
+    dropped = 0
+    steps = [("merge", g, h) for g, h in MERGES if g in wanted and h in wanted]
+    steps += [("drop", w, "") for w in DROPS if w in wanted]
     weeks = place(keep, merged)
     while late(weeks) and steps:
-        action, wid, host, why = steps.pop(0)
+        action, wid, host = steps.pop(0)
         if action == "merge":
+            why = t(f"workshops.schedule.merge_why.{wid}")
             merged[wid] = host
-            notes[wid] = f"Merged into {titles[host]}, one session: {why}"
-            notes[host] = f"Held with {titles[wid]} in one session: {why}"
+            notes[wid] = t("workshops.schedule.merged", host=titles[host], why=why)
+            notes[host] = t("workshops.schedule.held_with", guest=titles[wid], why=why)
         elif wid not in merged and wid not in merged.values():
             keep.remove(wid)
-            notes[wid] = f"Dropped for the short runway ({runway} to go-live): {why}"
+            dropped += 1
+            notes[wid] = t("workshops.schedule.dropped", runway=runway, why=t(f"workshops.schedule.drop_why.{wid}"))
         weeks = place(keep, merged)
     triaged = bool(notes) or bool(late(weeks))
     over = late(weeks)
     for wid in over:
         weeks[wid] = weeks_left - 1
-        _note(notes, wid, f"Over the weekly capacity of {per_week}: held in the last week before go-live")
+        _note(notes, wid, t("workshops.schedule.over_capacity", per_week=per_week))
 
     slots, shortened = {}, 0
     for wid in ORDER:
@@ -134,8 +126,7 @@ def plan_weeks(wanted: Mapping[str, int], titles: Mapping[str, str], *, go_live:
             continue
         if triaged and wid != AFTER_GO_LIVE and hours > SHORT_HOURS:
             hours, shortened = SHORT_HOURS, shortened + 1
-            _note(notes, wid, f"Shortened to {SHORT_HOURS} hours: with {runway} to go-live it covers "
-                              "the top risks only")
+            _note(notes, wid, t("workshops.schedule.shortened", hours=SHORT_HOURS, runway=runway))
         week = first + timedelta(weeks=weeks[wid])
         start, end = max(week, today), week + timedelta(days=6)
         if not live and wid != AFTER_GO_LIVE:
@@ -144,18 +135,15 @@ def plan_weeks(wanted: Mapping[str, int], titles: Mapping[str, str], *, go_live:
     if not triaged:
         return Schedule(slots)
     due = [w for w in wanted if w != AFTER_GO_LIVE]
-    count = Counter(n.split(" ", 1)[0] for n in notes.values())
-    risk = (f"Go-live date at risk: {plural(len(due), 'workshop')} are due before go-live on {_day(go_live)} "
-            f"({runway} away), and "
-            f"the {plural(weeks_left, 'calendar week')} until then hold {weeks_left * per_week} at {per_week} a week. "
-            "Triage: "
-            f"{count['Merged']} merged, {count['Dropped']} dropped, {shortened} shortened"
-            + (f", {len(over)} over capacity" if over else "") + ". Move go-live with setup, or hold more a week.")
+    risk = t("workshops.schedule.risk", due=count("workshop", len(due)), go_live=day(go_live), runway=runway,
+             weeks=count("calendar_week", weeks_left), hold=weeks_left * per_week, per_week=per_week,
+             merged=len(merged), dropped=dropped, shortened=shortened,
+             over=t("workshops.schedule.risk_over", n=len(over)) if over else "")
     return Schedule(slots, risk)
 
 
 def _note(notes: dict, wid: str, text: str) -> None:
-    notes[wid] = f"{notes[wid]}; {text}" if wid in notes else text
+    notes[wid] = f"{notes[wid]}; {text}" if wid in notes else text  # "; " reads alike in both languages
 
 
 def _any_time(wid: str, go_live: date, today: date, live: bool) -> tuple[date, date]:

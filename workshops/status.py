@@ -6,19 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Mapping, Optional
 
+from texts import t
+
 from . import agenda, attendance, lifecycle, outcomes
 from . import plan as plans
 
-STATES = {None: "Planned", agenda.DRAFT: "Planned", agenda.AWAITING: "Planned", agenda.APPROVED: "Scheduled",
-          agenda.HELD: "Held", agenda.CLOSED: "Closed"}
-
 
 def series_state(session: Optional[Mapping]) -> str:
+    """"Planned", "Scheduled", "Held" or "Closed", in the turn's language."""
     if not session:
-        return "Planned"
+        return t("workshops.status.planned")
     if session["status"] in (agenda.HELD, agenda.CLOSED):
-        return STATES[session["status"]]
-    return "Scheduled" if session.get("start") else "Planned"
+        return t(f"workshops.status.{session['status']}")
+    return t("workshops.status.scheduled") if session.get("start") else t("workshops.status.planned")
 
 
 def project_status(plan: Optional[Mapping], sessions: Mapping[str, Mapping], outcome_docs: list[Mapping],
@@ -61,5 +61,5 @@ def risks_by_workshop(open_risks: list[Mapping], in_series: list[str], catalog) 
 def source_title(where: str, catalog) -> str:
     """What a finding came from: a workshop, or the series plan itself."""
     if where == plans.SERIES:
-        return "The series plan (go-live date at risk)"
+        return t("workshops.status.series_plan")
     return catalog.get(where).title if where in catalog else where
