@@ -63,7 +63,8 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
         body.append(text(t("cards.agenda.typed_kept", form=form_title(retry)), isSubtle=True, spacing="None"))
     if schedule_anyway:
         body.append({"type": "ActionSet", "actions": [execute_button(
-            t("cards.agenda.schedule_anyway"), "agenda.schedule", {**versioned, **schedule_anyway, "confirmed": True})]})
+            t("cards.agenda.schedule_anyway"), "agenda.schedule",
+            {**versioned, **schedule_anyway, "confirmed": True})]})
     state = lifecycle.state(session, now)
     status_text = lifecycle.LABELS[state]
     if state == agenda.APPROVED and session.get("approvedBy"):
@@ -171,7 +172,8 @@ def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mappi
         *field_error(errors, "newTitle"),
         people_picker("newOwner", t("cards.agenda.owner"), owners, _typed(typed, "newOwner", agenda.NO_OWNER)),
         *field_error(errors, "newOwner"),
-        {"type": "Input.Number", "id": "newMinutes", "label": t("cards.agenda.minutes"), "min": 1, "max": agenda.MAX_MINUTES,
+        {"type": "Input.Number", "id": "newMinutes", "label": t("cards.agenda.minutes"), "min": 1,
+         "max": agenda.MAX_MINUTES,
          "value": number_value(typed.get("newMinutes"), 15)},
         *field_error(errors, "newMinutes"),
     ]

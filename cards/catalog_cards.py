@@ -27,7 +27,8 @@ def welcome_card() -> dict:
     return card(
         heading(t("cards.catalog.hello", product=PRODUCT))
         + [text(t("cards.catalog.what_it_does")), text(t("cards.catalog.to_start"))],
-        [command_button(t("cards.catalog.browse"), "workshops"), command_button(t("cards.catalog.help_button"), "help")],
+        [command_button(t("cards.catalog.browse"), "workshops"),
+         command_button(t("cards.catalog.help_button"), "help")],
     )
 
 
@@ -52,11 +53,13 @@ def workshops_card(catalog: Catalog) -> dict:
                     text(workshop.summary, isSubtle=True, spacing="None"),
                 ]},
                 {"type": "Column", "width": "auto", "verticalContentAlignment": "Center", "items": [
-                    {"type": "ActionSet", "actions": [command_button(t("cards.catalog.details"), f"workshop {workshop.id}")]},
+                    {"type": "ActionSet",
+                     "actions": [command_button(t("cards.catalog.details"), f"workshop {workshop.id}")]},
                 ]},
             ],
         })
-    return card(heading(t("cards.catalog.workshops_title"), t_count("cards.catalog.workshop_count", len(catalog.workshops)))
+    count = t_count("cards.catalog.workshop_count", len(catalog.workshops))
+    return card(heading(t("cards.catalog.workshops_title"), count)
                 + [text(catalog.programme_note, isSubtle=True)] + rows)
 
 

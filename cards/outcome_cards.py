@@ -54,7 +54,8 @@ def attendance_card(project: Mapping, session: Mapping, workshop: Workshop, cata
             body.append(text(t("cards.outcome.someone_else"), spacing="Medium"))
             body.append(people_picker("guest", t("cards.outcome.add_from_roster"), others, "",
                                       placeholder=t("cards.outcome.nobody")))
-        actions.insert(0, execute_button(t("cards.outcome.save_attendance"), "attendance.save", {**data, "shown": shown}))
+        actions.insert(0, execute_button(t("cards.outcome.save_attendance"), "attendance.save",
+                                         {**data, "shown": shown}))
         if can_import:
             actions.append(execute_button(t("cards.outcome.import"), "attendance.import", data))
     return card(body, actions)
@@ -88,11 +89,13 @@ def outcome_form_card(project: Mapping, session: Mapping, workshop: Workshop, ro
         save = execute_button(t("cards.outcome.record_anyway"), "outcome.save", {**versioned, "confirmed": True})
         body += [notice(question, "Warning"), {"type": "ActionSet", "actions": [save]}]
     body += form_errors_banner(errors)
-    body += field("summary", t("cards.outcome.summary"), current.get("summary", ""), isMultiline=True, maxLength=outcomes.MAX_SUMMARY)
+    body += field("summary", t("cards.outcome.summary"), current.get("summary", ""), isMultiline=True,
+                  maxLength=outcomes.MAX_SUMMARY)
     topics = {t["id"]: t["title"] for t in session["topics"] if not t["dropped"]}
     body.append(choice_set("covered", t("cards.outcome.covered"), topics,
                            typed("covered", ",".join(current.get("covered", []))), multi=True))
-    body += field("decisions", t("cards.outcome.decisions_field"), "\n".join(current.get("decisions", [])), isMultiline=True)
+    body += field("decisions", t("cards.outcome.decisions_field"), "\n".join(current.get("decisions", [])),
+                  isMultiline=True)
     body += field("recommendations", t("cards.outcome.recommendations_field"),
                   "\n".join(current.get("recommendations", [])), isMultiline=True)
 
@@ -232,7 +235,8 @@ def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
     for row in status["series"]:
         line = f"{row['title']}: {row['state']}"
         if row.get("missing_roles"):
-            line += t("cards.outcome.missing_roles") + ", ".join(catalog.role_label(r).lower() for r in row["missing_roles"])
+            line += t("cards.outcome.missing_roles") + ", ".join(catalog.role_label(r).lower()
+                                                                  for r in row["missing_roles"])
         body.append(text(line, spacing="None"))
     counts = status["open_by_priority"]
     body.append(text(t("cards.outcome.open_risks") + " · ".join(
@@ -248,6 +252,7 @@ def status_card(project: Mapping, status: Mapping, catalog: Catalog) -> dict:
 
 
 def export_card(project: Mapping, links: Mapping[str, str], message: str = "") -> dict:
-    return card(heading(t("cards.outcome.export"), escape(project.get("name", ""))) + ([notice(message)] if message else []) + [
+    return card(heading(t("cards.outcome.export"), escape(project.get("name", "")))
+                + ([notice(message)] if message else []) + [
         text(t("cards.outcome.export_text"))],
         [link_button(title, url) for title, url in links.items()])

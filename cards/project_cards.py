@@ -57,7 +57,8 @@ def setup_form_card(values: Mapping, errors: Optional[dict] = None, *, editing: 
     body += field_error(errors, "products")
     body += [{"type": "Input.Date", "id": "goLive", "label": t("cards.project.go_live_label"), "value": get("goLive")}]
     body += field_error(errors, "goLive")
-    body += [choice_set("phase", t("cards.project.phase_label"), PHASES, get("phase", "initiate"))] + field_error(errors, "phase")
+    body += [choice_set("phase", t("cards.project.phase_label"), PHASES, get("phase", "initiate"))]
+    body += field_error(errors, "phase")
     body += [time_zone_input(get("timeZone", "UTC"))] + field_error(errors, "timeZone")
     # `editing` rides along with the answers, so a form shown again with errors keeps its heading.
     return card(body, [{"type": "Action.Submit", "title": t("cards.project.save"),

@@ -66,7 +66,8 @@ def workshop_result_card(catalog: Catalog, workshop: Workshop) -> dict:
                (t("cards.catalog.mandatory"),
                 ", ".join(catalog.role_label(r) for r in workshop.mandatory) or t("cards.catalog.no_roles"))]),
     ]
-    return card(body, [link_button(t("cards.catalog.learn_more"), workshop.learn_more)] if workshop.learn_more else None)
+    more = [link_button(t("cards.catalog.learn_more"), workshop.learn_more)] if workshop.learn_more else None
+    return card(body, more)
 
 
 def session_card(project: Mapping, workshop: Workshop, session: Optional[Mapping], state: Optional[str],
