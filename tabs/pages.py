@@ -374,4 +374,10 @@ def not_found_page(message: str, *, nonce: str = "", theme: str = "") -> str:
 
 def panel_page(*, nonce: str, stage: bool, theme: str = "", teams_js: Optional[str] = TEAMS_JS) -> str:
     """The meeting side panel (or its stage view): a shell that reads its data through SSO (tabs/panel.py)."""
-    return _render("panel.html", t("tabs.panel.title"), nonce=nonce, theme=theme, teams_js=teams_js, stage=stage)
+    words = {k: t(f"tabs.panel.js.{k}") for k in PANEL_WORDS}
+    return _render("panel.html", t("tabs.panel.title"), nonce=nonce, theme=theme, teams_js=teams_js, stage=stage,
+                   words=words)
+
+
+PANEL_WORDS = ("wrong", "not_started", "elapsed", "covered", "minutes", "saving", "saved", "outside_teams",
+               "no_sign_in")  # what the side panel's script says, from tabs.panel.js.*
