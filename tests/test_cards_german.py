@@ -76,13 +76,13 @@ def more_cards() -> list[tuple[str, dict]]:
     ]
 
 
-def english_phrases() -> dict[str, str]:
-    """{phrase: key}: the literal words of every English cards.json text whose German differs,
+def english_phrases(layer: str = "cards") -> dict[str, str]:
+    """{phrase: key}: the literal words of every English <layer>.json text whose German differs,
     placeholders cut out, long enough to be words and not words the German texts use too ("Go-live",
     the command words)."""
     english, german = texts.catalogue("en"), texts.catalogue("de")
-    ours = {k: v for k, v in english.items() if k.startswith("cards.") and german[k] != v}
-    said_in_german = " ".join(v for k, v in german.items() if k.startswith("cards."))
+    ours = {k: v for k, v in english.items() if k.startswith(f"{layer}.") and german[k] != v}
+    said_in_german = " ".join(v for k, v in german.items() if k.startswith(f"{layer}."))
     theirs = set(not_ours()) | {word for c in COMMANDS for word in (c.name, c.usage, c.menu_title)}
     found = {}
     for key, template in ours.items():
