@@ -11,21 +11,11 @@ from texts import t, t_count
 from .common import card, command_button, escape, heading, text
 from .search_cards import state_label, when_text
 
-# What dialogs/ reads from here is a function, so it speaks the turn's language; the English constants
-# are kept for the callers that still use them.
+# English as dialogs/personal.py still reads them here; the localised dialogs say these with their own
+# keys, so these two go once that is merged.
 WHICH = "Type **my workshops** or **my actions**."
 ONLY_HERE = ("**my {}** shows what you have in every project, so I answer it only in a personal chat with me. "
              "Open a chat with me and type it there.")
-
-
-def which() -> str:
-    """The answer to a bare `my`."""
-    return t("cards.personal.which")
-
-
-def only_here(what: str) -> str:
-    """The answer to `my <what>` outside a personal chat."""
-    return t("cards.personal.only_here", what=what)
 
 
 def _projects(count: int) -> str:

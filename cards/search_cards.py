@@ -2,8 +2,7 @@
 catalog, a project's session with its status, and the series at a glance. Cards that go into other
 chats, where the bot may not be: links only, no buttons that talk to the bot.
 
-Every sentence a person reads here is a catalogue key cards.search.*; the answers dialogs/search.py
-sends are functions (the English constants stay for callers that still read them)."""
+Every sentence a card shows is a catalogue key (cards.*)."""
 
 from __future__ import annotations
 
@@ -18,23 +17,12 @@ from workshops import lifecycle
 from .common import CONTENT_TYPE, card, escape, facts, heading, link_button, text
 
 THUMBNAIL = "application/vnd.microsoft.card.thumbnail"
-# English as before, for callers that do not use no_match(), unknown_command(), bad_item() yet.
+# English as dialogs/search.py still reads them here; the localised dialogs say these with their own keys
+# (dialogs.search.*), so these three go once that is merged.
 NO_MATCH = "No workshop matches “{}”. Try cutover, ALM or data migration."
 UNKNOWN_COMMAND = "This app has one search: Workshops."
 BAD_ITEM = "That result is no longer available. Search again."
 PREVIEW_LIMIT = 120
-
-
-def no_match(query: str) -> str:
-    return t("cards.search.no_match", query=query)
-
-
-def unknown_command() -> str:
-    return t("cards.search.unknown_command")
-
-
-def bad_item() -> str:
-    return t("cards.search.bad_item")
 
 
 def when_text(session: Optional[Mapping], time_zone: str) -> str:
