@@ -115,14 +115,16 @@ def read_texts(card: dict) -> list[str]:
 
 
 def not_ours() -> list[str]:
-    """Texts on cards that other layers own and that may still be English: the workshop catalog's
-    words, and the labels workshops/ holds at module level. Longest first, to be cut out whole."""
+    """Texts on cards that other layers own and that may be English: the workshop catalog's words (in
+    either language), and the labels workshops/ holds at module level. Longest first, to be cut out whole."""
     from catalog import default_catalog
 
-    catalog = default_catalog()
-    found = {catalog.programme_note, *catalog.roles.values()}
-    for w in catalog.workshops:
-        found |= {w.title, w.summary, w.purpose, *w.topics, w.learn_more_title or ""}
+    catalog, found = default_catalog(), set()
+    for locale in ("en", "de"):  # the catalog may say its workshops in German, with English names in them
+        with speaking(locale):
+            found |= {catalog.programme_note, *catalog.roles.values()}
+            for w in catalog.workshops:
+                found |= {w.title, w.summary, w.purpose, *w.topics, w.learn_more_title or ""}
     for info in pkgutil.iter_modules(workshops.__path__):
         for value in vars(importlib.import_module(f"workshops.{info.name}")).values():
             if isinstance(value, dict):
