@@ -10,26 +10,32 @@ from zoneinfo import ZoneInfo
 from catalog import Catalog, Workshop
 from workshops import agenda, lifecycle
 from workshops.project import team_zone
-from workshops.words import plural
+from texts import clock, t, t_count, weekday_day
 
 from .common import (card, duration_words, escape, execute_button, field_error, heading, link_button,
                      notice, number_value, people_picker, text)
 
 MAX_REFRESH_USERS = 60  # Teams' limit for refresh.userIds
-FORM_TITLES = {"agenda.edit": "Edit agenda", "agenda.schedule": "Schedule"}  # the card's forms, by their verb
+FORM_TITLES = {"agenda.edit": "cards.agenda.edit_form", "agenda.schedule": "cards.agenda.schedule_form"}  # by verb
+
+
+def form_title(verb: str) -> str:
+    """The title of the card's form that `verb` saves ("Edit agenda", "Schedule")."""
+    return t(FORM_TITLES[verb])
 
 
 def _when(session: Mapping, time_zone: str) -> str:
     if not session.get("start"):
-        return "Not scheduled yet"
+        return t("cards.agenda.not_scheduled")
     tz = ZoneInfo(time_zone)
     start = datetime.fromisoformat(session["start"]).astimezone(tz)
     end = start + timedelta(minutes=session["durationMinutes"])
-    return f"{start:%a %d %b %Y}, {start:%H:%M} to {end:%H:%M} ({escape(time_zone)})"
+    return t("cards.agenda.when", day=weekday_day(start.date()), start=clock(start), end=clock(end),
+             zone=escape(time_zone))
 
 
 def _names(people: list[dict]) -> str:
-    return ", ".join(escape(p.get("name", "")) for p in people) or "Nobody yet"
+    return ", ".join(escape(p.get("name", "")) for p in people) or t("cards.agenda.nobody_yet")
 
 
 def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
@@ -54,15 +60,15 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
         body.append(notice(message, style))
     retry = typed.get("verb") if typed else None
     if retry in FORM_TITLES:
-        body.append(text(f"What you typed is kept under **{FORM_TITLES[retry]}**: fix what is marked there and save "
-                         "again.", isSubtle=True, spacing="None"))
+        body.append(text(t("cards.agenda.typed_kept", form=form_title(retry)), isSubtle=True, spacing="None"))
     if schedule_anyway:
         body.append({"type": "ActionSet", "actions": [execute_button(
-            "Schedule anyway", "agenda.schedule", {**versioned, **schedule_anyway, "confirmed": True})]})
+            t("cards.agenda.schedule_anyway"), "agenda.schedule",
+            {**versioned, **schedule_anyway, "confirmed": True})]})
     state = lifecycle.state(session, now)
     status_text = lifecycle.LABELS[state]
     if state == agenda.APPROVED and session.get("approvedBy"):
-        status_text += f" by {escape(session['approvedBy'].get('name', ''))}"
+        status_text += t("cards.agenda.approved_by", name=escape(session['approvedBy'].get('name', '')))
     body.append(text(f"**{status_text}** · {_when(session, project.get('timeZone', 'UTC'))}",
                      color="Good" if status == agenda.APPROVED else "Default"))
     meeting = session.get("meeting") or {}
@@ -73,57 +79,57 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
     for n, topic in enumerate(topics, start=1):
         owner = members.get(topic["owner"], {}).get("name") if topic["owner"] else None
         done = "✓ " if topic["id"] in (session.get("covered") or ()) else ""  # ticked in the meeting's side panel
-        lines.append(f"{n}. {done}{escape(topic['title'])} ({topic['minutes']} min{', ' + escape(owner) if owner else ''})")
-    body.append(text("**Agenda**", spacing="Medium"))
+        minutes = t("cards.agenda.topic_minutes", minutes=topic["minutes"])
+        lines.append(f"{n}. {done}{escape(topic['title'])} ({minutes}{', ' + escape(owner) if owner else ''})")
+    body.append(text(t("cards.agenda.agenda"), spacing="Medium"))
     body.append(text("\n".join(lines)))
     planned, available = agenda.agenda_minutes(session), session["durationMinutes"]
     if planned > available:
-        body.append(text(f"The topics need {planned} minutes; the session has {available}.", color="Warning"))
+        body.append(text(t("cards.agenda.over_time", planned=planned, available=available), color="Warning"))
 
-    body.append(text(f"**Mandatory:** {_names(invited['mandatory'])}", spacing="Medium"))
+    body.append(text(t("cards.agenda.mandatory", names=_names(invited['mandatory'])), spacing="Medium"))
     if invited["unfilled"]:
         labels = ", ".join(catalog.role_label(r) for r in invited["unfilled"])
-        body.append(text(f"Mandatory roles nobody holds: **{labels}**", color="Attention", spacing="None"))
-    body.append(text(f"**Recommended:** {_names(invited['recommended'])}", spacing="None"))
+        body.append(text(t("cards.agenda.unfilled", labels=labels), color="Attention", spacing="None"))
+    body.append(text(t("cards.agenda.recommended", names=_names(invited['recommended'])), spacing="None"))
 
     rsvps = session.get("rsvps", {})
     counts = {r: [v["name"] for v in rsvps.values() if v["response"] == r] for r in agenda.RSVP_LABELS}
     summary = " · ".join(f"{label}: {len(counts[r])}" for r, label in agenda.RSVP_LABELS.items())
-    body.append(text(f"**RSVPs** {summary}", spacing="Medium"))
+    body.append(text(t("cards.agenda.rsvps", summary=summary), spacing="Medium"))
     for response, label in agenda.RSVP_LABELS.items():
         if counts[response]:
             body.append(text(f"{label}: {', '.join(escape(n) for n in counts[response])}", size="Small",
                              spacing="None"))
     if viewer:
         mine = rsvps.get(viewer)
-        body.append(text(f"Your answer: **{agenda.RSVP_LABELS[mine['response']]}**" if mine
-                         else "You have not answered yet.", spacing="Small"))
-    answers = [execute_button(label, "agenda.rsvp", {**data, "response": response})
-               for response, label in (("accept", "Accept"), ("tentative", "Tentative"), ("decline", "Decline"))
-               ] if allows(lifecycle.RSVP) else []
+        body.append(text(t("cards.agenda.your_answer", answer=agenda.RSVP_LABELS[mine['response']]) if mine
+                         else t("cards.agenda.not_answered"), spacing="Small"))
+    answers = [execute_button(t(f"cards.agenda.rsvp.{response}"), "agenda.rsvp", {**data, "response": response})
+               for response in ("accept", "tentative", "decline")] if allows(lifecycle.RSVP) else []
     if lifecycle.check_in_offered(session, now):
-        answers.append(execute_button("I'm here", "attendance.checkin", data))
+        answers.append(execute_button(t("cards.agenda.im_here"), "attendance.checkin", data))
     if answers:
         body.append({"type": "ActionSet", "actions": answers})
 
     actions = []
     if allows(lifecycle.APPROVE):
-        actions.append(execute_button("Approve agenda", "agenda.approve", versioned))
+        actions.append(execute_button(t("cards.agenda.approve"), "agenda.approve", versioned))
     def form_state(verb: str) -> tuple[Mapping, Mapping]:
         return (typed, errors or {}) if retry == verb else ({}, {})
 
     if allows(lifecycle.EDIT):
-        actions.append({"type": "Action.ShowCard", "title": FORM_TITLES["agenda.edit"],
+        actions.append({"type": "Action.ShowCard", "title": form_title("agenda.edit"),
                         "card": _edit_form(session, members, versioned, *form_state("agenda.edit"))})
     if allows(lifecycle.SCHEDULE):
-        actions.append({"type": "Action.ShowCard", "title": FORM_TITLES["agenda.schedule"],
+        actions.append({"type": "Action.ShowCard", "title": form_title("agenda.schedule"),
                         "card": _schedule_form(session, project, versioned, *form_state("agenda.schedule"))})
     if meeting.get("joinUrl"):
-        actions.append(link_button("Join meeting", meeting["joinUrl"]))
+        actions.append(link_button(t("cards.agenda.join"), meeting["joinUrl"]))
     if calendar_url and session.get("start"):
-        actions.append(link_button("Add to calendar", calendar_url))
+        actions.append(link_button(t("cards.agenda.add_to_calendar"), calendar_url))
     if workshop.learn_more:
-        actions.append(link_button("Pre-reading", workshop.learn_more))
+        actions.append(link_button(t("cards.agenda.pre_reading"), workshop.learn_more))
 
     result = card(body, actions)
     user_ids = [p.get("userId") for p in invited["mandatory"] + invited["recommended"] if p.get("userId")]
@@ -139,8 +145,8 @@ def _typed(typed: Mapping, id_: str, stored: str) -> str:
 
 def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mapping, errors: Mapping) -> dict:
     """The topics as stored, or as typed when this form was refused (`typed`, `errors`)."""
-    owners = {agenda.NO_OWNER: "No owner", **{aad: m.get("name", "") for aad, m in members.items()}}
-    body = [text("Untick a topic to drop it; give each an owner and minutes.", isSubtle=True)]
+    owners = {agenda.NO_OWNER: t("cards.agenda.no_owner"), **{aad: m.get("name", "") for aad, m in members.items()}}
+    body = [text(t("cards.agenda.edit_hint"), isSubtle=True)]
     body += field_error(errors, "form")
     for topic in session["topics"]:
         tid = topic["id"]
@@ -150,27 +156,28 @@ def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mappi
              "valueOff": "false", "separator": True},
             {"type": "ColumnSet", "spacing": "None", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
-                    people_picker(f"owner:{tid}", "Owner", owners,
+                    people_picker(f"owner:{tid}", t("cards.agenda.owner"), owners,
                                   _typed(typed, f"owner:{tid}", topic["owner"] or agenda.NO_OWNER)),
                     *field_error(errors, f"owner:{tid}")]},
                 {"type": "Column", "width": "auto", "items": [
-                    {"type": "Input.Number", "id": f"minutes:{tid}", "label": "Minutes", "min": 1,
+                    {"type": "Input.Number", "id": f"minutes:{tid}", "label": t("cards.agenda.minutes"), "min": 1,
                      "max": agenda.MAX_MINUTES, "value": number_value(typed.get(f"minutes:{tid}"), topic["minutes"])},
                     *field_error(errors, f"minutes:{tid}")]},
             ]},
         ]
     body += [
-        text("**Add a topic**", spacing="Medium"),
-        {"type": "Input.Text", "id": "newTitle", "label": "Topic", "maxLength": agenda.MAX_TOPIC_TITLE,
+        text(t("cards.agenda.add_topic"), spacing="Medium"),
+        {"type": "Input.Text", "id": "newTitle", "label": t("cards.agenda.topic"), "maxLength": agenda.MAX_TOPIC_TITLE,
          "value": _typed(typed, "newTitle", "")},
         *field_error(errors, "newTitle"),
-        people_picker("newOwner", "Owner", owners, _typed(typed, "newOwner", agenda.NO_OWNER)),
+        people_picker("newOwner", t("cards.agenda.owner"), owners, _typed(typed, "newOwner", agenda.NO_OWNER)),
         *field_error(errors, "newOwner"),
-        {"type": "Input.Number", "id": "newMinutes", "label": "Minutes", "min": 1, "max": agenda.MAX_MINUTES,
+        {"type": "Input.Number", "id": "newMinutes", "label": t("cards.agenda.minutes"), "min": 1,
+         "max": agenda.MAX_MINUTES,
          "value": number_value(typed.get("newMinutes"), 15)},
         *field_error(errors, "newMinutes"),
     ]
-    return card(body, [execute_button("Save agenda", "agenda.edit", versioned)])
+    return card(body, [execute_button(t("cards.agenda.save_agenda"), "agenda.edit", versioned)])
 
 
 def _schedule_form(session: Mapping, project: Mapping, versioned: dict, typed: Mapping, errors: Mapping) -> dict:
@@ -182,13 +189,13 @@ def _schedule_form(session: Mapping, project: Mapping, versioned: dict, typed: M
         day, time_of_day = local.strftime("%Y-%m-%d"), local.strftime("%H:%M")
     planned, available = agenda.agenda_minutes(session), session["durationMinutes"]
     session_length = duration_words(available)
-    length = (f"The agenda takes {plural(planned, 'minute')} of the session's {session_length}." if planned <= available
-              else f"The agenda takes {plural(planned, 'minute')}, more than the session's {session_length}: "
-                   "shorten it with Edit agenda.")
+    length = t("cards.agenda.length_fits" if planned <= available else "cards.agenda.length_over",
+               planned=t_count("cards.common.minutes", planned), session=session_length, edit=form_title("agenda.edit"))
     return card([
-        text(f"Times are in the team's time zone, {escape(tz)}. {length}", isSubtle=True),
-        {"type": "Input.Date", "id": "day", "label": "Date", "value": _typed(typed, "day", day)},
-        {"type": "Input.Time", "id": "time", "label": "Start time", "value": _typed(typed, "time", time_of_day)},
+        text(t("cards.agenda.times_in_zone", zone=escape(tz), length=length), isSubtle=True),
+        {"type": "Input.Date", "id": "day", "label": t("cards.agenda.date"), "value": _typed(typed, "day", day)},
+        {"type": "Input.Time", "id": "time", "label": t("cards.agenda.start_time"),
+         "value": _typed(typed, "time", time_of_day)},
         # The refusals are about the date and time together (in the past, after go-live): said under both.
         *field_error({"time": errors[k] for k in ("form", "day", "time") if k in errors}, "time"),
-    ], [execute_button("Save time", "agenda.schedule", versioned)])
+    ], [execute_button(t("cards.agenda.save_time"), "agenda.schedule", versioned)])

@@ -7,44 +7,38 @@ from typing import Iterable
 from cards.commands import COMMANDS
 from catalog import Catalog, Workshop
 
-from .common import card, command_button, escape, facts, heading, link_button, numbered, section, text
+from texts import t, t_count
 
-PRODUCT = "Implementation Workshops"
-WHAT_IT_DOES = (
-    "I run the implementation workshops of your Dynamics 365 project: the solution architect "
-    "chooses the series after the Solution Blueprint Review, I post each agenda as a card to "
-    "approve and answer, and I record who attended and what was decided."
-)
+from .common import PRODUCT_NAME as PRODUCT, card, command_button, escape, facts, heading, link_button, numbered, \
+    section, text
 
 
 def help_card() -> dict:
     return card(
-        heading(PRODUCT, "What I can do")
+        heading(PRODUCT, t("cards.catalog.what_i_can_do"))
         # Escaped: Teams renders Markdown in facts too, and would drop `<name>` as an unknown HTML tag.
-        + [text(WHAT_IT_DOES), facts((escape(c.usage), c.description) for c in COMMANDS)],
-        [command_button("Browse workshops", "workshops"), command_button("Cutover strategy", "workshop cutover")],
+        + [text(t("cards.catalog.what_it_does")), facts((escape(c.usage), c.description) for c in COMMANDS)],
+        [command_button(t("cards.catalog.browse"), "workshops"),
+         command_button(t("cards.catalog.cutover_button"), "workshop cutover")],
     )
 
 
 def welcome_card() -> dict:
     return card(
-        heading(f"Hello from {PRODUCT}")
-        + [
-            text(WHAT_IT_DOES),
-            text("To start, browse the twelve workshops, or type **help** to see every command. "
-                 "In a channel, @mention me first."),
-        ],
-        [command_button("Browse workshops", "workshops"), command_button("Help", "help")],
+        heading(t("cards.catalog.hello", product=PRODUCT))
+        + [text(t("cards.catalog.what_it_does")), text(t("cards.catalog.to_start"))],
+        [command_button(t("cards.catalog.browse"), "workshops"),
+         command_button(t("cards.catalog.help_button"), "help")],
     )
 
 
 def _duration(workshop: Workshop) -> str:
     low, high = workshop.duration_hours
-    return f"{low} hour" if low == high == 1 else (f"{low} hours" if low == high else f"{low} to {high} hours")
+    return t_count("cards.common.hours", low) if low == high else t("cards.catalog.hours_range", low=low, high=high)
 
 
 def _roles(catalog: Catalog, slugs: Iterable[str]) -> str:
-    return ", ".join(catalog.role_label(s) for s in slugs) or "None"
+    return ", ".join(catalog.role_label(s) for s in slugs) or t("cards.catalog.no_roles")
 
 
 def workshops_card(catalog: Catalog) -> dict:
@@ -59,33 +53,35 @@ def workshops_card(catalog: Catalog) -> dict:
                     text(workshop.summary, isSubtle=True, spacing="None"),
                 ]},
                 {"type": "Column", "width": "auto", "verticalContentAlignment": "Center", "items": [
-                    {"type": "ActionSet", "actions": [command_button("Details", f"workshop {workshop.id}")]},
+                    {"type": "ActionSet",
+                     "actions": [command_button(t("cards.catalog.details"), f"workshop {workshop.id}")]},
                 ]},
             ],
         })
-    return card(heading("Implementation workshops", f"{len(catalog.workshops)} workshops")
+    count = t_count("cards.catalog.workshop_count", len(catalog.workshops))
+    return card(heading(t("cards.catalog.workshops_title"), count)
                 + [text(catalog.programme_note, isSubtle=True)] + rows)
 
 
 def workshop_card(catalog: Catalog, workshop: Workshop) -> dict:
-    when = "After go-live" if workshop.timing == "post-go-live" else "Before go-live"
+    when = t("cards.catalog.after_go_live" if workshop.timing == "post-go-live" else "cards.catalog.before_go_live")
     body = heading(workshop.title) + [
         text(workshop.purpose),
         facts([
-            ("Duration", _duration(workshop)),
-            ("When", when),
-            ("Mandatory", _roles(catalog, workshop.mandatory)),
-            ("Recommended", _roles(catalog, workshop.recommended)),
+            (t("cards.catalog.duration"), _duration(workshop)),
+            (t("cards.catalog.when"), when),
+            (t("cards.catalog.mandatory"), _roles(catalog, workshop.mandatory)),
+            (t("cards.catalog.recommended"), _roles(catalog, workshop.recommended)),
         ]),
-        section("Agenda topics"),
+        section(t("cards.catalog.agenda_topics")),
         numbered(workshop.topics),
     ]
     if workshop.closes_engagement:
-        body.append(text("Holding this workshop closes the engagement.", isSubtle=True))
+        body.append(text(t("cards.catalog.closes_engagement"), isSubtle=True))
     actions = []
     if workshop.learn_more:
-        actions.append(link_button("Learn more", workshop.learn_more))
-    actions.append(command_button("All workshops", "workshops"))
+        actions.append(link_button(t("cards.catalog.learn_more"), workshop.learn_more))
+    actions.append(command_button(t("cards.catalog.all_workshops"), "workshops"))
     return card(body, actions)
 
 
@@ -100,18 +96,18 @@ def unknown_workshop_text(name: str, suggestions: Iterable[Workshop], command: s
     """The one wording for a workshop name no command understood: what was typed (shortened and
     shown literally), the closest workshops as the command to type, and where to see them all."""
     if not name:
-        return f"Which workshop? For example: **{command} cutover**."
-    text = f"I don't know a workshop called “{escape(shorten(name))}”."
+        return t("cards.catalog.which_workshop", command=command)
+    said = t("cards.catalog.unknown_workshop", name=escape(shorten(name)))
     guesses = [f"**{command} {w.id}**" for w in suggestions]
     if guesses:
-        text += f" Did you mean {' or '.join(guesses)}?"
-    return text + " Type **workshops** to see them all."
+        said += t("cards.catalog.did_you_mean_these", guesses=t("cards.commands.or").join(guesses))
+    return said + t("cards.catalog.see_them_all")
 
 
 def workshop_not_found_card(name: str, suggestions: list[Workshop]) -> dict:
     body = [text(unknown_workshop_text(name, [], "workshop"))]
     if suggestions:
-        body.append(text("Did you mean one of these?"))
+        body.append(text(t("cards.catalog.did_you_mean")))
     actions = [command_button(w.title, f"workshop {w.id}") for w in suggestions]
-    actions.append(command_button("All workshops", "workshops"))
+    actions.append(command_button(t("cards.catalog.all_workshops"), "workshops"))
     return card(body, actions)

@@ -11,23 +11,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from texts import t
+
 SCOPES = ("team", "groupChat", "personal")
 EVERYWHERE = frozenset(SCOPES)
 SHARED = frozenset({"team", "groupChat"})
 TEAM = frozenset({"team"})
 PERSONAL = frozenset({"personal"})
-SCOPE_WORDS = {"team": "a team channel", "groupChat": "a group chat", "personal": "a personal chat with me"}
+
+
+def scope_words(scope: str) -> str:
+    """"a team channel", "a group chat", "a personal chat with me"."""
+    return t(f"cards.commands.scope.{scope}")
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
     usage: str
-    description: str
+    key: str  # its description is the catalogue's cards.commands.<key> (the usage and name stay as typed)
     in_menu: bool = True  # Teams' command menu shows at most 10 per scope; `help` lists them all
     works: frozenset = EVERYWHERE  # where typing it does something
     offered: frozenset = SHARED  # whose command menu shows it (when in_menu)
     title: str = ""  # the menu's title, when it is more than the name ("my workshops")
+
+    @property
+    def description(self) -> str:
+        return t(f"cards.commands.{self.key}")
 
     @property
     def menu_title(self) -> str:
@@ -36,28 +46,23 @@ class Command:
 
 # `help` lists these; each scope's command menu takes those in_menu and offered there.
 COMMANDS: tuple[Command, ...] = (
-    Command("help", "help", "What the bot can do, with buttons for the common commands", offered=EVERYWHERE),
-    Command("workshops", "workshops", "The twelve implementation workshops at a glance", offered=EVERYWHERE),
-    Command("workshop", "workshop <name>", "One workshop: purpose, agenda, attendees, duration", offered=EVERYWHERE),
-    Command("my", "my workshops", "Your workshops in every project you are in", works=PERSONAL, offered=PERSONAL,
-            title="my workshops"),
-    Command("my", "my actions", "Your open action items in every project you are in", works=PERSONAL,
-            offered=PERSONAL, title="my actions"),
-    Command("setup", "setup", "Set up this team's project, or edit it"),
-    Command("roster", "roster", "The team's members and their project roles"),
-    Command("plan", "plan [again|why <workshop>]",
-            "The workshop series: recommend it, change it, approve it; why a workshop is in or out"),
-    Command("agenda", "agenda <workshop>", "A workshop's agenda card: tailor, approve, schedule, RSVP"),
-    Command("checkin", "checkin [workshop]", "Check in to the workshop that is running now", in_menu=False),
-    Command("attendance", "attendance <workshop>", "Who came, and whether every mandatory role was there", in_menu=False),
-    Command("outcomes", "outcomes <workshop>", "Record decisions, findings, risks and action items"),
-    Command("actions", "actions [mine|all|overdue]", "Open action items, with a Done button"),
-    Command("status", "status", "The project at a glance and go-live readiness"),
-    Command("export", "export", "Outcomes, findings and actions as CSV and Markdown", in_menu=False),
-    Command("pin", "pin <workshop|series>", "Pin a workshop's page, or the series, as a channel tab", in_menu=False,
-            offered=TEAM),
-    Command("revoke", "revoke links", "Stop every tab, calendar and export link issued so far (admins)",
-            in_menu=False),
+    Command("help", "help", "help", offered=EVERYWHERE),
+    Command("workshops", "workshops", "workshops", offered=EVERYWHERE),
+    Command("workshop", "workshop <name>", "workshop", offered=EVERYWHERE),
+    Command("my", "my workshops", "my_workshops", works=PERSONAL, offered=PERSONAL, title="my workshops"),
+    Command("my", "my actions", "my_actions", works=PERSONAL, offered=PERSONAL, title="my actions"),
+    Command("setup", "setup", "setup"),
+    Command("roster", "roster", "roster"),
+    Command("plan", "plan [again|why <workshop>]", "plan"),
+    Command("agenda", "agenda <workshop>", "agenda"),
+    Command("checkin", "checkin [workshop]", "checkin", in_menu=False),
+    Command("attendance", "attendance <workshop>", "attendance", in_menu=False),
+    Command("outcomes", "outcomes <workshop>", "outcomes"),
+    Command("actions", "actions [mine|all|overdue]", "actions"),
+    Command("status", "status", "status"),
+    Command("export", "export", "export", in_menu=False),
+    Command("pin", "pin <workshop|series>", "pin", in_menu=False, offered=TEAM),
+    Command("revoke", "revoke links", "revoke", in_menu=False),
 )
 
 COMMAND_NAMES = tuple(dict.fromkeys(c.name for c in COMMANDS))
@@ -78,5 +83,5 @@ def not_here(name: str, scope: str) -> Optional[str]:
     works = next((c.works for c in COMMANDS if c.name == name), EVERYWHERE)
     if scope in works:
         return None
-    where = " or ".join(SCOPE_WORDS[s] for s in SCOPES if s in works)
-    return f"**{name}** works in {where}, not here. Type **help** to see what works here."
+    where = t("cards.commands.or").join(scope_words(s) for s in SCOPES if s in works)
+    return t("cards.commands.not_here", name=name, where=where)

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 # The one Markdown escaper, for TextBlocks, FactSet values and the bot's chat messages alike.
 from workshops.markdown import escape, escape_line  # noqa: F401 (cards and dialogs import them from here)
 from workshops.words import plural  # noqa: F401 (cards import it from here)
+from texts import clock, t, t_count
 
 CARD_VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
-PRODUCT_NAME = "Implementation Workshops"
+PRODUCT_NAME = "Implementation Workshops"  # the app's name, the same in every language
 
 
 FALLBACK_LIMIT = 300
@@ -76,13 +77,14 @@ def text(value: str, **extra) -> dict:
 def clock_time(at: str, time_zone: Optional[str]) -> str:
     """The time of day of an ISO instant in the team's time zone, as cards show it: "14:05 (Europe/London)"."""
     zone = time_zone or "UTC"
-    return f"{datetime.fromisoformat(at).astimezone(ZoneInfo(zone)):%H:%M} ({escape(zone)})"
+    return f"{clock(datetime.fromisoformat(at).astimezone(ZoneInfo(zone)))} ({escape(zone)})"
 
 
 def duration_words(minutes: int) -> str:
     """"3 hours", "1 hour 30 minutes", "45 minutes"."""
     hours, rest = divmod(minutes, 60)
-    parts = ([plural(hours, "hour")] if hours else []) + ([plural(rest, "minute")] if rest or not hours else [])
+    parts = (([t_count("cards.common.hours", hours)] if hours else [])
+             + ([t_count("cards.common.minutes", rest)] if rest or not hours else []))
     return " ".join(parts)
 
 
@@ -162,7 +164,7 @@ def field_error(errors: dict, field: str) -> list:
 def form_errors_banner(errors: dict) -> list:
     if not errors:
         return []
-    message = escape(errors["form"]) if "form" in errors else "Please fix the fields marked below."
+    message = escape(errors["form"]) if "form" in errors else t("cards.common.fix_fields")
     return [text(message, color="Attention", weight="Bolder")]
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Mapping
 
 from catalog import Catalog, Workshop
+from texts import t, t_count
 from workshops import attendance
 
-from .common import card, command_button, escape, heading, notice, plural, text
+from .common import card, command_button, escape, heading, notice, text
 from .outcome_cards import _coverage_blocks
 
 
@@ -17,14 +18,14 @@ def coverage_card(project: Mapping, session: Mapping, workshop: Workshop, catalo
     covered = attendance.coverage(session, workshop, roster)
     marks = (session.get("attendance") or {}).values()
     late = sorted(escape(m["name"]) for m in marks if m.get("status") == "late")
-    body = heading(f"{workshop.title}: the meeting has ended", escape(project.get("name", "")))
-    body.append(text(f"{plural(covered['attended'], 'person', 'people')} attended."))
+    body = heading(t("cards.meeting.ended", title=workshop.title), escape(project.get("name", "")))
+    body.append(text(t_count("cards.meeting.attended", covered["attended"])))
     if late:
-        body.append(text("Late: " + ", ".join(late), spacing="None"))
+        body.append(text(t("cards.meeting.late", names=", ".join(late)), spacing="None"))
     body += _coverage_blocks(catalog, covered)
     if not covered["missing"]:
-        body.append(text("Every mandatory role was in the room.", color="Good"))
+        body.append(text(t("cards.meeting.all_roles"), color="Good"))
     if note:
         body.append(notice(note, "Warning"))
-    return card(body, [command_button("Attendance", f"attendance {workshop.id}"),
-                       command_button("Record outcomes", f"outcomes {workshop.id}")])
+    return card(body, [command_button(t("cards.meeting.attendance"), f"attendance {workshop.id}"),
+                       command_button(t("cards.meeting.record_outcomes"), f"outcomes {workshop.id}")])

@@ -1,32 +1,25 @@
 """A person's own views across the projects they are in: `my workshops` and `my actions`.
 
-Every sentence a person reads here is a constant or a template below, so that the string catalogue
-can take them over in one place."""
+Every sentence a person reads here is a catalogue key cards.personal.*."""
 
 from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from texts import t, t_count
+
 from .common import card, command_button, escape, heading, text
 from .search_cards import state_label, when_text
 
-MY_WORKSHOPS = "My workshops"
-MY_ACTIONS = "My open actions"
-NO_PROJECTS = ("You are not in any project yet. Once a project's roster lists you (its team types **roster**), "
-               "its workshops and your actions show here.")
-NO_WORKSHOPS = "No workshop of this project invites you yet."
-NO_ACTIONS = "You have no open actions here."
-ACROSS = "Across {} you are in."
-HOW = {"mandatory": "mandatory for your role", "recommended": "recommended for your role",
-       "answered": "you answered its invitation"}
-RSVP = {"accept": "you accepted", "tentative": "you said maybe", "decline": "you declined"}
+# English as dialogs/personal.py still reads them here; the localised dialogs say these with their own
+# keys, so these two go once that is merged.
 WHICH = "Type **my workshops** or **my actions**."
 ONLY_HERE = ("**my {}** shows what you have in every project, so I answer it only in a personal chat with me. "
              "Open a chat with me and type it there.")
 
 
 def _projects(count: int) -> str:
-    return "one project" if count == 1 else f"{count} projects"
+    return t("cards.personal.across", projects=t_count("cards.personal.projects", count))
 
 
 def _section(project: Mapping) -> dict:
@@ -36,31 +29,33 @@ def _section(project: Mapping) -> dict:
 
 def my_workshops_card(views: Sequence[tuple[Mapping, list[dict]]]) -> dict:
     """(project, its rows from workshops.personal.my_workshops) for each project the person is in."""
-    body = heading(MY_WORKSHOPS, ACROSS.format(_projects(len(views))) if views else None)
+    body = heading(t("cards.personal.my_workshops"), _projects(len(views)) if views else None)
     if not views:
-        body.append(text(NO_PROJECTS))
+        body.append(text(t("cards.personal.no_projects")))
     for project, rows in views:
         body.append(_section(project))
         if not rows:
-            body.append(text(NO_WORKSHOPS, isSubtle=True, spacing="None"))
+            body.append(text(t("cards.personal.no_workshops"), isSubtle=True, spacing="None"))
         for row in rows:
-            about = [state_label(row["state"]), HOW[row["how"]]] + ([RSVP[row["rsvp"]]] if row["rsvp"] in RSVP else [])
+            about = [state_label(row["state"]), t(f"cards.personal.how.{row['how']}")]
+            if row["rsvp"] in ("accept", "tentative", "decline"):
+                about.append(t(f"cards.personal.rsvp.{row['rsvp']}"))
             when = when_text({"start": row["start"], "durationMinutes": row["minutes"]}, project.get("timeZone"))
             body.append(text(f"**{escape(row['title'])}** · {' · '.join(about)}\n\n{when}", spacing="Small"))
-    return card(body, [command_button("My actions", "my actions")])
+    return card(body, [command_button(t("cards.personal.my_actions_button"), "my actions")])
 
 
 def my_actions_card(views: Sequence[tuple[Mapping, list[dict]]], titles: Mapping[str, str]) -> dict:
     """(project, its open actions owned by the person) for each project; `titles` by workshop id."""
-    body = heading(MY_ACTIONS, ACROSS.format(_projects(len(views))) if views else None)
+    body = heading(t("cards.personal.my_actions"), _projects(len(views)) if views else None)
     if not views:
-        body.append(text(NO_PROJECTS))
+        body.append(text(t("cards.personal.no_projects")))
     for project, actions in views:
         body.append(_section(project))
         if not actions:
-            body.append(text(NO_ACTIONS, isSubtle=True, spacing="None"))
+            body.append(text(t("cards.personal.no_actions"), isSubtle=True, spacing="None"))
         for action in actions:
-            due = f"**overdue**, due {action['due']}" if action["overdue"] else f"due {action['due']}"
+            due = t("cards.personal.overdue" if action["overdue"] else "cards.outcome.due_on", due=action["due"])
             body.append(text(f"**{escape(action['title'])}** · {due}\n\n"
                              f"{escape(titles.get(action['workshopId'], action['workshopId']))}", spacing="Small"))
-    return card(body, [command_button("My workshops", "my workshops")])
+    return card(body, [command_button(t("cards.personal.my_workshops"), "my workshops")])

@@ -7,6 +7,7 @@ import importlib.resources
 import zoneinfo
 from typing import Mapping, Optional
 
+from texts import t
 from workshops.project import PHASES, PRODUCTS
 
 from .common import (card, choice_set, command_button, escape, facts, field_error, form_errors_banner, heading,
@@ -37,66 +38,60 @@ def time_zone_input(current: str) -> dict:
     current = current if len(current) <= SHOWN_ZONE_LENGTH else ""  # not echoed: it would swell the card
     if current and current not in {c["value"] for c in choices}:
         choices.insert(1, {"title": current, "value": current})
-    return {"type": "Input.ChoiceSet", "id": "timeZone", "label": "Team time zone", "style": "filtered",
-            "value": current, "choices": choices, "placeholder": "Type a city, for example London"}
+    return {"type": "Input.ChoiceSet", "id": "timeZone", "label": t("cards.project.time_zone_label"),
+            "style": "filtered", "value": current, "choices": choices,
+            "placeholder": t("cards.project.time_zone_placeholder")}
 
 
 def setup_form_card(values: Mapping, errors: Optional[dict] = None, *, editing: bool = False) -> dict:
     """`values` are the form's answers (an existing project's, or what the user last sent)."""
     errors = errors or {}
     get = lambda k, d="": values.get(k) if isinstance(values.get(k), str) else d  # noqa: E731
-    body = heading("Edit the project" if editing else "Set up the project",
-                   "One project per team: the workshops, roster and plan all belong to it.")
+    body = heading(t("cards.project.edit_title" if editing else "cards.project.setup_title"),
+                   t("cards.project.one_per_team"))
     body += form_errors_banner(errors)
-    body += [text_input("name", "Project name", get("name"), isRequired=True, maxLength=120,
-                        errorMessage="Give the project a name.")] + field_error(errors, "name")
-    body += [text_input("customer", "Customer", get("customer"), isRequired=True, maxLength=120,
-                        errorMessage="Name the customer.")] + field_error(errors, "customer")
-    body += [text_input("partner", "Implementation partner", get("partner"), isRequired=True, maxLength=120,
-                        errorMessage="Name the implementation partner.")]
-    body += field_error(errors, "partner")
-    body += [choice_set("products", "Products in scope", PRODUCTS, get("products"), multi=True)]
+    for id_ in ("name", "customer", "partner"):
+        body += [text_input(id_, t(f"cards.project.{id_}_label"), get(id_), isRequired=True, maxLength=120,
+                            errorMessage=t(f"cards.project.{id_}_missing"))] + field_error(errors, id_)
+    body += [choice_set("products", t("cards.project.products_label"), PRODUCTS, get("products"), multi=True)]
     body += field_error(errors, "products")
-    body += [{"type": "Input.Date", "id": "goLive", "label": "Go-live: the estimated date, or in Operate the date it went live", "value": get("goLive")}]
+    body += [{"type": "Input.Date", "id": "goLive", "label": t("cards.project.go_live_label"), "value": get("goLive")}]
     body += field_error(errors, "goLive")
-    body += [choice_set("phase", "Current phase", PHASES, get("phase", "initiate"))] + field_error(errors, "phase")
+    body += [choice_set("phase", t("cards.project.phase_label"), PHASES, get("phase", "initiate"))]
+    body += field_error(errors, "phase")
     body += [time_zone_input(get("timeZone", "UTC"))] + field_error(errors, "timeZone")
     # `editing` rides along with the answers, so a form shown again with errors keeps its heading.
-    return card(body, [{"type": "Action.Submit", "title": "Save project",
+    return card(body, [{"type": "Action.Submit", "title": t("cards.project.save"),
                         "data": {"form": SETUP_FORM, "editing": editing}}])
 
 
 def project_facts(project: Mapping) -> dict:
     products = ", ".join(PRODUCTS.get(p, p) for p in project.get("products", []))
     return facts([
-        ("Customer", escape(project.get("customer", ""))),
-        ("Partner", escape(project.get("partner", ""))),
-        ("Products", products),
-        ("Go-live", project.get("goLive", "")),
-        ("Phase", PHASES.get(project.get("phase", ""), "")),
-        ("Time zone", escape(project.get("timeZone", "UTC"))),
+        (t("cards.project.customer"), escape(project.get("customer", ""))),
+        (t("cards.project.partner"), escape(project.get("partner", ""))),
+        (t("cards.project.products"), products),
+        (t("cards.project.go_live"), project.get("goLive", "")),
+        (t("cards.project.phase"), PHASES.get(project.get("phase", ""), "")),
+        (t("cards.project.time_zone"), escape(project.get("timeZone", "UTC"))),
     ])
 
 
 def _next_step(roles_given: bool, planned: bool) -> tuple[str, list]:
     """What the team does next after set-up, from what it has done already."""
+    roster, plan = command_button(t("cards.project.roster"), "roster"), command_button(t("cards.project.plan"), "plan")
+    series = command_button(t("cards.project.the_series"), "plan")
     if not roles_given and not planned:
-        return ("Next: give people their roles with **roster**, then answer the Blueprint Review questions "
-                "with **plan** to get the recommended workshop series.",
-                [command_button("Roster", "roster"), command_button("Plan the series", "plan")])
+        return t("cards.project.next_roles_and_plan"), [roster, plan]
     if not planned:
-        return ("Next: answer the Blueprint Review questions with **plan** to get the recommended workshop "
-                "series.", [command_button("Plan the series", "plan")])
+        return t("cards.project.next_plan"), [plan]
     if not roles_given:
-        return ("Next: give people their roles with **roster**, so each workshop has its mandatory attendees.",
-                [command_button("Roster", "roster"), command_button("The series", "plan")])
-    return ("Roles are given and the series is planned. Open a workshop's agenda with **agenda** and its "
-            "name, or see where the project stands with **status**.",
-            [command_button("Status", "status"), command_button("The series", "plan")])
+        return t("cards.project.next_roles"), [roster, series]
+    return t("cards.project.next_agenda"), [command_button(t("cards.search.status"), "status"), series]
 
 
 def project_saved_card(project: Mapping, *, created: bool, roles_given: bool = False, planned: bool = False) -> dict:
-    title = "Project set up" if created else "Project updated"
+    title = t("cards.project.set_up" if created else "cards.project.updated")
     next_step, buttons = _next_step(roles_given, planned)
     return card(heading(title, escape(project.get("name", ""))) + [project_facts(project), text(next_step)], buttons)
 
@@ -104,7 +99,6 @@ def project_saved_card(project: Mapping, *, created: bool, roles_given: bool = F
 def needs_setup_card(command: str, where: str = "team") -> dict:
     """`where`: "team" in a team's channels (one project per team), "chat" in a group or personal chat."""
     return card(
-        [text(f"**{escape(command)}** needs a project, and this {where} has none yet. "
-              "Set one up first: it takes a minute.")],
-        [command_button("Set up the project", "setup")],
+        [text(t(f"cards.project.needs_setup.{'chat' if where == 'chat' else 'team'}", command=escape(command)))],
+        [command_button(t("cards.project.setup_title"), "setup")],
     )

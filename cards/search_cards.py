@@ -2,8 +2,7 @@
 catalog, a project's session with its status, and the series at a glance. Cards that go into other
 chats, where the bot may not be: links only, no buttons that talk to the bot.
 
-Every sentence a person reads here is a constant or a template below, so that the string catalogue
-can take them over in one place."""
+Every sentence a card shows is a catalogue key (cards.*)."""
 
 from __future__ import annotations
 
@@ -12,13 +11,14 @@ from typing import Iterable, Mapping, Optional
 from zoneinfo import ZoneInfo
 
 from catalog import Catalog, Workshop
+from texts import clock, t, t_count, weekday_day
 from workshops import lifecycle
 
 from .common import CONTENT_TYPE, card, escape, facts, heading, link_button, text
 
 THUMBNAIL = "application/vnd.microsoft.card.thumbnail"
-NOT_SCHEDULED = "Not scheduled yet"
-NOT_OPENED = "Planned"  # a workshop of the series without an agenda yet
+# English as dialogs/search.py still reads them here; the localised dialogs say these with their own keys
+# (dialogs.search.*), so these three go once that is merged.
 NO_MATCH = "No workshop matches “{}”. Try cutover, ALM or data migration."
 UNKNOWN_COMMAND = "This app has one search: Workshops."
 BAD_ITEM = "That result is no longer available. Search again."
@@ -28,14 +28,16 @@ PREVIEW_LIMIT = 120
 def when_text(session: Optional[Mapping], time_zone: str) -> str:
     """"Tue 01 Dec 2026, 14:00 to 16:00 (Europe/Berlin)", or that it is not scheduled."""
     if not session or not session.get("start"):
-        return NOT_SCHEDULED
+        return t("cards.agenda.not_scheduled")
     start = datetime.fromisoformat(session["start"]).astimezone(ZoneInfo(time_zone or "UTC"))
     end = start + timedelta(minutes=session["durationMinutes"])
-    return f"{start:%a %d %b %Y}, {start:%H:%M} to {end:%H:%M} ({escape(time_zone or 'UTC')})"
+    return t("cards.agenda.when", day=weekday_day(start.date()), start=clock(start), end=clock(end),
+             zone=escape(time_zone or "UTC"))
 
 
 def state_label(state: Optional[str]) -> str:
-    return lifecycle.LABELS.get(state, NOT_OPENED) if state else NOT_OPENED
+    planned = t("cards.search.planned")  # a workshop of the series without an agenda yet
+    return lifecycle.LABELS.get(state, planned) if state else planned
 
 
 def _short(value: str) -> str:
@@ -45,31 +47,34 @@ def _short(value: str) -> str:
 def workshop_result_card(catalog: Catalog, workshop: Workshop) -> dict:
     """A catalog workshop as a message: purpose, duration, attendees by role, Learn more."""
     low, high = workshop.duration_hours
-    hours = f"{low} to {high} hours" if low != high else (f"{low} hour" if low == 1 else f"{low} hours")
+    hours = t("cards.catalog.hours_range", low=low, high=high) if low != high else t_count("cards.common.hours", low)
     body = heading(workshop.title, workshop.summary) + [
         text(workshop.purpose),
-        facts([("Duration", hours),
-               ("Mandatory", ", ".join(catalog.role_label(r) for r in workshop.mandatory) or "None")]),
+        facts([(t("cards.catalog.duration"), hours),
+               (t("cards.catalog.mandatory"),
+                ", ".join(catalog.role_label(r) for r in workshop.mandatory) or t("cards.catalog.no_roles"))]),
     ]
-    return card(body, [link_button("Learn more", workshop.learn_more)] if workshop.learn_more else None)
+    more = [link_button(t("cards.catalog.learn_more"), workshop.learn_more)] if workshop.learn_more else None
+    return card(body, more)
 
 
 def session_card(project: Mapping, workshop: Workshop, session: Optional[Mapping], state: Optional[str],
                  page_url: str = "") -> dict:
     """One workshop of a project: its status and time, and a link to its page when there is one."""
-    rows = [("Status", state_label(state)), ("When", when_text(session, project.get("timeZone") or "UTC"))]
+    rows = [(t("cards.search.status"), state_label(state)),
+            (t("cards.catalog.when"), when_text(session, project.get("timeZone") or "UTC"))]
     body = heading(workshop.title, escape(project.get("name") or "")) + [facts(rows)]
-    return card(body, [link_button("Open the workshop page", page_url)] if page_url else None)
+    return card(body, [link_button(t("cards.search.open_workshop_page"), page_url)] if page_url else None)
 
 
 def series_card(project: Mapping, rows: Iterable[tuple[str, str]], page_url: str = "") -> dict:
     """A project's series at a glance: each workshop (title) and its status."""
     lines = [(escape(title), label) for title, label in rows]
-    body = heading("Workshop series", escape(project.get("name") or ""))
-    body += [facts(lines) if lines else text("No series has been chosen yet.", isSubtle=True)]
+    body = heading(t("cards.plan.series_title"), escape(project.get("name") or ""))
+    body += [facts(lines) if lines else text(t("cards.search.no_series"), isSubtle=True)]
     if project.get("goLive"):
-        body.append(text(f"Go-live: {escape(project['goLive'])}", isSubtle=True))
-    return card(body, [link_button("Open the series page", page_url)] if page_url else None)
+        body.append(text(t("cards.search.go_live", go_live=escape(project['goLive'])), isSubtle=True))
+    return card(body, [link_button(t("cards.search.open_series_page"), page_url)] if page_url else None)
 
 
 def preview(title: str, subtitle: str, tap_value: Optional[dict] = None) -> dict:

@@ -1,4 +1,6 @@
-"""Builds the Teams app package: manifest.json (from manifest.template.json) plus the two icons.
+"""Builds the Teams app package: manifest.json (from manifest.template.json), the two icons, and a
+localisation file per additional language of its localizationInfo (manifest/de.json, with the command
+menu's descriptions added in that language from the catalogue, texts/).
 
     python -m manifest.build [--out build/appPackage.zip]
 
@@ -16,8 +18,9 @@ import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cards.commands import menu_commands
+from cards.commands import Command, menu_commands
 from runtime.settings import VERSION, read_environment
+from texts import speaking, t
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "manifest.template.json"
@@ -75,7 +78,7 @@ def command_list(scope: str) -> dict:
                             f"in {scope}")
     commands = []
     for c in offered:
-        description = c.description if c.usage == c.menu_title else f"{c.description}. Usage: {c.usage}"
+        description = _description(c)
         if len(c.menu_title) > MAX_TITLE or len(description) > MAX_DESCRIPTION:
             raise ManifestError(
                 f"command {c.name!r}: Teams allows titles up to {MAX_TITLE} characters "
@@ -83,6 +86,27 @@ def command_list(scope: str) -> dict:
             )
         commands.append({"title": c.menu_title, "description": description})
     return {"scopes": [scope], "commands": commands}
+
+
+def _description(c: Command) -> str:
+    """A command's description in the menu, in the current language; its usage when it takes more than its name."""
+    return c.description if c.usage == c.menu_title else t("cards.commands.usage", description=c.description,
+                                                          usage=c.usage)
+
+
+def localisations(manifest: dict) -> dict[str, dict]:
+    """{file name: its content} for each additional language: manifest/<file> (names and descriptions),
+    plus the command menu's descriptions in that language (the titles are the words typed, as they are)."""
+    files = {}
+    for language in manifest.get("localizationInfo", {}).get("additionalLanguages", []):
+        strings = json.loads((HERE / language["file"]).read_text(encoding="utf-8"))
+        with speaking(language["languageTag"]):
+            for n, bot in enumerate(manifest["bots"]):
+                for i, listed in enumerate(bot["commandLists"]):
+                    for j, command in enumerate(command_list(listed["scopes"][0])["commands"]):
+                        strings[f"bots[{n}].commandLists[{i}].commands[{j}].description"] = command["description"]
+        files[language["file"]] = strings
+    return files
 
 
 def _fill(value, values: dict):
@@ -111,7 +135,9 @@ def build_package(app_id: str, public_base_url: str, out_path) -> Path:
     manifest = build_manifest(app_id, public_base_url)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    files = {"manifest.json": (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")}
+    texts = {"manifest.json": manifest, **localisations(manifest)}
+    files = {name: (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+             for name, value in texts.items()}
     files.update({name: (HERE / name).read_bytes() for name in ICONS})
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in files.items():

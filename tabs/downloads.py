@@ -18,7 +18,10 @@ from workshops import agenda, outcomes
 from workshops.calendar import invitation
 from workshops.documents import PROJECT, ROSTER
 
+from texts import t
+
 from .links import EXPORTS, calendar_token_allows, export_token_allows
+from .routes import localised
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ log = logging.getLogger(__name__)
 def _unavailable() -> web.Response:
     """The store failed: the link is checked against the project, so this can come before the check."""
     log.exception("download: the store failed")
-    return json_error(503, "Unavailable", "The workshop data cannot be read right now. Try again in a moment.")
+    return json_error(503, "Unavailable", t("tabs.routes.unavailable"))
 
 
 def _download(status: int, body: str, content_type: str, filename: str) -> web.Response:
@@ -42,10 +45,10 @@ async def calendar_file(store: DocumentStore, catalog: Catalog, settings, now: d
     """The .ics for a signed calendar link: (200, text), or (403 or 404, reason)."""
     project = await find(store, project_id, PROJECT)
     if not calendar_token_allows(settings, project, workshop_id, token):
-        return 403, "This calendar link is not valid or has expired. Open the agenda card for a new one."
+        return 403, t("tabs.downloads.calendar_not_valid")
     session = await find(store, project_id, agenda.session_id(workshop_id))
     if not session or not session.get("start") or workshop_id not in catalog:
-        return 404, "This workshop has no scheduled time yet."
+        return 404, t("tabs.downloads.not_scheduled")
     roster = await find(store, project_id, ROSTER) or {}
     return 200, invitation(project, session, catalog.get(workshop_id), roster, now)
 
@@ -55,7 +58,7 @@ async def export_file(store: DocumentStore, catalog: Catalog, settings, project_
     """(status, content type, body) for a signed export link."""
     project = await find(store, project_id, PROJECT) if name in EXPORTS else None
     if not export_token_allows(settings, project, token):
-        return 403, "", "This export link is not valid or has expired. Type export for a new one."
+        return 403, "", t("tabs.downloads.export_not_valid")
     roster = await find(store, project_id, ROSTER) or {}
     names = {aad: m.get("name", "") for aad, m in (roster.get("members") or {}).items()}
     docs = sorted(await store.query(PROJECT_DATA, project_id, doc_type="outcome"), key=lambda o: o["workshopId"])
@@ -96,5 +99,5 @@ def add_download_routes(app: web.Application, settings, catalog: Catalog, store:
             return _unavailable()
         return _download(status, body, content_type, name)
 
-    app.router.add_get("/calendar/{project}/{workshop}.ics", calendar)
-    app.router.add_get("/export/{project}/{name}", export)
+    app.router.add_get("/calendar/{project}/{workshop}.ics", localised(calendar))
+    app.router.add_get("/export/{project}/{name}", localised(export))

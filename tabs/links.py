@@ -11,13 +11,16 @@ from __future__ import annotations
 from typing import Mapping, Optional
 from urllib.parse import quote
 
+from texts import t
+
 from .pages import page_url
 from .signing import sign, verify
 
 TAB_LINK_SECONDS = 180 * 24 * 3600
 CALENDAR_LINK_SECONDS = 7 * 24 * 3600
 EXPORT_SECONDS = 24 * 3600
-EXPORTS = {"findings.csv": "Findings (CSV)", "actions.csv": "Actions (CSV)", "outcomes.md": "Outcomes (Markdown)"}
+EXPORTS = {"findings.csv": "tabs.links.findings", "actions.csv": "tabs.links.actions",
+           "outcomes.md": "tabs.links.outcomes"}  # each export's file name, and the key of its title
 
 
 def link_version(project: Mapping) -> int:
@@ -74,8 +77,8 @@ def calendar_token_allows(settings, project: Optional[Mapping], workshop_id: str
 def export_links(settings, project: Mapping) -> dict[str, str]:
     """{title: signed link} for each export of the project."""
     token = sign(settings.signing_secret, export_scope(project), EXPORT_SECONDS)
-    return {title: f"{settings.base_url}/export/{quote(project['projectId'], safe='')}/{name}?token={quote(token)}"
-            for name, title in EXPORTS.items()}
+    return {t(key): f"{settings.base_url}/export/{quote(project['projectId'], safe='')}/{name}?token={quote(token)}"
+            for name, key in EXPORTS.items()}
 
 
 def export_token_allows(settings, project: Optional[Mapping], token: object) -> bool:

@@ -1,7 +1,7 @@
 """The agenda tab pages as HTML strings: pure functions, no aiohttp, no store (tabs/routes.py serves them).
 
-The HTML is in Jinja2 templates (tabs/templates/, read from disk next to this module) rendered
-with autoescape on, so every value a template prints is escaped: text that came from people
+The HTML is in Jinja2 templates (tabs/templates/, rendered by tabs/render.py) with autoescape
+on, so every value a template prints is escaped: text that came from people
 (project name, topic titles, names, outcomes...) can only ever show as text. This module only
 prepares what the pages say: plain dicts and lists of strings and numbers, nothing pre-rendered.
 
@@ -16,49 +16,31 @@ by @media print.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Mapping, Optional, Sequence
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from catalog import Catalog, Workshop
+from texts import clock, t, t_count
 from workshops import agenda, attendance, outcomes
 from workshops import plan as plans
 from workshops.status import source_title
 from workshops.project import PHASES, PRODUCTS
 
-THEMES = {"default": "light", "light": "light", "dark": "dark", "contrast": "contrast"}
+from .render import render as _render, theme_of  # noqa: F401 (routes read theme_of from here)
+
 TEAMS_JS = "/tabs/static/teams-js.js"
-
-# None prints as nothing (not "None"), as a missing value always has on these pages.
-_TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=True,
-                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                         finalize=lambda value: "" if value is None else value)
-
-
-def _render(template: str, title: str, *, nonce: str = "", theme: str = "", teams_js: Optional[str] = None,
-            autofill: bool = False, **view: object) -> str:
-    """`template` with the values of the frame every page extends (base.html) and the page's own `view`."""
-    return _TEMPLATES.get_template(template).render(title=title, nonce=nonce, theme=theme_of(theme),
-                                                    teams_js=teams_js, autofill=autofill, **view)
-
-
-def theme_of(value: object) -> str:
-    """A Teams theme name (default, dark, contrast) or ours (light) as a page theme; "" when unknown."""
-    return THEMES.get(str(value or "").strip().lower(), "")
 
 
 def page_url(base_url: str, project_id: str, workshop_id: Optional[str], token: str, *,
-             teams_theme: bool = False) -> str:
+             teams_theme: bool = False, teams_locale: bool = False) -> str:
     """The absolute URL of a tab page: one workshop's, or the series' when workshop_id is None.
 
-    `teams_theme` adds `&theme={theme}`, which Teams fills in when it loads a tab's contentUrl
-    (a websiteUrl opens in a browser and must not carry it)."""
+    `teams_theme` adds `&theme={theme}` and `teams_locale` `&locale={locale}`, which Teams fills in
+    when it loads a tab's contentUrl (a websiteUrl opens in a browser and must not carry them)."""
     path = f"/tabs/workshop/{quote(workshop_id, safe='')}" if workshop_id else "/tabs/series"
     url = f"{base_url.rstrip('/')}{path}?project={quote(project_id, safe='')}&token={quote(token, safe='')}"
-    return url + "&theme={theme}" if teams_theme else url
+    return url + ("&locale={locale}" if teams_locale else "") + ("&theme={theme}" if teams_theme else "")
 
 
 # --- dates, names and statuses as the pages say them -----------------------------------------
@@ -71,7 +53,9 @@ def _zone(project: Mapping) -> ZoneInfo:
 
 
 def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
+    """"2 Dec 2026": the day not padded, as these pages always wrote it."""
+    month = t("texts.months").split()[value.month - 1]
+    return t("tabs.pages.day", d=value.day, month=month, year=value.year)
 
 
 def _parse_day(value: object) -> Optional[date]:
@@ -92,25 +76,27 @@ def _start(session: Optional[Mapping]) -> Optional[datetime]:
 def _when(session: Optional[Mapping], project: Mapping) -> str:
     start = _start(session)
     if start is None:
-        return "Not scheduled yet"
+        return t("tabs.pages.not_scheduled")
     zone = _zone(project)
     local = start.astimezone(zone)
-    return f"{local:%a} {_day(local.date())}, {local:%H:%M} ({zone.key})"
+    weekday = t("texts.weekdays").split()[local.weekday()]
+    return t("tabs.pages.when", weekday=weekday, day=_day(local.date()), time=clock(local), zone=zone.key)
 
 
 def _name(roster: Mapping, aad: str, fallback: str = "") -> str:
     member = ((roster or {}).get("members") or {}).get(aad) or {}
-    return member.get("name") or fallback or "Someone"
+    return member.get("name") or fallback or t("tabs.pages.someone")
 
 
 def _status(status: Optional[str]) -> dict:
     """A session status as a badge: its label and colour class."""
     css = {agenda.APPROVED: "good", agenda.HELD: "good", agenda.CLOSED: "good", agenda.AWAITING: "warn"}
-    return {"label": agenda.STATUS_LABELS.get(status, "Planned"), "css": css.get(status or "", "")}
+    return {"label": agenda.STATUS_LABELS.get(status, t("tabs.pages.planned")), "css": css.get(status or "", "")}
 
 
 def _project_line(project: Mapping) -> list:
-    return [project.get("name") or "Project"] + [p for p in (project.get("customer"), project.get("partner")) if p]
+    parts = (project.get("customer"), project.get("partner"))
+    return [project.get("name") or t("tabs.pages.project")] + [p for p in parts if p]
 
 
 def _roles(catalog: Catalog, roles) -> str:
@@ -124,8 +110,9 @@ def _agenda(session: Optional[Mapping], roster: Mapping) -> Optional[dict]:
     if not session:
         return None
     live = [t for t in session.get("topics", []) if not t.get("dropped")]
+    no_owner = t("tabs.pages.no_owner")
     topics = [{"title": t.get("title"), "added": bool(t.get("custom")), "minutes": t.get("minutes"),
-               "owner": _name(roster, t["owner"]) if t.get("owner") else "No owner yet"} for t in live]
+               "owner": _name(roster, t["owner"]) if t.get("owner") else no_owner} for t in live]
     total = sum(int(t.get("minutes") or 0) for t in live)
     duration = int(session.get("durationMinutes") or 0)
     return {"topics": topics, "total": total, "duration": duration, "over": max(0, total - duration),
@@ -138,8 +125,8 @@ def _attendees(session: Optional[Mapping], workshop: Workshop, roster: Mapping, 
 
     def person(p: Mapping) -> dict:
         answer = (rsvps.get(p["aadObjectId"]) or {}).get("response")
-        return {"name": p.get("name") or "Someone", "roles": _roles(catalog, p.get("roles", ())),
-                "label": agenda.RSVP_LABELS.get(answer, "No answer yet"),
+        return {"name": p.get("name") or t("tabs.pages.someone"), "roles": _roles(catalog, p.get("roles", ())),
+                "label": agenda.RSVP_LABELS.get(answer, t("tabs.pages.no_answer")),
                 "css": {"accept": "good", "decline": "bad", "tentative": "warn"}.get(answer or "", "")}
 
     invited_ids = {p["aadObjectId"] for p in invited["mandatory"] + invited["recommended"]}
@@ -155,7 +142,7 @@ def _attendance(session: Optional[Mapping], workshop: Workshop, roster: Mapping,
         return None
     rows = []
     for status, label in attendance.STATUSES.items():
-        names = [m.get("name") or "Someone" for m in marks.values() if m.get("status") == status]
+        names = [m.get("name") or t("tabs.pages.someone") for m in marks.values() if m.get("status") == status]
         if names:
             rows.append({"label": label, "names": ", ".join(names)})
     missing = attendance.coverage(session, workshop, roster or {})["missing"]
@@ -163,11 +150,12 @@ def _attendance(session: Optional[Mapping], workshop: Workshop, roster: Mapping,
 
 
 def _finding(f: Mapping) -> dict:
-    kind = outcomes.FINDING_KINDS.get(f.get("kind"), str(f.get("kind") or "Finding"))
+    kind = outcomes.FINDING_KINDS.get(f.get("kind"), str(f.get("kind") or t("tabs.pages.finding")))
     priority = outcomes.PRIORITIES.get(f.get("priority"), str(f.get("priority") or ""))
     is_open = f.get("open", True)
     css = "bad" if is_open and f.get("priority") == "high" and f.get("kind") in ("risk", "issue") else ""
-    return {"label": f"{kind}, {priority.lower()}", "css": css, "text": f.get("text"), "open": is_open}
+    return {"label": t("tabs.pages.finding_label", kind=kind, priority=priority.lower()), "css": css,
+            "text": f.get("text"), "open": is_open}
 
 
 def _outcome(outcome: Optional[Mapping], workshop: Workshop) -> Optional[dict]:
@@ -175,15 +163,15 @@ def _outcome(outcome: Optional[Mapping], workshop: Workshop) -> Optional[dict]:
     if not outcome:
         return None
     lists = [{"title": title, "entries": list(items), "text": None}
-             for title, items in (("Decisions", outcome.get("decisions")),
-                                  ("Recommendations", outcome.get("recommendations"))) if items]
+             for title, items in ((t("tabs.pages.decisions"), outcome.get("decisions")),
+                                  (t("tabs.pages.recommendations"), outcome.get("recommendations"))) if items]
     specific, recorded = [], outcome.get("specific") or {}
     for spec in outcomes.SPECIFIC.get(workshop.id, ()):
         value = recorded.get(spec.id)
         if isinstance(spec, outcomes.Group) and value:
             groups = [" · ".join(f"{f.label}: {g.get(f.id)}" for f in spec.fields if g.get(f.id))
                       for g in value if isinstance(g, Mapping)]
-            specific.append({"title": f"{spec.label}s", "entries": groups, "text": None})
+            specific.append({"title": t("tabs.pages.groups", label=spec.label), "entries": groups, "text": None})
         elif isinstance(value, str) and value:
             specific.append({"title": spec.label, "entries": [], "text": value})
     return {"summary": outcome.get("summary") or "", "lists": lists, "specific": specific,
@@ -232,10 +220,10 @@ def readiness(sessions: Mapping[str, Mapping], outcome_docs: Mapping[str, Mappin
                 if isinstance(f, Mapping)] + plans.findings(plan)
     blocking = outcomes.blocking(f for f in findings if f.get("priority") and f.get("kind"))
     if (sessions.get("post-go-live") or {}).get("status") == agenda.CLOSED:
-        return "Engagement closed", "good", blocking
+        return t("tabs.pages.engagement_closed"), "good", blocking
     if blocking:
-        return "Not ready", "bad", blocking
-    return "On track", "good", blocking
+        return t("tabs.pages.not_ready"), "bad", blocking
+    return t("tabs.pages.on_track"), "good", blocking
 
 
 def _x(day: date, first: date, span: int) -> float:
@@ -250,23 +238,25 @@ def _strip(item: Mapping, scheduled: Optional[date], first: date, span: int, go_
     if start and end:
         x = _x(start, first, span)
         window = {"x": x, "width": max(4.0, _x(end, first, span) - x)}
-        said.append(f"target window {_day(start)} to {_day(end)}")
+        said.append(t("tabs.pages.target_window", start=_day(start), end=_day(end)))
     if scheduled:
-        said.append(f"scheduled {_day(scheduled)}")
-    return {"label": "; ".join(said) or "no dates yet", "window": window,
+        said.append(t("tabs.pages.scheduled", day=_day(scheduled)))
+    return {"label": "; ".join(said) or t("tabs.pages.no_dates"), "window": window,
             "when": max(0.0, _x(scheduled, first, span) - 5) if scheduled else None,
             "golive": _x(go_live, first, span) if go_live else None, "today": _x(today, first, span)}
 
 
-def _relative(day: date, go_live: Optional[date]) -> str:
+def _relative(day: date, go_live: Optional[date], to: bool = False) -> str:
+    """"3 weeks before go-live", "2 days after go-live", "on go-live day"; `to`: "3 weeks to go-live"."""
     if not go_live:
         return ""
     days = (go_live - day).days
     if days == 0:
-        return "on go-live day"
+        return t("tabs.pages.go_live_day")
     weeks = abs(days) // 7
-    amount = f"{weeks} week{'s' if weeks != 1 else ''}" if weeks else f"{abs(days)} day{'s' if abs(days) != 1 else ''}"
-    return f"{amount} {'before' if days > 0 else 'after'} go-live"
+    amount = t_count("tabs.pages.weeks", weeks) if weeks else t_count("tabs.pages.days", abs(days))
+    which = ("to" if to else "before") if days > 0 else "after"
+    return t(f"tabs.pages.relative.{which}", amount=amount)
 
 
 def _timeline(project: Mapping, plan: Optional[Mapping], sessions_by_workshop: Mapping[str, Mapping],
@@ -274,7 +264,7 @@ def _timeline(project: Mapping, plan: Optional[Mapping], sessions_by_workshop: M
     """The planned workshops in order, on a scale from the earliest to the latest date any of them
     (or go-live, or today) mentions; `empty` says why there is nothing to draw."""
     if not plan:
-        return {"empty": "The series has not been chosen yet."}
+        return {"empty": t("tabs.pages.no_series")}
     zone = _zone(project)
     items = {i["workshopId"]: i for i in plan.get("items", [])}
     chosen = [items[w] for w in plans.included(plan) if w in items]
@@ -300,11 +290,12 @@ def _timeline(project: Mapping, plan: Optional[Mapping], sessions_by_workshop: M
             date_text = f"{_when(session, project)} · {_relative(scheduled, go_live)}"
         else:
             start, end = _parse_day(item.get("windowStart")), _parse_day(item.get("windowEnd"))
-            date_text = f"Target {_day(start)} – {_day(end)}" if start and end else "No date yet"
+            date_text = (t("tabs.pages.target", start=_day(start), end=_day(end)) if start and end
+                         else t("tabs.pages.no_date"))
         rows.append({"title": workshop.title, "link": links.get(wid) or "", "status": _status(status),
                      "date": date_text, "strip": _strip(item, scheduled, first, span, go_live, today)})
     if not rows:
-        return {"empty": "No workshop is in the series."}
+        return {"empty": t("tabs.pages.series_empty")}
     return {"empty": "", "rows": rows, "held": held, "first": _day(first), "last": _day(last)}
 
 
@@ -317,12 +308,13 @@ def series_page(project: Mapping, plan: Optional[Mapping], sessions_by_workshop:
     go_live = _parse_day(project.get("goLive"))
     label, css, blocking = readiness(sessions_by_workshop, outcomes_by_workshop, plan)
     return _render(
-        "series.html", f"Series · {project.get('name') or 'Workshops'}", nonce=nonce, theme=theme, teams_js=teams_js,
+        "series.html", t("tabs.pages.series_page_title", name=project.get('name') or 'Workshops'), nonce=nonce,
+        theme=theme, teams_js=teams_js,
         project_line=_project_line(project), go_live=_day(go_live) if go_live else "",
-        to_go_live=_relative(today, go_live).replace("before go-live", "to go-live"),
+        to_go_live=_relative(today, go_live, to=True),
         phase=PHASES.get(project.get("phase"), project.get("phase")) if project.get("phase") else "",
         products=", ".join(PRODUCTS.get(p, p) for p in project.get("products") or []),
-        readiness={"label": label, "css": css, "all_clear": label == "On track" and not blocking,
+        readiness={"label": label, "css": css, "all_clear": label == t("tabs.pages.on_track") and not blocking,
                    "blocking": [{"text": f.get("text"), "workshop": source_title(f["workshopId"], catalog)}
                                 for f in blocking]},
         timeline=_timeline(project, plan, sessions_by_workshop, catalog, links or {}, go_live, today))
@@ -343,49 +335,49 @@ def config_page(nonce: str, base_url: str, workshops_in_plan: Optional[Sequence[
     frame = {"nonce": nonce, "theme": theme, "teams_js": teams_js, "message": message}
     if workshops_in_plan is None:
         # After a refused link, do not fill it in again from the tab's own configuration.
-        return _render("config.html", "Add a workshop page", choices=None, autofill=not message,
+        return _render("config.html", t("tabs.config.add_title"), choices=None, autofill=not message,
                        hidden=[(k, v) for k, v in (form_values or {}).items() if v],
                        meeting_url=f"{base_url}/tabs/meeting", **frame)
 
     def choice(value: str, title: str, workshop_id: Optional[str]) -> dict:
         return {"value": value, "title": title,
-                "content_url": page_url(base_url, project_id, workshop_id, token, teams_theme=True),
+                "content_url": page_url(base_url, project_id, workshop_id, token, teams_theme=True, teams_locale=True),
                 "website_url": page_url(base_url, project_id, workshop_id, token)}
 
-    choices = [choice("series", "Workshop series", None)]
+    choices = [choice("series", t("tabs.series.title"), None)]
     choices += [choice(f"workshop:{w.id}", w.title, w.id) for w in workshops_in_plan]
-    return _render("config.html", "Choose what this tab shows", choices=choices, plan_empty=not workshops_in_plan,
+    return _render("config.html", t("tabs.config.choose_title"), choices=choices, plan_empty=not workshops_in_plan,
                    **frame)
 
 
 def forbidden_page(*, nonce: str = "", theme: str = "") -> str:
     """For a missing, forged, expired or other project's token: says nothing about any project."""
-    return _render("forbidden.html", "Link not valid", nonce=nonce, theme=theme)
+    return _render("forbidden.html", t("tabs.forbidden.title"), nonce=nonce, theme=theme)
 
 
 def message_page(title: str, message: str, *, nonce: str = "", theme: str = "") -> str:
     return _render("message.html", title, message=message, nonce=nonce, theme=theme)
 
 
-PRIVACY = ("Implementation Workshops stores what your project team gives it in Teams: the project's details, who "
-           "holds which role, the chosen workshops, agendas, RSVPs, attendance and outcomes. It keeps them in your "
-           "organisation's own store (Azure Cosmos DB or a local file) and uses them only to run your workshops.",
-           "It reads team membership and, when configured, creates meetings and tabs through Microsoft Graph with "
-           "the permissions your administrator grants. Ask your project administrator to remove your data.")
-TERMS = ("Implementation Workshops is provided as is, to help Dynamics 365 project teams plan and run their "
-         "implementation workshops. The workshop descriptions follow Microsoft's public implementation guidance; "
-         "decisions about your project remain your team's.",)
+INFO_PAGES = {"privacy": 2, "terms": 1}  # the pages the app manifest links to, and how many paragraphs each has
 
 
-def info_page(title: str, paragraphs: tuple[str, ...], *, nonce: str = "") -> str:
-    """The privacy or terms page the app manifest links to."""
-    return _render("info.html", title, paragraphs=paragraphs, nonce=nonce)
+def info_page(name: str, *, nonce: str = "") -> str:
+    """The privacy or terms page: its title tabs.info.<name> and paragraphs tabs.info.<name>.<n>."""
+    paragraphs = [t(f"tabs.info.{name}.{n}") for n in range(1, INFO_PAGES[name] + 1)]
+    return _render("info.html", t(f"tabs.info.{name}"), paragraphs=paragraphs, nonce=nonce)
 
 
 def not_found_page(message: str, *, nonce: str = "", theme: str = "") -> str:
-    return message_page("Not found", message, nonce=nonce, theme=theme)
+    return message_page(t("tabs.pages.not_found"), message, nonce=nonce, theme=theme)
 
 
 def panel_page(*, nonce: str, stage: bool, theme: str = "", teams_js: Optional[str] = TEAMS_JS) -> str:
     """The meeting side panel (or its stage view): a shell that reads its data through SSO (tabs/panel.py)."""
-    return _render("panel.html", "Workshop agenda", nonce=nonce, theme=theme, teams_js=teams_js, stage=stage)
+    words = {k: t(f"tabs.panel.js.{k}") for k in PANEL_WORDS}
+    return _render("panel.html", t("tabs.panel.title"), nonce=nonce, theme=theme, teams_js=teams_js, stage=stage,
+                   words=words)
+
+
+PANEL_WORDS = ("wrong", "not_started", "elapsed", "covered", "minutes", "saving", "saved", "outside_teams",
+               "no_sign_in")  # what the side panel's script says, from tabs.panel.js.*

@@ -30,8 +30,10 @@ from workshops import agenda, outcomes, people
 from workshops.capture import KINDS
 from workshops.documents import PROJECT, ROSTER
 
+from texts import t
+
 from . import pages as tab_pages
-from .routes import _page
+from .routes import _page, localised
 from .sso import SsoRefused, SsoUser, SsoVerifier
 
 log = logging.getLogger(__name__)
@@ -91,7 +93,7 @@ def add_panel_routes(app: web.Application, catalog: Catalog, store: Callable[[],
     async def caller(request: web.Request) -> SsoUser:
         auth = request.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or not auth[7:].strip():
-            raise PanelError(401, "Unauthenticated", "Sign in through Teams to see this workshop.")
+            raise PanelError(401, "Unauthenticated", t("tabs.panel.error.sign_in"))
         try:
             return await verifier.verify(auth[7:].strip())
         except SsoRefused as refused:
@@ -104,13 +106,12 @@ def add_panel_routes(app: web.Application, catalog: Catalog, store: Callable[[],
         project = await find(db, index["project"], PROJECT) if index else None
         session = await find(db, index["project"], agenda.session_id(index["workshopId"])) if project else None
         if not session:
-            raise PanelError(404, "NotAWorkshop", "This meeting is not a workshop the bot scheduled.")
+            raise PanelError(404, "NotAWorkshop", t("tabs.panel.error.not_a_workshop"))
         if (session.get("meeting") or {}).get("tenant") not in (None, "", user.tid):
-            raise PanelError(401, "OtherTenant", "This workshop belongs to another organisation.")
+            raise PanelError(401, "OtherTenant", t("tabs.panel.error.other_tenant"))
         roster = await find(db, project["projectId"], ROSTER) or {}
         if user.oid not in (roster.get("members") or {}):
-            raise PanelError(403, "NotOnTheRoster", "You are not on this project's roster, so its workshop is "
-                                                    "not shown to you. Ask a project admin to add you.")
+            raise PanelError(403, "NotOnTheRoster", t("tabs.panel.error.not_on_roster"))
         return project, session, roster
 
     async def state(project: dict, session: dict, roster: dict, user: SsoUser) -> dict:
@@ -125,7 +126,7 @@ def add_panel_routes(app: web.Application, catalog: Catalog, store: Callable[[],
                 return json_error(error.status, error.code, error.message)
             except StoreError:
                 log.warning("meeting panel: the store failed")
-                return json_error(503, "StoreUnavailable", "The workshop data cannot be read right now; try again.")
+                return json_error(503, "StoreUnavailable", t("tabs.panel.error.store"))
         return run
 
     async def read(request: web.Request) -> dict:
@@ -136,24 +137,22 @@ def add_panel_routes(app: web.Application, catalog: Catalog, store: Callable[[],
     async def write(request: web.Request) -> dict:
         user = await caller(request)
         if request.content_length and request.content_length > MAX_BODY:
-            raise PanelError(413, "TooLarge", "That is too much text for one change.")
+            raise PanelError(413, "TooLarge", t("tabs.panel.error.too_large"))
         try:
             body = json.loads(await request.text())
         except ValueError:
-            raise PanelError(400, "BadRequest", "The change is not JSON.") from None
+            raise PanelError(400, "BadRequest", t("tabs.panel.error.not_json")) from None
         if not isinstance(body, dict) or body.get("kind") not in KINDS or type(body.get("version")) is not int:
-            raise PanelError(400, "BadRequest", "The change needs a kind and the version it was made on.")
+            raise PanelError(400, "BadRequest", t("tabs.panel.error.bad_change"))
         project, session, roster = await meeting_of(body.get("chat"), user)
         if not people.is_lead(project, roster, user.oid):
-            raise PanelError(403, "LeadsOnly", "Only leads, solution architects and project managers can record "
-                                               "outcomes.")
+            raise PanelError(403, "LeadsOnly", t("tabs.panel.error.leads_only"))
         name = (roster["members"][user.oid] or {}).get("name") or user.name or "Someone"
         try:
             await writes().capture(project["projectId"], session["workshopId"], {"aadObjectId": user.oid, "name": name},
                                    body, body["version"])
         except Conflict:
-            raise PanelError(409, "Changed", "Someone changed the outcomes meanwhile. The panel shows them as they "
-                                             "are now: make your change again.") from None
+            raise PanelError(409, "Changed", t("tabs.panel.error.changed")) from None
         except outcomes.OutcomeError as error:
             raise PanelError(400, "Invalid", str(error)) from None
         return await state(project, session, roster, user)
@@ -163,6 +162,6 @@ def add_panel_routes(app: web.Application, catalog: Catalog, store: Callable[[],
         return _page(lambda nonce: tab_pages.panel_page(nonce=nonce, stage=stage, theme=request.query.get("theme", ""),
                                                         teams_js=teams_js))
 
-    app.router.add_get("/tabs/meeting", page)
-    app.router.add_get("/tabs/api/meeting", answering(read))
-    app.router.add_post("/tabs/api/meeting", answering(write))
+    app.router.add_get("/tabs/meeting", localised(page))
+    app.router.add_get("/tabs/api/meeting", localised(answering(read)))
+    app.router.add_post("/tabs/api/meeting", localised(answering(write)))

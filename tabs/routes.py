@@ -21,6 +21,9 @@ link cannot be renewed forever). When an existing tab is edited, the page reads 
 contentUrl through the Teams SDK, so nobody pastes twice. Pins through Graph (dialogs/pinning.py)
 need none of this: the bot signs the URLs itself.
 
+Language. Every page speaks the viewer's language: `locale` from the query (the contentUrl and the
+configurationUrl carry Teams' `{locale}`), else the browser's Accept-Language, else English.
+
 Teams SSO is for the meeting tab (tabs/panel.py): its page holds no data and fetches it with the
 token teams-js gives. These pages are loaded by Teams as a plain GET with no token of the user's, so
 they keep their signed, read-only links: what a link shares.
@@ -32,12 +35,13 @@ import logging
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Awaitable, Callable, Optional
 from urllib.parse import parse_qs, quote, urlsplit
 
 from aiohttp import web
 
 from catalog import Catalog
+from texts import language, speaking, t
 from workshops import agenda, outcomes, plan as plans
 
 from . import pages as tab_pages
@@ -67,10 +71,41 @@ def _page(render: Callable[[str], str], status: int = 200) -> web.Response:
         "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"})
 
 
-def _query(project_id: str, token: str, theme: str) -> str:
+def _query(project_id: str, token: str, theme: str, locale: str = "") -> str:
     """The query of a link between tab pages; the links are relative, so they work behind any base URL."""
     query = f"?project={quote(project_id, safe='')}&token={quote(token, safe='')}"
-    return query + (f"&theme={theme}" if theme else "")
+    return query + (f"&locale={quote(locale, safe='')}" if locale else "") + (f"&theme={theme}" if theme else "")
+
+
+MAX_LOCALE = 35  # a BCP 47 tag such as "de-DE"; anything longer is not one
+
+
+def locale_of(request: web.Request) -> str:
+    """The viewer's locale: `?locale=` (Teams fills in {locale}; an unfilled placeholder is none), else the
+    first language of Accept-Language the bot speaks, else ""."""
+    given = _hint(request.query.get("locale"))
+    if given and len(given) <= MAX_LOCALE:
+        return given
+    weighted = []
+    for n, part in enumerate(request.headers.get("Accept-Language", "")[:200].split(",")):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        weighted.append((-weight, n, tag.strip()))
+    for _, _, tag in sorted(weighted):
+        if tag and language(tag) == tag.replace("_", "-").split("-")[0].lower():
+            return tag
+    return ""
+
+
+def localised(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+    """`handler`, answering in the viewer's language (texts.speaking)."""
+    async def answer(request: web.Request) -> web.StreamResponse:
+        with speaking(locale_of(request)):
+            return await handler(request)
+    return answer
 
 
 def _link_parts(code: str, project_hint: str) -> tuple[str, str]:
@@ -119,8 +154,8 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
         return _page(lambda nonce: tab_pages.not_found_page(message, nonce=nonce, theme=theme(request)), 404)
 
     def unavailable(request: web.Request) -> web.Response:
-        message = "The workshop data cannot be read right now. Try again in a moment."
-        return _page(lambda nonce: tab_pages.message_page("Try again in a moment", message, nonce=nonce,
+        return _page(lambda nonce: tab_pages.message_page(t("tabs.routes.unavailable_title"),
+                                                          t("tabs.routes.unavailable"), nonce=nonce,
                                                           theme=theme(request)), 503)
 
     async def allowed(request: web.Request, project: Optional[dict]) -> bool:
@@ -142,14 +177,14 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
             if not await allowed(request, project):
                 return forbidden(request)
             if workshop_id not in catalog:
-                return not_found(request, "There is no workshop by that name.")
+                return not_found(request, t("tabs.routes.no_such_workshop"))
             session = await find(db, project_id, agenda.session_id(workshop_id))
             outcome = await find(db, project_id, outcomes.outcome_id(workshop_id))
             roster = await find(db, project_id, ROSTER) or {}
         except StoreError:
             log.exception("tab page: the store failed")
             return unavailable(request)
-        series = "../series" + _query(project_id, request.query.get("token", ""), theme(request))
+        series = "../series" + _query(project_id, request.query.get("token", ""), theme(request), locale_of(request))
         return _page(lambda nonce: tab_pages.workshop_page(
             project, session, outcome, catalog.get(workshop_id), roster, catalog, clock(), nonce=nonce,
             theme=theme(request), teams_js=teams_js("../static/teams-js.js"), series_url=series))
@@ -169,7 +204,7 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
         except StoreError:
             log.exception("tab page: the store failed")
             return unavailable(request)
-        query = _query(project_id, request.query.get("token", ""), theme(request))
+        query = _query(project_id, request.query.get("token", ""), theme(request), locale_of(request))
         links = {wid: f"workshop/{quote(wid, safe='')}{query}"
                  for wid in (plans.included(plan) if plan else []) if wid in catalog}
         return _page(lambda nonce: tab_pages.series_page(
@@ -178,7 +213,7 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
 
     async def config(request: web.Request) -> web.Response:
         hint = _hint(request.query.get("project"))
-        form_values = {"project": hint, "theme": request.query.get("theme", "")}
+        form_values = {"project": hint, "theme": request.query.get("theme", ""), "locale": locale_of(request)}
         code = request.query.get("code")
         if code:
             project_id, token = _link_parts(code, hint)
@@ -195,10 +230,9 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
         try:
             project = await find(store(), project_id, PROJECT) if project_id else None
             if not tab_token_allows(settings, project, token):
-                return ask("That link is not valid or has expired. Ask the bot for a fresh one: type pin and the "
-                           "workshop's name.")
+                return ask(t("tabs.routes.link_not_valid"))
             if hint and project_id != hint:
-                return ask("That link belongs to another team's project. Ask the bot in this team for its link.")
+                return ask(t("tabs.routes.other_team"))
             plan = await find(store(), project_id, PLAN)
         except StoreError:
             log.exception("tab config: the store failed")
@@ -210,14 +244,14 @@ def add_tab_routes(app: web.Application, settings, catalog: Catalog, store: Call
 
     # The manifest links to these two pages.
     async def privacy(_request: web.Request) -> web.Response:
-        return _page(lambda nonce: tab_pages.info_page("Privacy", tab_pages.PRIVACY, nonce=nonce))
+        return _page(lambda nonce: tab_pages.info_page("privacy", nonce=nonce))
 
     async def terms(_request: web.Request) -> web.Response:
-        return _page(lambda nonce: tab_pages.info_page("Terms of use", tab_pages.TERMS, nonce=nonce))
+        return _page(lambda nonce: tab_pages.info_page("terms", nonce=nonce))
 
-    app.router.add_get("/tabs/config", config)
-    app.router.add_get("/tabs/workshop/{workshop_id}", workshop)
-    app.router.add_get("/tabs/series", series)
+    app.router.add_get("/tabs/config", localised(config))
+    app.router.add_get("/tabs/workshop/{workshop_id}", localised(workshop))
+    app.router.add_get("/tabs/series", localised(series))
     app.router.add_get("/tabs/static/teams-js.js", static_teams_js)
-    app.router.add_get("/privacy", privacy)
-    app.router.add_get("/terms", terms)
+    app.router.add_get("/privacy", localised(privacy))
+    app.router.add_get("/terms", localised(terms))

@@ -25,6 +25,8 @@ from typing import Callable, Optional
 import aiohttp
 import jwt
 
+from texts import t
+
 log = logging.getLogger(__name__)
 
 ENTRA_METADATA = "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
@@ -62,28 +64,28 @@ class SsoVerifier:
 
     async def verify(self, token: str) -> SsoUser:
         if not self.app_id:
-            raise SsoRefused("Single sign-on is not set up for this bot (it has no app id).")
+            raise SsoRefused(t("tabs.sso.no_app_id"))
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            raise SsoRefused("The sign-in token is not a token.") from None
+            raise SsoRefused(t("tabs.sso.not_a_token")) from None
         if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
-            raise SsoRefused("The sign-in token is not signed the way Entra ID signs.")
+            raise SsoRefused(t("tabs.sso.not_signed"))
         key = await self._key(header["kid"])
         try:
             claims = jwt.decode(token, key, algorithms=["RS256"], audience=self.audiences, leeway=LEEWAY_SECONDS,
                                 options={"require": ["exp", "iss", "aud", "tid", "oid"], "verify_iss": False})
         except jwt.ExpiredSignatureError:
-            raise SsoRefused("The sign-in token has expired.") from None
+            raise SsoRefused(t("tabs.sso.expired")) from None
         except jwt.InvalidAudienceError:
-            raise SsoRefused("The sign-in token is not for this app.") from None
+            raise SsoRefused(t("tabs.sso.not_for_app")) from None
         except jwt.PyJWTError as error:
-            raise SsoRefused(f"The sign-in token is not valid ({type(error).__name__}).") from None
+            raise SsoRefused(t("tabs.sso.not_valid", why=type(error).__name__)) from None
         tenant = str(claims["tid"])
         if claims["iss"] not in (self._issuer.replace("{tenantid}", tenant), f"https://sts.windows.net/{tenant}/"):
-            raise SsoRefused("The sign-in token was not issued by Entra ID for its tenant.")
+            raise SsoRefused(t("tabs.sso.wrong_issuer"))
         if self.allowed_tenants and tenant not in self.allowed_tenants:
-            raise SsoRefused("This bot is not available to your organisation.")
+            raise SsoRefused(t("tabs.sso.not_available"))
         return SsoUser(str(claims["oid"]), tenant, str(claims.get("name") or ""))
 
     async def _key(self, kid: str):
@@ -92,7 +94,7 @@ class SsoVerifier:
             if kid not in self._keys and stale:
                 await self._fetch()
         if kid not in self._keys:
-            raise SsoRefused("The sign-in token is signed with a key Entra ID does not list.")
+            raise SsoRefused(t("tabs.sso.unknown_key"))
         return self._keys[kid]
 
     async def _fetch(self) -> None:
@@ -109,5 +111,5 @@ class SsoVerifier:
             keys = {k["kid"]: jwt.PyJWK(k).key for k in jwks.get("keys", []) if k.get("kty") == "RSA" and k.get("kid")}
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError, jwt.PyJWTError) as error:
             log.warning("SSO: cannot fetch the signing keys: %s", type(error).__name__)
-            raise SsoRefused("The sign-in keys cannot be fetched right now.") from None
+            raise SsoRefused(t("tabs.sso.no_keys")) from None
         self._keys, self._issuer = keys, str(metadata.get("issuer", ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from referencing.exceptions import NoSuchResource
 
 from cards.commands import menu_commands
 from manifest import make_icons
-from manifest.build import ManifestError, build_manifest, build_package
+from manifest.build import ManifestError, build_manifest, build_package, localisations
+from texts import speaking
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST_DIR = ROOT / "manifest"
@@ -55,7 +57,16 @@ def test_schema_url_is_the_official_one_for_the_manifest_version(manifest):
 
 
 def schema_errors(manifest: dict) -> list[str]:
-    path = schema_path(manifest)
+    errors, schema = document_errors(manifest)
+    # Draft 4 has no `const`; check the version pin the schema declares by hand.
+    if manifest.get("manifestVersion") != schema["properties"]["manifestVersion"]["const"]:
+        errors.append(f"manifestVersion: {manifest.get('manifestVersion')!r} is not the schema's")
+    return errors
+
+
+def document_errors(document: dict) -> tuple[list[str], dict]:
+    """What the official schema that `document` names ($schema) finds wrong with it, and that schema."""
+    path = schema_path(document)
     assert path.is_file(), f"the Teams schema is missing: {path} (run npm ci)"
     schema = json.loads(path.read_text(encoding="utf-8"))
     cls = validator_for(schema, default=None)
@@ -64,11 +75,7 @@ def schema_errors(manifest: dict) -> list[str]:
     # ECMAScript regexes with \p{L}, which Python's re cannot compile.
     cls.check_schema(schema, format_checker=None)
     validator = cls(schema, registry=Registry(retrieve=offline), format_checker=cls.FORMAT_CHECKER)
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest)]
-    # Draft 4 has no `const`; check the version pin the schema declares by hand.
-    if manifest.get("manifestVersion") != schema["properties"]["manifestVersion"]["const"]:
-        errors.append(f"manifestVersion: {manifest.get('manifestVersion')!r} is not the schema's")
-    return errors
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(document)], schema
 
 
 def test_manifest_is_valid_against_the_official_schema(manifest):
@@ -128,6 +135,56 @@ def test_bot_scopes_and_commands(manifest):
         for command in lst["commands"]:
             assert len(command["title"]) <= 32
             assert 0 < len(command["description"]) <= 128
+
+
+# --- localisation: English by default, German in de.json ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def german(manifest) -> dict:
+    return localisations(manifest)["de.json"]
+
+
+def test_the_manifest_is_english_with_german_as_another_language(manifest):
+    assert manifest["localizationInfo"] == {"defaultLanguageTag": "en-us",
+                                            "additionalLanguages": [{"languageTag": "de-de", "file": "de.json"}]}
+
+
+def test_the_german_file_is_valid_against_the_official_localisation_schema(german):
+    assert german["$schema"].endswith(f"/v{build_manifest(APP_ID, BASE_URL)['manifestVersion']}/"
+                                      "MicrosoftTeams.Localization.schema.json")
+    errors, _ = document_errors(german)
+    assert errors == []
+    errors, _ = document_errors({**german, "name.short": "", "bots[0].commandLists[9].commands[0].title": "x"})
+    assert len(errors) == 2, "the check does catch a bad file"
+
+
+def at(document, path: str):
+    """The value a localisation key names: "bots[0].commandLists[1].commands[2].description"."""
+    for name, index in re.findall(r"([^.\[\]]+)((?:\[\d+\])*)", path):
+        document = document[name]
+        for n in re.findall(r"\d+", index):
+            document = document[int(n)]
+    return document
+
+
+def test_every_german_string_replaces_an_english_one(manifest, german):
+    keys = [k for k in german if k != "$schema"]
+    assert all(isinstance(at(manifest, k), str) for k in keys)  # a key that names nothing would be ignored
+    commands = {k for k in keys if k.startswith("bots[0].commandLists")}
+    assert len(commands) == sum(len(lst["commands"]) for lst in manifest["bots"][0]["commandLists"])
+    changed = [k for k in keys if german[k] != at(manifest, k)]
+    assert set(changed) >= commands | {"name.full", "description.short", "description.full",
+                                       "composeExtensions[0].commands[0].description",
+                                       "composeExtensions[0].commands[0].parameters[0].description"}
+    assert german["bots[0].commandLists[2].commands[0].description"] == (
+        "Was der Bot kann, mit Schaltflächen für die häufigsten Befehle")
+    assert german["bots[0].commandLists[0].commands[2].description"].endswith(". Eingabe: workshop <name>")
+    assert all(0 < len(german[k]) <= 128 for k in commands)
+    with speaking("de-DE"):
+        assert [c.description for c in menu_commands("personal")][:2] == [
+            german["bots[0].commandLists[2].commands[0].description"],
+            german["bots[0].commandLists[2].commands[1].description"]]
 
 
 def test_valid_domains_is_the_public_host(manifest):
@@ -227,12 +284,13 @@ def test_icons_are_what_make_icons_draws():
 # --- the package -------------------------------------------------------------------------------
 
 
-def test_package_holds_exactly_the_manifest_and_icons(tmp_path, manifest):
+def test_package_holds_exactly_the_manifest_its_german_file_and_icons(tmp_path, manifest):
     out = build_package(APP_ID, BASE_URL, tmp_path / "sub" / "app.zip")
     assert out == tmp_path / "sub" / "app.zip"
     with zipfile.ZipFile(out) as zf:
-        assert sorted(zf.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert sorted(zf.namelist()) == ["color.png", "de.json", "manifest.json", "outline.png"]
         assert json.loads(zf.read("manifest.json")) == manifest
+        assert json.loads(zf.read("de.json")) == localisations(manifest)["de.json"]
         for name in ("color.png", "outline.png"):
             assert zf.read(name) == (MANIFEST_DIR / name).read_bytes()
 

@@ -133,7 +133,7 @@ def test_the_package_the_toolkit_builds_is_valid_against_the_official_schema(nam
     subprocess.run(shlex.split(build.replace(".venv/bin/python", sys.executable, 1)), cwd=ROOT, env=environment,
                    check=True, timeout=60, capture_output=True)
     with zipfile.ZipFile(out) as package:
-        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        assert sorted(package.namelist()) == ["color.png", "de.json", "manifest.json", "outline.png"]
         manifest = json.loads(package.read("manifest.json"))
     assert schema_errors(manifest) == []
     assert manifest["id"] == manifest["bots"][0]["botId"] == BOT_ID, "the Teams app id is the bot's app id"
