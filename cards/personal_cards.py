@@ -11,12 +11,6 @@ from texts import t, t_count
 from .common import card, command_button, escape, heading, text
 from .search_cards import state_label, when_text
 
-# English as dialogs/personal.py still reads them here; the localised dialogs say these with their own
-# keys, so these two go once that is merged.
-WHICH = "Type **my workshops** or **my actions**."
-ONLY_HERE = ("**my {}** shows what you have in every project, so I answer it only in a personal chat with me. "
-             "Open a chat with me and type it there.")
-
 
 def _projects(count: int) -> str:
     return t("cards.personal.across", projects=t_count("cards.personal.projects", count))

@@ -17,11 +17,6 @@ from workshops import lifecycle
 from .common import CONTENT_TYPE, card, escape, facts, heading, link_button, text
 
 THUMBNAIL = "application/vnd.microsoft.card.thumbnail"
-# English as dialogs/search.py still reads them here; the localised dialogs say these with their own keys
-# (dialogs.search.*), so these three go once that is merged.
-NO_MATCH = "No workshop matches “{}”. Try cutover, ALM or data migration."
-UNKNOWN_COMMAND = "This app has one search: Workshops."
-BAD_ITEM = "That result is no longer available. Search again."
 PREVIEW_LIMIT = 120
 
 
