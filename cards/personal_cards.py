@@ -4,7 +4,7 @@ Every sentence a person reads here is a catalogue key cards.personal.*."""
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from texts import t, t_count
 
@@ -21,35 +21,39 @@ def _section(project: Mapping) -> dict:
             "spacing": "Medium", "separator": True, "wrap": True}
 
 
-def my_workshops_card(views: Sequence[tuple[Mapping, list[dict]]]) -> dict:
-    """(project, its rows from workshops.personal.my_workshops) for each project the person is in."""
-    body = heading(t("cards.personal.my_workshops"), _projects(len(views)) if views else None)
+def _across_projects(title: str, views: Sequence[tuple[Mapping, list[dict]]], nothing: str,
+                     line: Callable[[Mapping, dict], str], button: dict) -> dict:
+    """One section per project with a line per item (`nothing` when it has none)."""
+    body = heading(title, _projects(len(views)) if views else None)
     if not views:
         body.append(text(t("cards.personal.no_projects")))
-    for project, rows in views:
+    for project, items in views:
         body.append(_section(project))
-        if not rows:
-            body.append(text(t("cards.personal.no_workshops"), isSubtle=True, spacing="None"))
-        for row in rows:
-            about = [state_label(row["state"]), t(f"cards.personal.how.{row['how']}")]
-            if row["rsvp"] in ("accept", "tentative", "decline"):
-                about.append(t(f"cards.personal.rsvp.{row['rsvp']}"))
-            when = when_text({"start": row["start"], "durationMinutes": row["minutes"]}, project.get("timeZone"))
-            body.append(text(f"**{escape(row['title'])}** · {' · '.join(about)}\n\n{when}", spacing="Small"))
-    return card(body, [command_button(t("cards.personal.my_actions_button"), "my actions")])
+        if not items:
+            body.append(text(nothing, isSubtle=True, spacing="None"))
+        body += [text(line(project, item), spacing="Small") for item in items]
+    return card(body, [button])
+
+
+def my_workshops_card(views: Sequence[tuple[Mapping, list[dict]]]) -> dict:
+    """(project, its rows from workshops.personal.my_workshops) for each project the person is in."""
+    def line(project: Mapping, row: dict) -> str:
+        about = [state_label(row["state"]), t(f"cards.personal.how.{row['how']}")]
+        if row["rsvp"] in ("accept", "tentative", "decline"):
+            about.append(t(f"cards.personal.rsvp.{row['rsvp']}"))
+        when = when_text({"start": row["start"], "durationMinutes": row["minutes"]}, project.get("timeZone"))
+        return f"**{escape(row['title'])}** · {' · '.join(about)}\n\n{when}"
+
+    return _across_projects(t("cards.personal.my_workshops"), views, t("cards.personal.no_workshops"), line,
+                            command_button(t("cards.personal.my_actions_button"), "my actions"))
 
 
 def my_actions_card(views: Sequence[tuple[Mapping, list[dict]]], titles: Mapping[str, str]) -> dict:
     """(project, its open actions owned by the person) for each project; `titles` by workshop id."""
-    body = heading(t("cards.personal.my_actions"), _projects(len(views)) if views else None)
-    if not views:
-        body.append(text(t("cards.personal.no_projects")))
-    for project, actions in views:
-        body.append(_section(project))
-        if not actions:
-            body.append(text(t("cards.personal.no_actions"), isSubtle=True, spacing="None"))
-        for action in actions:
-            due = t("cards.personal.overdue" if action["overdue"] else "cards.outcome.due_on", due=action["due"])
-            body.append(text(f"**{escape(action['title'])}** · {due}\n\n"
-                             f"{escape(titles.get(action['workshopId'], action['workshopId']))}", spacing="Small"))
-    return card(body, [command_button(t("cards.personal.my_workshops"), "my workshops")])
+    def line(_project: Mapping, action: dict) -> str:
+        due = t("cards.personal.overdue" if action["overdue"] else "cards.outcome.due_on", due=action["due"])
+        return (f"**{escape(action['title'])}** · {due}\n\n"
+                f"{escape(titles.get(action['workshopId'], action['workshopId']))}")
+
+    return _across_projects(t("cards.personal.my_actions"), views, t("cards.personal.no_actions"), line,
+                            command_button(t("cards.personal.my_workshops"), "my workshops"))

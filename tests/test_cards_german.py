@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import texts
 from cards.commands import COMMANDS
 import workshops
-from tests.plugins.botapp import parse_cards
+from tests.plugins.botapp import nodes, parse_cards
 from tests.test_fallback_text import every_built_card
 from texts import speaking
 
@@ -99,19 +99,7 @@ def words_in(phrase: str, value: str) -> bool:
 
 
 def read_texts(card: dict) -> list[str]:
-    out = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            out.extend(node[k] for k in READ if isinstance(node.get(k), str))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return out
+    return [node[k] for node in nodes(card, lambda node: True) for k in READ if isinstance(node.get(k), str)]
 
 
 def not_ours() -> list[str]:
