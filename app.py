@@ -31,6 +31,7 @@ from runtime.access_log import PathOnlyAccessLogger
 from runtime.settings import Settings, SettingsError, read_environment
 from runtime.telemetry import configure_logging, configure_telemetry, shutdown_telemetry
 from store import StoreError, open_store
+from store.cached import CachedStore
 from store.hooked import BeforeWrites
 from store.traced import TracedStore
 from tabs.downloads import add_download_routes
@@ -60,7 +61,8 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY_BYTES)
 
     async def open_services(app: web.Application) -> None:
-        store = TracedStore(await open_store(settings))
+        # Recent documents from memory (store/cached.py); only the store's real calls are traced.
+        store = CachedStore(TracedStore(await open_store(settings)), settings.store_cache_seconds)
         app[STORE] = store
         turn_store = BeforeWrites(store, claim_before_writing)  # a turn's writes wait for its delivery claim
         reminders = Reminders(store, adapter, catalog, settings.app_id)

@@ -1,7 +1,8 @@
 """Profile one turn type with cProfile, the app in-process:
 `python -m bench.profile help [-n 300] [-c 10] [--callers deepcopy]`.
 
-The real app (app.create_app, SQLite in a temporary directory, anonymous) and the connector stand-in
+The real app (app.create_app, SQLite in a temporary directory or, with `--store cosmos`, the local Cosmos DB
+server; anonymous) and the connector stand-in
 run on this process's event loop, so the profile covers the whole turn on the loop: parsing, the
 adapter, the handler, cards, serialisation, the store calls' loop side and the HTTP client; work that
 runs on other threads (SQLite's worker, msrest's `requests` sender when it is in use) shows only as
@@ -28,16 +29,22 @@ TURN_TYPES = {t.name: t for t in scenarios.BOT_TURNS}
 
 
 async def profile(turn_type: scenarios.TurnType, turns: int, concurrency: int, top: int,
-                  callers: tuple = ()) -> None:
+                  callers: tuple = (), store: str = "sqlite") -> None:
     from app import create_app
     from runtime.settings import Settings
+    from .run import COSMOS_KEY, start_cosmos, stop
 
     connector = TestServer(Connector().app(), host="127.0.0.1")
     await connector.start_server()
     connector_url = str(connector.make_url("/"))
     with tempfile.TemporaryDirectory() as workdir:
-        client = TestClient(TestServer(create_app(Settings(sqlite_path=str(Path(workdir) / "bot.sqlite3"))),
-                                       host="127.0.0.1"))
+        server = None
+        if store == "cosmos":
+            server, endpoint = start_cosmos(Path(workdir), "cosmos")
+            settings = Settings(cosmos_endpoint=endpoint, cosmos_key=COSMOS_KEY, cosmos_verify_tls=False)
+        else:
+            settings = Settings(sqlite_path=str(Path(workdir) / "bot.sqlite3"))
+        client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
         await client.start_server()
         try:
             async def send(body: dict):
@@ -84,6 +91,7 @@ async def profile(turn_type: scenarios.TurnType, turns: int, concurrency: int, t
         finally:
             await client.close()
             await connector.close()
+            stop(server)
 
 
 def main() -> None:
@@ -92,9 +100,12 @@ def main() -> None:
     parser.add_argument("-n", "--turns", type=int, default=300)
     parser.add_argument("-c", "--concurrency", type=int, default=10)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--store", choices=("sqlite", "cosmos"), default="sqlite",
+                        help="cosmos starts the local Cosmos DB server (bench/cosmosdb_server.js) for the run")
     parser.add_argument("--callers", nargs="*", default=[], help="also print who calls these functions")
     args = parser.parse_args()
-    asyncio.run(profile(TURN_TYPES[args.turn_type], args.turns, args.concurrency, args.top, tuple(args.callers)))
+    asyncio.run(profile(TURN_TYPES[args.turn_type], args.turns, args.concurrency, args.top, tuple(args.callers),
+                        args.store))
 
 
 if __name__ == "__main__":

@@ -61,15 +61,15 @@ def _port(value: Optional[str]) -> int:
     return port
 
 
-def _number(value: Optional[str], name: str, default: float) -> float:
+def _number(value: Optional[str], name: str, default: float, *, zero_allowed: bool = False) -> float:
     if not value:
         return default
     try:
         number = float(value)
     except ValueError:
         raise SettingsError(f"{name} must be a number, not {value!r}") from None
-    if number <= 0:
-        raise SettingsError(f"{name} must be greater than 0, not {value!r}")
+    if number < 0 or number == 0 and not zero_allowed:
+        raise SettingsError(f"{name} must be {'0 or more' if zero_allowed else 'greater than 0'}, not {value!r}")
     return number
 
 
@@ -145,6 +145,8 @@ class Settings:
     log_format: str = "text"  # or "json": one JSON object per line, for a log collector
     # How long SIGTERM waits for turns in flight before the process exits (Azure gives 30 s).
     shutdown_timeout_seconds: float = 20.0
+    # How long a document this instance read or wrote is answered from memory (store/cached.py); 0: never.
+    store_cache_seconds: float = 2.0
 
     @property
     def base_url(self) -> str:
@@ -209,4 +211,6 @@ class Settings:
             telemetry_console=_flag(env.get("TELEMETRY_CONSOLE"), "TELEMETRY_CONSOLE", False),
             log_format=_choice(get("LOG_FORMAT", "text").lower(), "LOG_FORMAT", ("text", "json")),
             shutdown_timeout_seconds=_number(get("SHUTDOWN_TIMEOUT_SECONDS"), "SHUTDOWN_TIMEOUT_SECONDS", 20.0),
+            store_cache_seconds=_number(get("STORE_CACHE_SECONDS"), "STORE_CACHE_SECONDS", 2.0,
+                                        zero_allowed=True),
         )

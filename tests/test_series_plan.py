@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from store import PROJECT_DATA, open_store
-from tests.plugins.botapp import Harness, card_of, card_text, make_settings, parse_cards
+from app import STORE
+from store import PROJECT_DATA
+from tests.plugins.botapp import Harness, card_of, card_text, parse_cards
 from tests.test_planning import ANSWERS, SETUP, inputs, set_up
 
 BIG = {**ANSWERS, "legal_entities": "6", "regulations": "sox", "users": "1500", "countries": "3",
@@ -142,16 +143,13 @@ async def test_a_plan_saved_by_the_old_form_still_loads_renders_and_is_read_into
                    "external_systems": "2", "gap_count": "4", "business_units": "2", "regulated": "true",
                    "high_volumes": "true", "geo_distributed": "true", "reporting": "standard",
                    "legacy_mapping": "false", "branding": "false", "alm_maturity": "basic", "go_live": old_go_live}
-    store = await open_store(make_settings(tmp_path))
-    try:
-        project_id = bot.place["conversation"]["id"]
-        plan = await store.get(PROJECT_DATA, project_id, "plan")
-        old = {k: v for k, v in plan.items() if not k.startswith("_") and k not in ("facts", "risk")}
-        old["answers"] = old_answers
-        old["items"] = [{k: v for k, v in item.items() if k not in ("week", "triage")} for item in plan["items"]]
-        await store.upsert(PROJECT_DATA, old)
-    finally:
-        await store.close()
+    store = bot.client.server.app[STORE]  # as the last version left it in the store (written through the app's cache)
+    project_id = bot.place["conversation"]["id"]
+    plan = await store.get(PROJECT_DATA, project_id, "plan")
+    old = {k: v for k, v in plan.items() if not k.startswith("_") and k not in ("facts", "risk")}
+    old["answers"] = old_answers
+    old["items"] = [{k: v for k, v in item.items() if k not in ("week", "triage")} for item in plan["items"]]
+    await store.upsert(PROJECT_DATA, old)
     card = card_of((await bot.say("plan"))[0])
     shown = card_text(card)
     assert "Workshop series" in shown and "Timeline" in shown and "**Week of" in shown

@@ -15,3 +15,17 @@ def test_real_environment_wins_over_dotenv(tmp_path):
 def test_no_dotenv_file(tmp_path):
     assert read_environment({"HOST": "::1"}, str(tmp_path / "missing.env")) == {"HOST": "::1"}
     assert read_environment({"HOST": "::1"}, "") == {"HOST": "::1"}
+
+
+def test_the_cache_may_be_turned_off_but_not_made_negative(tmp_path):
+    import pytest
+    from runtime.settings import SettingsError
+
+    missing = str(tmp_path / "missing.env")
+    defaults = Settings.from_env({}, missing)
+    assert defaults.store_cache_seconds == 2.0
+    assert Settings.from_env({"STORE_CACHE_SECONDS": "0"}, missing).store_cache_seconds == 0.0
+    with pytest.raises(SettingsError, match="STORE_CACHE_SECONDS must be 0 or more"):
+        Settings.from_env({"STORE_CACHE_SECONDS": "-1"}, missing)
+    with pytest.raises(SettingsError, match="SHUTDOWN_TIMEOUT_SECONDS must be greater than 0"):
+        Settings.from_env({"SHUTDOWN_TIMEOUT_SECONDS": "0"}, missing)

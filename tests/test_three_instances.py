@@ -43,7 +43,9 @@ class Fleet:
     def __init__(self, cosmos_url: str, database: str, log_dir):
         self.env = {**os.environ, "HOST": "127.0.0.1", "COSMOS_ENDPOINT": cosmos_url, "COSMOS_KEY": TEST_KEY,
                     "COSMOS_DATABASE": database, "COSMOS_VERIFY_TLS": "false", "REMINDER_INTERVAL_SECONDS": "1",
-                    "REMINDER_LEAD_HOURS": "24", "SIGNING_SECRET": "s" * 40}
+                    "REMINDER_LEAD_HOURS": "24", "SIGNING_SECRET": "s" * 40,
+                    # Round-robin instances each answer from the store, as README's "Scaling out" says to run them.
+                    "STORE_CACHE_SECONDS": "0"}
         self.env.pop("MicrosoftAppId", None)
         self.log_dir, self.ports, self.processes = log_dir, [], []
         self._turn = itertools.count()
