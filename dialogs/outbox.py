@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Optional
 
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find, storage_id
+from store.cached import fresh_reads
 from store.due import due, due_at, shard
 
 from .context import repeat, utc_now
@@ -78,7 +79,12 @@ class Outbox:
             log.warning("outbox: could not cancel a %s record", kind)
 
     async def run(self, record: dict) -> bool:
-        """Do the work now; True when it is done (or dropped), False when it waits for a retry."""
+        """Do the work now; True when it is done (or dropped), False when it waits for a retry. Its reads
+        go to the store (not to an instance's recent copies): it may follow a change another instance made."""
+        with fresh_reads():
+            return await self._run(record)
+
+    async def _run(self, record: dict) -> bool:
         try:
             ready = await self._change_stored(record)
             if ready is None:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from cards.common import escape_line
 from catalog import Catalog
 from store import PROJECT_DATA, Conflict, DocumentStore, NotFound, StoreError, find
+from store.cached import fresh_reads
 from store.due import NEVER, due, shard
 from texts import clock, speaking, t, weekday_day
 from workshops import agenda
@@ -74,8 +75,10 @@ class Reminders:
         self.messenger = Messenger(adapter, app_id)
 
     async def run_once(self) -> int:
-        """Send every reminder and digest that is due; return how many this instance sent."""
-        return await self.send_reminders() + await self.send_digests()
+        """Send every reminder and digest that is due; return how many this instance sent. What they show
+        is read from the store, never from an instance's recent copies (store/cached.py)."""
+        with fresh_reads():
+            return await self.send_reminders() + await self.send_digests()
 
     async def send_digests(self) -> int:
         return await send_due_digests(self.store, self.clock, self.messenger.post)

@@ -12,7 +12,9 @@ The rules:
 - Every write goes to the store exactly as before, guarded by its ETag. What the store answers is kept.
   A write the store refuses (Conflict, NotFound) drops the entry, so the writer's retry
   (store.base.update) reads afresh. A delete drops the entry.
-- Queries are never answered from here (the background loops and the listings read the store).
+- Queries are never answered from here (the background loops and the listings read the store), and
+  neither is any read inside `fresh_reads()`: the background work (the outbox, reminders, digests) reads
+  the store, so what it posts or draws is never older than the store, whichever instance runs it.
 - Documents that expire (`ttl`: delivery claims) are not kept: they are written once, and read again only
   on a redelivery.
 
@@ -27,14 +29,27 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import time
-from typing import Any, Callable, Optional
+from contextvars import ContextVar
+from typing import Any, Callable, Iterator, Optional
 
 from .base import DocumentStore, NotFound
 
 MAX_ENTRIES = 4096  # least recently used first out; entries also go after `seconds`
 _MISSING = ""  # an entry for a document the store said does not exist
+_FRESH: ContextVar[bool] = ContextVar("store_fresh_reads", default=False)
+
+
+@contextlib.contextmanager
+def fresh_reads() -> Iterator[None]:
+    """Reads in this block (and in everything it awaits) go to the store; what they find is kept."""
+    token = _FRESH.set(True)
+    try:
+        yield
+    finally:
+        _FRESH.reset(token)
 
 
 class CachedStore(DocumentStore):
@@ -52,6 +67,8 @@ class CachedStore(DocumentStore):
 
     async def get(self, container: str, project_id: str, id: str) -> dict:
         key = (container, project_id, id)
+        if _FRESH.get():
+            return _copy(await self._read(key), key)
         entry = self._entries.get(key)
         if entry is not None and entry[1] > self.clock():
             self._entries.move_to_end(key)

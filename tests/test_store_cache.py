@@ -124,3 +124,14 @@ async def test_a_refresh_storm_and_an_rsvp_read_nothing_the_instance_just_wrote(
     assert response.status == 200
     await bot.card_updates_sent()
     assert counts["replace"] == 1 and counts["get"] <= 3, counts
+
+
+async def test_background_work_reads_the_store_and_leaves_what_it_found(cached, store):
+    """The outbox and the reminders run inside fresh_reads(): they may follow another instance's change."""
+    from store.cached import fresh_reads
+
+    written = await cached.create(PROJECT_DATA, doc(status="draft"))
+    await store.replace(PROJECT_DATA, {**written, "status": "approved"}, written["_etag"])  # another instance
+    with fresh_reads():
+        assert (await cached.get(PROJECT_DATA, "p1", "session:cutover"))["status"] == "approved"
+    assert (await cached.get(PROJECT_DATA, "p1", "session:cutover"))["status"] == "approved", "kept for turns"

@@ -68,6 +68,7 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: settings.appInsightsConnectionString }
         { name: 'LOG_FORMAT', value: 'json' }
         { name: 'SHUTDOWN_TIMEOUT_SECONDS', value: '20' }
+        { name: 'STORE_CACHE_SECONDS', value: '2' } // one instance serves the bot: set '0' before scaling out (README, "Storage")
         { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'true' } // pip install -r requirements.txt on deploy
       ]
     }
