@@ -70,7 +70,8 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
         outbox, messenger = Outbox(turn_store), Messenger(adapter, settings.app_id)
         services = Services(turn_store, catalog, settings, graph=graph, messenger=messenger, outbox=outbox)
         app[BOT] = WorkshopBot(services, ConversationState(BotStateStorage(turn_store)), Deliveries(store),
-                               settings.allowed_tenants, CardUpdates(messenger, outbox))
+                               settings.allowed_tenants,
+                               CardUpdates(messenger, outbox, settings.card_update_seconds))
         app[OUTBOX] = asyncio.create_task(outbox.run_forever(settings.reminder_interval_seconds))
 
     async def close_services(app: web.Application) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import NamedTuple, Optional
+from typing import Callable, NamedTuple, Optional, Union
 
 from botbuilder.core import ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
@@ -37,6 +37,9 @@ READ_ONLY_VERBS = frozenset({"agenda.refresh", "actions.refresh"})
 # so a redelivery is recognised there and changes nothing: no separate claim and done mark (two writes).
 SELF_CLAIMED_VERBS = frozenset({"agenda.rsvp"})
 READ_ONLY_COMMANDS = frozenset({None, "help", "workshops", "workshop"})  # None: not a command, a hint
+# Commands that show a card or open a form and write nothing but the conversation's dialog state: like
+# the read-only ones, a repeat must not post the form twice, and a turn that died is simply typed again.
+FORM_COMMANDS = frozenset({"setup", "plan"})
 TRY_AGAIN = catalogue(DEFAULT)["bot.handler.try_again"]  # the English text, as tests compare it; sent with t()
 
 
@@ -143,10 +146,11 @@ class WorkshopBot(TeamsActivityHandler):
 
     @staticmethod
     def _only_reads(activity: Activity) -> bool:
-        """A typed message that only shows the catalog or a hint: nothing to redo if its turn dies."""
+        """A typed message that only shows the catalog or a hint, or opens a form: nothing to redo if its
+        turn dies, so its claim is done at once (one write, not two)."""
         if activity.type != ActivityTypes.message or not (activity.text or "").strip():
             return False
-        return commands.parse(activity.text).name in READ_ONLY_COMMANDS
+        return commands.parse(activity.text).name in READ_ONLY_COMMANDS | FORM_COMMANDS
 
     def _needs_claim(self, activity: Activity) -> bool:
         """Every turn that sends or changes something takes a delivery claim, so a redelivery has no
@@ -283,15 +287,19 @@ class WorkshopBot(TeamsActivityHandler):
             # it, goes to them as a reply; the message everyone shares is left as it is.
             await turn_context.send_activity(card_message(outcome.card))
 
-    def _update_card_for_everyone(self, turn_context: TurnContext, card: dict) -> None:
+    def _update_card_for_everyone(self, turn_context: TurnContext, card: Union[dict, Callable[[], dict]]) -> None:
         """The invoke answer refreshes the card for the person who pressed; this updates the message
-        itself, after the answer (bot/card_updates.py)."""
+        itself, after the answer (bot/card_updates.py), drawing the card then when `card` draws it."""
         message_id = turn_context.activity.reply_to_id
         if not message_id:
             return
-        updated = card_message(card)
-        updated.id = message_id
-        self.card_updates.update(turn_context, updated)
+
+        def draw() -> Activity:
+            updated = card_message(card() if callable(card) else card)
+            updated.id = message_id
+            return updated
+
+        self.card_updates.update(turn_context, message_id, draw)
 
 
 def _claim_before_sending(turn_context: TurnContext, turn: TurnClaim) -> None:

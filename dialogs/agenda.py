@@ -3,6 +3,7 @@ approve, RSVP, and the refresh Teams asks for when someone views a changed card.
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Mapping, Optional
 from zoneinfo import ZoneInfo
@@ -47,8 +48,11 @@ class Agendas:
         self.commands = {"agenda": self.command}
         self.card_actions = dict.fromkeys(VERBS, self.act)
 
-    async def render(self, project: Mapping, session: Mapping, roster: Mapping, *, viewer: Optional[str] = None,
-                     message: str = "", style: str = "Good", **typed) -> dict:
+    async def render(self, project: Mapping, session: Mapping, roster: Mapping, **options) -> dict:
+        return self.draw(project, session, roster, **options)
+
+    def draw(self, project: Mapping, session: Mapping, roster: Mapping, *, viewer: Optional[str] = None,
+             message: str = "", style: str = "Good", **typed) -> dict:
         """`typed`: a refused form's answers and errors, or a time to confirm (agenda_cards.agenda_card)."""
         catalog = self.catalog
         workshop = catalog.get(session["workshopId"])
@@ -167,7 +171,7 @@ class Agendas:
         if verb in ("agenda.edit", "agenda.schedule") and saved["status"] == agenda.AWAITING:
             message += " " + t("dialogs.agenda.needs_approval")
         return Outcome(await self.render(project, saved, roster, viewer=who, message=message), message,
-                       changed=True, everyone=await self.render(project, saved, roster))
+                       changed=True, everyone=functools.partial(self.draw, project, saved, roster))
 
     @staticmethod
     def _schedule(doc: dict, data: Mapping, project: Mapping, plan: Optional[Mapping], workshop: Workshop,

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any, Awaitable, Callable, Mapping, Optional
+from typing import Any, Awaitable, Callable, Mapping, Optional, Union
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
@@ -64,7 +64,8 @@ class Outcome:
     card: dict  # for the person who acted
     message: str = ""  # plain text (escaped wherever it is shown)
     changed: bool = False
-    everyone: Optional[dict] = None  # the card for everyone else, when it differs from `card`
+    # The card for everyone else, when it differs from `card`; or what draws it, when the update is sent.
+    everyone: Union[dict, Callable[[], dict], None] = None
 
 
 def utc_now() -> datetime:

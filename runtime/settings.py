@@ -147,6 +147,8 @@ class Settings:
     shutdown_timeout_seconds: float = 20.0
     # How long a document this instance read or wrote is answered from memory (store/cached.py); 0: never.
     store_cache_seconds: float = 2.0
+    # How long the update of a posted card waits for more changes to the same card (bot/card_updates.py).
+    card_update_seconds: float = 1.0
 
     @property
     def base_url(self) -> str:
@@ -211,6 +213,8 @@ class Settings:
             telemetry_console=_flag(env.get("TELEMETRY_CONSOLE"), "TELEMETRY_CONSOLE", False),
             log_format=_choice(get("LOG_FORMAT", "text").lower(), "LOG_FORMAT", ("text", "json")),
             shutdown_timeout_seconds=_number(get("SHUTDOWN_TIMEOUT_SECONDS"), "SHUTDOWN_TIMEOUT_SECONDS", 20.0),
+            card_update_seconds=_number(get("CARD_UPDATE_SECONDS"), "CARD_UPDATE_SECONDS", 1.0,
+                                        zero_allowed=True),
             store_cache_seconds=_number(get("STORE_CACHE_SECONDS"), "STORE_CACHE_SECONDS", 2.0,
                                         zero_allowed=True),
         )

@@ -17,14 +17,15 @@ def test_no_dotenv_file(tmp_path):
     assert read_environment({"HOST": "::1"}, "") == {"HOST": "::1"}
 
 
-def test_the_cache_may_be_turned_off_but_not_made_negative(tmp_path):
+def test_the_cache_and_card_update_windows_may_be_turned_off_but_not_made_negative(tmp_path):
     import pytest
     from runtime.settings import SettingsError
 
     missing = str(tmp_path / "missing.env")
     defaults = Settings.from_env({}, missing)
-    assert defaults.store_cache_seconds == 2.0
-    assert Settings.from_env({"STORE_CACHE_SECONDS": "0"}, missing).store_cache_seconds == 0.0
+    assert (defaults.store_cache_seconds, defaults.card_update_seconds) == (2.0, 1.0)
+    off = Settings.from_env({"STORE_CACHE_SECONDS": "0", "CARD_UPDATE_SECONDS": "0"}, missing)
+    assert (off.store_cache_seconds, off.card_update_seconds) == (0.0, 0.0)
     with pytest.raises(SettingsError, match="STORE_CACHE_SECONDS must be 0 or more"):
         Settings.from_env({"STORE_CACHE_SECONDS": "-1"}, missing)
     with pytest.raises(SettingsError, match="SHUTDOWN_TIMEOUT_SECONDS must be greater than 0"):

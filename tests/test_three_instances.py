@@ -45,7 +45,7 @@ class Fleet:
                     "COSMOS_DATABASE": database, "COSMOS_VERIFY_TLS": "false", "REMINDER_INTERVAL_SECONDS": "1",
                     "REMINDER_LEAD_HOURS": "24", "SIGNING_SECRET": "s" * 40,
                     # Round-robin instances each answer from the store, as README's "Scaling out" says to run them.
-                    "STORE_CACHE_SECONDS": "0"}
+                    "STORE_CACHE_SECONDS": "0", "CARD_UPDATE_SECONDS": "0"}
         self.env.pop("MicrosoftAppId", None)
         self.log_dir, self.ports, self.processes = log_dir, [], []
         self._turn = itertools.count()

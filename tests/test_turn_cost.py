@@ -96,3 +96,22 @@ async def test_a_form_submitted_twice_at_once_is_applied_once(app_client, connec
     assert sorted(a.status for a in answers)[0] in (200, 201)
     sent = connector.sent[before:]
     assert len(sent) == 1 and "Project set up" in card_text(card_of(sent[0]))
+
+
+async def test_typing_setup_opens_the_form_with_one_claim_write_and_is_not_repeated(app_client, connector,
+                                                                                  store_settings):
+    """Opening a form changes nothing but the dialog state: its claim is made done at once (one write,
+    not a claim and a done mark), and a redelivery of the message does not post the form again."""
+    from app import STORE
+
+    bot = await channel_bot(app_client, connector, store_settings)
+    counts = count_operations(bot.client.server.app[STORE].inner)
+    typed = bot.message("setup")
+    response = await bot.post(typed)
+    assert response.status in (200, 201)
+    forms = [sent for sent in connector.sent if sent.get("attachments")]
+    assert len(forms) == 1 and "Set up" in card_text(forms[0]["attachments"][0]["content"])
+    assert counts["create"] == 1 and counts["replace"] == 0, counts  # the claim; the dialog state is new
+    again = await bot.post(typed)
+    assert again.status in (200, 201)
+    assert len([sent for sent in connector.sent if sent.get("attachments")]) == 1, "no second form"
