@@ -105,7 +105,6 @@ COSMOS_SCRIPT = ROOT / "bench" / "cosmosdb_server.js"
 STORE_TITLES = {"sqlite": "SQLite", "cosmos": "the local Cosmos DB server (@vercel/cosmosdb-server), as the tests "
                 "run it, with each query kept to the partition it names (bench/cosmosdb_server.js)"}
 WARM_UP_SECONDS = 30
-QUICK_TURN_TYPES = ("help", "workshop")  # no store work: best of --repeat on every store
 
 
 def store_env(store: str, workdir: Path, cosmos_urls: dict) -> dict[str, str]:
@@ -217,7 +216,7 @@ async def measure(args, workdir: Path, log) -> dict:
             # Baselines first, and again at the end (args.repeat rounds in all).
             await baselines(0)
 
-            # The bot, on each store, each phase best of --repeat, except the slow Cosmos DB phases with store work.
+            # The bot, on each store, each phase best of --repeat.
             for store in args.stores:
                 process = bot_process(f"bot-{store}", store, workdir, cosmos_urls)
                 await process.start()
@@ -226,9 +225,8 @@ async def measure(args, workdir: Path, log) -> dict:
                     for turn_type in scenarios.BOT_TURNS:
                         if turn_type.name not in args.turn_types:
                             continue
-                        repeat = args.repeat if store == "sqlite" or turn_type.name in QUICK_TURN_TYPES else 1
-                        phase = await best_of(driver, process, turn_type, args, f"{store}-{turn_type.name}", repeat,
-                                              counts=True)
+                        phase = await best_of(driver, process, turn_type, args, f"{store}-{turn_type.name}",
+                                              args.repeat, counts=True)
                         phase.target = store
                         results["phases"].append(phase)
                         log(_line(store, phase))
@@ -393,9 +391,12 @@ def notes(results: dict, args) -> list[str]:
             f"{p.turn_type} on {p.target} {p.cpu_ms_per_turn:.2f} ms" for p in quick)
             + f", against {agents.cpu_ms_per_turn:.2f} ms for the Agents SDK echo and "
             f"{results['baselines']['botbuilder'].cpu_ms_per_turn:.2f} ms for the botbuilder echo.")
-    out.append("- Store operations are counted in the bot process (bench/serve_bot.py wraps the DocumentStore); "
-               "`projects.create` on every turn but a card refresh is the at-most-once delivery claim "
-               "(bot/delivery.py), and `projects.replace` its done mark on turns that change something; "
+    out.append("- Store operations are counted in the bot process (bench/serve_bot.py wraps the DocumentStore): "
+               "the calls that reach the store, not the reads answered from the instance's recent copies "
+               "(store/cached.py, STORE_CACHE_SECONDS); "
+               "`projects.create` on every turn but a card refresh or an RSVP is the at-most-once delivery claim "
+               "(bot/delivery.py), and `projects.replace` its done mark on turns that change something (an "
+               "RSVP's one write is its own claim); "
                "`botstate` is conversation (dialog) state. CPU ms/turn is the bot process's user + system CPU "
                "time over the timed turns, every thread included. `other load`: cores kept busy during the phase "
                "by processes outside the benchmark (the machine may be shared); a run with more is less reliable.")
@@ -412,8 +413,8 @@ def report(results: dict, args, info: dict, elapsed: float) -> str:
         f"{dt.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')} in {elapsed:.0f} s. "
         f"{args.conversations} concurrent conversations x {args.turns} turns per turn type; every process "
         "under test ran alone, on loopback, against the same connector stand-in, in the same run; best of "
-        f"{args.repeat} for the baselines, the SQLite phases and help and workshop on Cosmos DB, one run for the "
-        "other Cosmos DB phases. Load average (1/5/15 min) "
+        f"{args.repeat} for the baselines and for every phase (the scale phase: best of {scale.RUNS} at each size). "
+        "Load average (1/5/15 min) "
         f"at the start {results['load'][0]}, at the end {results['load'][-1]}: the machine is shared, so compare "
         "ratios within one run, not absolute numbers across runs. How it is measured: README.md, \"Benchmark\".",
         "",
