@@ -23,7 +23,8 @@ from msrest.pipeline.universal import RawDeserializer
 from msrest.universal_http import AsyncClientResponse, ClientRequest
 from multidict import CIMultiDict
 
-from dialogs.replies import SentCard
+from cards.common import Card
+from dialogs.replies import SentBuiltCard, SentCard
 from runtime.retry import retry_after_seconds
 from runtime.settings import proxy_configured
 from .wire import ActivityWriter, is_plain_json
@@ -207,13 +208,14 @@ class _CardSerializer(Serializer):
     (the same JSON, without msrest's walks). When the writer leaves an activity to msrest, its attachment
     contents (Adaptive Cards: plain JSON) are still kept out of msrest's walk, which would visit every node
     three times (re-read, validate, serialise) and turns a SentCard, a dict subclass, into its repr; they
-    are set into the serialised body as they are. msrest's client-side validation is skipped when no
+    are set into the serialised body as they are. The cards the bot builds (cards.common.Card) are plain
+    JSON by construction and are not even walked to check that (a setup form: ~1 ms a turn). msrest's client-side validation is skipped when no
     model it knows has a validation rule (none of botbuilder's has): it could never fail."""
 
     def __init__(self, classes: dict):
         super().__init__(classes)
         self.client_side_validation = any(getattr(cls, "_validation", None) for cls in self.dependencies.values())
-        self.writer = ActivityWriter(self, dict_types=_CARD_DICTS)
+        self.writer = ActivityWriter(self, dict_types=_CARD_DICTS, plain_types=_BUILT_CARDS)
 
     def body(self, data, data_type, **kwargs):
         if data_type == "Activity" and type(data) is Activity and not kwargs:
@@ -224,7 +226,8 @@ class _CardSerializer(Serializer):
         if not attachments or not isinstance(data, Activity):
             return super().body(data, data_type, **kwargs)
         kept = [(attachment, attachment.content) for attachment in attachments
-                if isinstance(attachment.content, dict) and is_plain_json(attachment.content, _CARD_DICTS)]
+                if isinstance(attachment.content, dict)
+                and is_plain_json(attachment.content, _CARD_DICTS, _BUILT_CARDS)]
         if not kept:
             return super().body(data, data_type, **kwargs)
         for attachment, _content in kept:
@@ -244,6 +247,7 @@ class _CardSerializer(Serializer):
 
 
 _CARD_DICTS = (dict, SentCard)
+_BUILT_CARDS = (Card, SentBuiltCard)  # plain JSON by construction (cards.common.Card): not walked
 
 
 def _pool(client: ConnectorClient) -> ConnectorClient:

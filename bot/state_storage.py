@@ -16,13 +16,18 @@ state twice in one turn, with changes in between, needs a read in between.
 Values are flattened with jsonpickle (as botbuilder's own storages do), so the
 objects a dialog keeps in its state round-trip. Restoring can instantiate any
 class named in the data; that is fine because only this bot writes the store.
+
+WorkshopConversationState is botbuilder's ConversationState with a cheaper test
+for "did this turn change the state" (see _CachedState).
 """
 
 from __future__ import annotations
 
+import pickle
 from typing import Any, Dict, Iterable, Optional
 
-from botbuilder.core import Storage
+from botbuilder.core import ConversationState, Storage, TurnContext
+from botbuilder.core.bot_state import CachedBotState
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
@@ -97,3 +102,29 @@ class BotStateStorage(Storage):
         for key in keys:
             doc_id = storage_id(key)
             await self.store.delete(BOT_STATE, doc_id, doc_id)
+
+
+class _CachedState(CachedBotState):
+    """The turn's state, fingerprinted by pickle's bytes instead of jsonpickle's flattening (C speed rather
+    than ~0.3 ms for a dialog stack, at load and at save). Pickling writes every value reachable from the
+    state, as jsonpickle does, so a change always changes the bytes; an untouched state pickles the same.
+    A state pickle cannot take falls back to botbuilder's own fingerprint (a str never equals bytes, so a
+    switch between the two counts as a change: a write too many at worst)."""
+
+    def compute_hash(self, obj: object) -> Any:
+        try:
+            return pickle.dumps(obj, protocol=5)
+        except Exception:  # pickle refuses some objects jsonpickle takes (lambdas, local classes)
+            return super().compute_hash(obj)
+
+
+class WorkshopConversationState(ConversationState):
+    """ConversationState whose load keeps the state in a _CachedState; reading, saving (only when
+    changed) and clearing are botbuilder's."""
+
+    async def load(self, turn_context: TurnContext, force: bool = False) -> None:
+        cached = self.get_cached_state(turn_context)
+        if force or not cached or not cached.state:
+            key = self.get_storage_key(turn_context)
+            items = await self._storage.read([key])
+            turn_context.turn_state[self._context_service_key] = _CachedState(items.get(key))

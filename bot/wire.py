@@ -23,13 +23,16 @@ class _OffPath(Exception):
     """A value the direct path does not take: msrest does the whole activity."""
 
 
-def is_plain_json(value: object, dict_types: tuple = (dict,)) -> bool:
+def is_plain_json(value: object, dict_types: tuple = (dict,), plain_types: tuple = ()) -> bool:
     """True when value is made only of dicts (str keys), lists, str, int, float, bool and None: msrest
-    would copy such a value unchanged, so it can be used as it is."""
+    would copy such a value unchanged, so it can be used as it is. Values of `plain_types` are plain JSON
+    by construction (the bot's own cards) and are not looked into."""
     stack = [value]
     while stack:
         item = stack.pop()
         kind = type(item)
+        if kind in plain_types:
+            continue
         if kind in dict_types:
             if any(type(key) is not str for key in item):
                 return False
@@ -115,8 +118,9 @@ class ActivityReader(_Schema):
 class ActivityWriter(_Schema):
     """Activity -> JSON, as msrest's Serializer.body(activity, "Activity") writes it."""
 
-    def __init__(self, serializer: Serializer, dict_types: tuple = (dict,)):
+    def __init__(self, serializer: Serializer, dict_types: tuple = (dict,), plain_types: tuple = ()):
         super().__init__(serializer.dependencies, dict_types)
+        self.plain_types = plain_types
         self.msrest = serializer
 
     def __call__(self, activity: Activity) -> Optional[dict]:
@@ -141,7 +145,7 @@ class ActivityWriter(_Schema):
         type_ = type(value)
         if kind == "str" and type_ is str or kind == "bool" and type_ is bool:
             return value
-        if kind == "object" and is_plain_json(value, self.dict_types):
+        if kind == "object" and is_plain_json(value, self.dict_types, self.plain_types):
             return value
         model = self.models.get(kind.strip("[]{}"))
         if model is not None:

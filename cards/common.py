@@ -22,11 +22,19 @@ FALLBACK_LIMIT = 300
 _BOLD = re.compile(r"\*\*")
 
 
-def card(body: list, actions: Optional[list] = None) -> dict:
+class Card(dict):
+    """An Adaptive Card as card() makes it. Everything in cards/ is built of str, int, bool, list and dict,
+    and the tests have the Adaptive Cards renderer parse every card, so a Card is plain JSON by
+    construction: the connector sends it as it is, without checking it node by node (bot/wire.py). Code
+    that adds to a card adds JSON values only. It is a dict to everything else (json.dumps writes it as
+    one; deepcopy copies it, class kept)."""
+
+
+def card(body: list, actions: Optional[list] = None) -> Card:
     """Every card the bot sends is made here, so every one carries `fallbackText` (what a client that
     cannot render Adaptive Cards shows instead): its first line of text."""
-    result = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body,
-              "fallbackText": fallback_text(body)}
+    result = Card({"type": "AdaptiveCard", "$schema": SCHEMA, "version": CARD_VERSION, "body": body,
+                   "fallbackText": fallback_text(body)})
     if actions:
         result["actions"] = actions
     return result

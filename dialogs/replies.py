@@ -7,6 +7,8 @@ from typing import Awaitable, Callable, Optional, Union
 from botbuilder.core import BotAdapter, CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ConversationReference
 
+from cards.common import Card
+
 
 class SentCard(dict):
     """JSON the bot sends and never changes afterwards (a card, an invoke answer's body).
@@ -20,8 +22,13 @@ class SentCard(dict):
         return self
 
 
+class SentBuiltCard(SentCard, Card):
+    """A SentCard made from a Card (cards.common.card()): plain JSON by construction, as that is."""
+
+
 def card_message(card: dict) -> Activity:
-    return MessageFactory.attachment(CardFactory.adaptive_card(SentCard(card)))
+    sent = SentBuiltCard(card) if isinstance(card, Card) else SentCard(card)
+    return MessageFactory.attachment(CardFactory.adaptive_card(sent))
 
 
 class Messenger:

@@ -17,7 +17,9 @@ from botbuilder.dialogs import (
 )
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 
-from bot.state_storage import BotStateStorage, StateConflict
+from bot.state_storage import BotStateStorage, StateConflict, WorkshopConversationState
+from cards.common import card, text
+from dialogs.forms import FormDialog, Forms, InvalidAnswers
 from store import BOT_STATE, Conflict, DocumentStore, storage_id
 
 
@@ -251,3 +253,72 @@ async def test_concurrent_turns_do_not_silently_overwrite_each_other(store: Docu
     with pytest.raises(StateConflict):
         await storage.write({key: second})
     assert (await storage.read([key]))[key]["step"] == 1
+
+
+class CountedStorage(BotStateStorage):
+    """The bot's storage, counting the writes that reach it."""
+
+    def __init__(self, store: DocumentStore):
+        super().__init__(store)
+        self.writes = []
+
+    async def write(self, changes):
+        self.writes.append(sorted(changes))
+        await super().write(changes)
+
+
+async def test_the_bot_saves_its_form_dialog_state_only_when_a_turn_changes_it(store: DocumentStore):
+    """The setup form sent back with errors leaves the dialog as it was: nothing is written. Starting the
+    form and finishing it change the dialog stack: each is written."""
+    storage = CountedStorage(store)
+
+    def render(values, errors) -> dict:
+        return card([text(f"name: {values.get('name', '')} {errors.get('name', '')}")])
+
+    async def validate(_context, answers):
+        if not answers.get("name"):
+            raise InvalidAnswers({"name": "needed"})
+        return answers["name"]
+
+    async def turn(context: TurnContext) -> None:
+        state = WorkshopConversationState(storage)  # afresh each turn, as nothing may be carried in memory
+        forms = Forms(state)
+        forms.add(FormDialog("setup", "setup", render, validate))
+        if context.activity.value:
+            await forms.continue_form(context)
+        else:
+            await forms.begin(context, "setup")
+        await state.save_changes(context)
+
+    adapter = TestAdapter(turn, TEAMS_CHANNEL)
+    key = f"msteams/conversations/{TEAMS_CHANNEL.conversation.id}"
+    await adapter.send("setup")
+    assert storage.writes == [[key]], "the form's dialog is saved"
+    for _ in range(2):
+        await adapter.send(Activity(type="message", value={"form": "setup", "name": ""}))
+    assert storage.writes == [[key]], "answers with errors change nothing, so nothing is written"
+    await adapter.send(Activity(type="message", value={"form": "setup", "name": "Contoso"}))
+    assert storage.writes == [[key], [key]], "the finished dialog is saved"
+    assert (await storage.read([key]))[key]["DialogState"].dialog_stack == []
+
+
+async def test_any_change_deep_in_the_state_is_saved_even_one_pickle_cannot_take(store: DocumentStore):
+    storage = CountedStorage(store)
+    key = f"msteams/conversations/{TEAMS_CHANNEL.conversation.id}"
+    await storage.write({key: {"stack": [{"id": "setup", "state": {"values": {"name": "a", "n": 1}}}]}})
+    changes = [
+        lambda s: None,  # untouched: no write
+        lambda s: s["stack"][0]["state"]["values"].update(n=True),  # 1 -> True: equal in Python, not in JSON
+        lambda s: s["stack"][0]["state"]["values"].update(name="b"),
+        lambda s: s["stack"].append(StoreItem(tags=["x"])),
+        lambda s: s.update(later=lambda: None),  # pickle cannot take a lambda: botbuilder's fingerprint decides
+        lambda s: s["stack"][0]["state"]["values"].update(name="c"),
+    ]
+    for number, change in enumerate(changes):
+        context = TurnContext(TestAdapter(), Activity(type="message", **{
+            k: getattr(TEAMS_CHANNEL, k) for k in ("channel_id", "conversation", "from_property", "recipient")}))
+        state = WorkshopConversationState(storage)
+        await state.load(context)
+        change(state.get(context))
+        await state.save_changes(context)
+        assert len(storage.writes) == 1 + number, f"change {number}"

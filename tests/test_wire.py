@@ -1,6 +1,8 @@
 """bot/wire.py reads and writes activities exactly as msrest does, for generated activities of every
 shape: well formed, with unknown keys, with wrongly typed values, nested accounts and entities."""
 
+import copy
+import json
 from datetime import datetime, timezone
 
 from botbuilder.core import TurnContext
@@ -8,13 +10,15 @@ from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from hypothesis import given, settings, strategies as st
 from msrest.serialization import Model, Serializer
 
-from dialogs.replies import SentCard, card_message
-from bot.wire import ActivityReader, ActivityWriter
+from cards.common import Card, card
+from dialogs.replies import SentBuiltCard, SentCard, card_message
+from bot.wire import ActivityReader, ActivityWriter, is_plain_json
+from tests.test_cards import all_cards, form_and_status_cards, lifecycle_cards, planning_cards
 from tests.test_hostile import json_values
 
 MODELS = Activity._infer_class_models()
 READ = ActivityReader()
-WRITE = ActivityWriter(Serializer(MODELS), dict_types=(dict, SentCard))
+WRITE = ActivityWriter(Serializer(MODELS), dict_types=(dict, SentCard), plain_types=(Card, SentBuiltCard))
 TIMES = st.sampled_from(["2026-11-28T10:00:00.000Z", "2026-11-28T10:00:00.1234567+01:00", "2026-11-28T10:00:00Z",
                          "2026-11-28T09:59:59.999-08:00", "2026-02-30T10:00:00Z", "yesterday"])
 SETTINGS = settings(max_examples=300, deadline=None)
@@ -108,3 +112,39 @@ def test_a_card_reply_as_the_bot_sends_it_is_written_as_msrest_writes_it():
     assert written == Serializer(MODELS).body(plain, "Activity")
     assert written["type"] == "message" and written["attachments"][0]["content"] == card
     assert incoming.entities[0].additional_properties == {"text": "<at>B</at>", "mentioned": {"id": "28:b"}}
+
+
+def test_every_card_the_bot_builds_is_plain_json_so_it_may_be_sent_unwalked():
+    """The writer takes a Card (and a card message's SentBuiltCard) without looking inside: that holds
+    because the builders in cards/ make nothing but JSON. Walked here as plain dicts, each one is."""
+    cards = all_cards() + planning_cards() + form_and_status_cards() + lifecycle_cards()
+    for name, built in cards:
+        assert type(built) is Card, name
+        assert is_plain_json(built, dict_types=(dict, Card)), name
+        assert type(card_message(built).attachments[0].content) is SentBuiltCard, name
+
+
+def as_msrest_writes_it(activity: Activity) -> dict:
+    """The JSON msrest writes for the activity with its cards as plain dicts (all msrest can write)."""
+    plain = Activity().deserialize(Serializer(MODELS).body(activity, "Activity"))
+    plain.attachments = [type(a)(content_type=a.content_type, content=json.loads(json.dumps(a.content)))
+                         for a in activity.attachments]
+    return Serializer(MODELS).body(plain, "Activity")
+
+
+json_objects = st.dictionaries(st.text(max_size=8), json_values, max_size=4)
+
+
+@SETTINGS
+@given(json_objects, json_objects, st.booleans())
+def test_a_built_card_is_written_as_msrest_writes_the_same_json(body, inner, nested_in_plain):
+    """Cards, whole or shown inside another card (Action.ShowCard), come out as the same JSON as plain dicts."""
+    shown = card([{"type": "TextBlock", "text": "inner", **inner}])
+    outer = card([{"type": "TextBlock", "text": "x", **body}],
+                 [{"type": "Action.ShowCard", "title": "More", "card": shown}])
+    message = card_message(dict(outer) if nested_in_plain else outer)  # a plain card holding a built one
+    message.timestamp = datetime(2026, 11, 28, 10, 0, tzinfo=timezone.utc)
+    written = WRITE(message)
+    assert written == as_msrest_writes_it(message)
+    assert json.loads(json.dumps(written)) == as_msrest_writes_it(message)
+    assert copy.deepcopy(outer) == outer and type(copy.deepcopy(outer)) is Card
