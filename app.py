@@ -10,7 +10,6 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from botbuilder.core import ConversationState
 
 from bot.adapter import create_adapter
 from bot.card_updates import CardUpdates
@@ -18,7 +17,7 @@ from bot.delivery import Deliveries, claim_before_writing
 from bot.handler import WorkshopBot
 from bot.language import TurnLanguage
 from bot.sending import SendPolicy
-from bot.state_storage import BotStateStorage
+from bot.state_storage import BotStateStorage, WorkshopConversationState
 from bot.telemetry import TurnTelemetry
 from bot.web import MAX_BODY_BYTES, health_handler, json_errors, liveness_handler, messages_handler, readiness_handler
 from catalog import CatalogError, default_catalog
@@ -28,6 +27,7 @@ from dialogs.reminders import Reminders
 from dialogs.replies import Messenger
 from graph.client import GraphClient, graph_from_settings
 from runtime.access_log import PathOnlyAccessLogger
+from runtime.memory import freeze_startup_objects
 from runtime.settings import Settings, SettingsError, read_environment
 from runtime.telemetry import configure_logging, configure_telemetry, shutdown_telemetry
 from store import StoreError, open_store
@@ -69,7 +69,7 @@ def create_app(settings: Settings, graph: Optional[GraphClient] = None) -> web.A
         app[REMINDERS] = asyncio.create_task(reminders.run_forever(settings.reminder_interval_seconds))
         outbox, messenger = Outbox(turn_store), Messenger(adapter, settings.app_id)
         services = Services(turn_store, catalog, settings, graph=graph, messenger=messenger, outbox=outbox)
-        app[BOT] = WorkshopBot(services, ConversationState(BotStateStorage(turn_store)), Deliveries(store),
+        app[BOT] = WorkshopBot(services, WorkshopConversationState(BotStateStorage(turn_store)), Deliveries(store),
                                settings.allowed_tenants,
                                CardUpdates(messenger, outbox, settings.card_update_seconds))
         app[OUTBOX] = asyncio.create_task(outbox.run_forever(settings.reminder_interval_seconds))
@@ -106,6 +106,7 @@ def main() -> None:
         settings = Settings.from_env()
         exporter = configure_telemetry(settings)
         app = create_app(settings)
+        app.on_startup.append(freeze_startup_objects)  # last: after the store and services are up
     except (SettingsError, CatalogError) as error:
         log.error("cannot start: %s", error)
         sys.exit(2)
