@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
 from typing import Callable, Optional
 
@@ -83,7 +84,7 @@ class CardUpdates:
             return
         try:
             await self.outbox.add(CARD_UPDATE, key[0], key[1], {
-                "reference": reference.serialize(), "activity": activity.serialize()}, replace=True)
+                "reference": reference.serialize(), "activity": _stored(activity)}, replace=True)
             self._kept.add(key)
         except Exception:
             log.warning("could not keep the update of card message %s", key[1], exc_info=True)
@@ -106,3 +107,13 @@ class CardUpdates:
                 await asyncio.gather(*self._senders.values(), return_exceptions=True)
         finally:
             self._flushing.clear()
+
+
+def _stored(activity: Activity) -> dict:
+    """The activity as JSON to keep. msrest writes a dict subclass (every card the bot sends is one) as its
+    repr, so each card goes in as the JSON it is."""
+    body = activity.serialize()
+    for written, attachment in zip(body.get("attachments") or [], activity.attachments or []):
+        if isinstance(attachment.content, dict):
+            written["content"] = json.loads(json.dumps(attachment.content))
+    return body

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from app import BOT
-from tests.plugins.botapp import Harness, card_of
+from tests.plugins.botapp import Harness, card_of, card_text
 from tests.test_followup import outcome_answers, running
 from tests.test_planning import ALAN, execute_invoke
 
@@ -79,7 +79,9 @@ async def test_a_card_update_teams_refuses_is_sent_again_by_the_loop(personal_bo
     outbox.clock = lambda: now + timedelta(minutes=2)
     assert await outbox.run_due() == 1
     assert len(connector.updates) == updates_before + 1
-    assert "Accepted: 1" in str(connector.updates[-1]), "the message now shows the answer"
+    resent = connector.updates[-1]["attachments"][0]
+    assert resent["contentType"] == "application/vnd.microsoft.card.adaptive" and isinstance(resent["content"], dict)
+    assert "Accepted: 1" in card_text(resent["content"]), "the message now shows the answer, as a card"
 
 
 async def test_a_pin_after_approval_survives_the_process_stopping_before_it_ran(bot_in_channel, graph, connector,
