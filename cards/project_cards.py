@@ -17,12 +17,24 @@ SETUP_FORM = "setup"
 SHOWN_ZONE_LENGTH = 64  # a value outside the list (a stored alias, or what was typed) is offered back up to this long
 
 
+TIME_ZONE_DATASET = "timeZones"  # the set-up form's typeahead: the bot answers its application/search
+MAX_ZONE_RESULTS = 15  # Teams shows at most 15 choices of a typeahead search
+# Offered before anything is typed: where Dynamics 365 projects are most often run from. Typing searches
+# all of them (the bot answers, zone_matches); a client without typeahead keeps this list and the value.
+COMMON_ZONES = ("Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Brussels",
+                "Europe/Amsterdam", "Europe/Berlin", "Europe/Zurich", "Europe/Vienna", "Europe/Rome",
+                "Europe/Madrid", "Europe/Copenhagen", "Europe/Oslo", "Europe/Stockholm", "Europe/Helsinki",
+                "Europe/Warsaw", "Europe/Prague", "Europe/Istanbul", "Africa/Johannesburg", "Asia/Dubai",
+                "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
+                "Pacific/Auckland", "America/Sao_Paulo", "America/Mexico_City", "America/New_York",
+                "America/Toronto", "America/Chicago", "America/Denver", "America/Los_Angeles")
+
+
 @functools.lru_cache(maxsize=1)
 def _zone_choices() -> tuple[dict, ...]:
     """The zones countries use (tzdata's zone.tab: 418 of the ~600 IANA names; the rest are old
     aliases such as US/Eastern and Etc/GMT+5), titled by place so a search for "oslo" or "new york"
-    finds them, sorted by title, UTC first. All ~600 under their full names would make the set-up
-    card about 36 KB, over the 28 KB Teams takes in one message; this list keeps it near 24 KB."""
+    finds them, sorted by title, UTC first."""
     table = (importlib.resources.files("tzdata") / "zoneinfo" / "zone.tab").read_text(encoding="utf-8")
     zones = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
     zones &= zoneinfo.available_timezones()
@@ -31,15 +43,28 @@ def _zone_choices() -> tuple[dict, ...]:
     return ({"title": "UTC", "value": "UTC"},) + tuple({"title": t, "value": v} for t, v in titled)
 
 
+def zone_matches(query: str, skip: int = 0, count: int = MAX_ZONE_RESULTS) -> list[dict]:
+    """The typeahead's answer: zones whose place or name contains `query` (any case; spaces and
+    underscores alike), those starting with it first; all of them, in order, for a blank query."""
+    wanted = " ".join(query.replace("_", " ").split()).casefold()
+    found = [c for c in _zone_choices() if wanted in c["title"].casefold() or wanted in c["value"].replace("_", " ").casefold()]
+    found.sort(key=lambda c: not c["title"].casefold().startswith(wanted))  # stable: by title within each
+    return found[skip:skip + min(count, MAX_ZONE_RESULTS)]
+
+
 def time_zone_input(current: str) -> dict:
-    """Search-as-you-type over the time zones, `current` chosen (and offered even when it is not
-    in the list, so a stored alias or what was typed comes back as it was)."""
-    choices = list(_zone_choices())
+    """A typeahead over every time zone, `current` chosen: the common ones are in the card, the rest
+    come from the bot as the user types (the whole list would make the set-up form about 24 KB, close
+    to the 28 KB Teams takes in one message). `current` is offered even when it is not in the list, so a
+    stored alias or what was typed comes back as it was."""
+    by_value = {c["value"]: c for c in _zone_choices()}
+    choices = [by_value["UTC"]] + [by_value[zone] for zone in COMMON_ZONES if zone in by_value]
     current = current if len(current) <= SHOWN_ZONE_LENGTH else ""  # not echoed: it would swell the card
     if current and current not in {c["value"] for c in choices}:
-        choices.insert(1, {"title": current, "value": current})
+        choices.insert(1, by_value.get(current, {"title": current, "value": current}))
     return {"type": "Input.ChoiceSet", "id": "timeZone", "label": t("cards.project.time_zone_label"),
             "style": "filtered", "value": current, "choices": choices,
+            "choices.data": {"type": "Data.Query", "dataset": TIME_ZONE_DATASET},
             "placeholder": t("cards.project.time_zone_placeholder")}
 
 

@@ -7,7 +7,7 @@ import functools
 import zoneinfo
 from typing import Optional
 
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from cards import project_cards
@@ -19,6 +19,7 @@ from workshops.project import FormError, ProjectDetails, project_from_answers
 from .context import PLAN, PROJECT, ROSTER, Refused, Services, actor, find, project_and_roster, project_key
 from .forms import FormDialog, Forms, InvalidAnswers
 from .replies import card_message
+from .search import BadInvoke, answered
 
 @functools.lru_cache(maxsize=1)
 def time_zones() -> frozenset[str]:
@@ -30,6 +31,7 @@ class ProjectSetup:
         self.services, self.forms = services, forms
         forms.add(SetupDialog(self))
         self.commands = {"setup": self.command}
+        self.invokes = {"application/search": self.search_zones}
 
     async def command(self, turn_context: TurnContext, _argument: str) -> None:
         refusal, values = await self.start(turn_context)
@@ -37,6 +39,20 @@ class ProjectSetup:
             await turn_context.send_activity(refusal)
             return
         await self.forms.begin(turn_context, SetupDialog.__name__, values)
+
+    async def search_zones(self, turn_context: TurnContext) -> InvokeResponse:
+        """The set-up form's time-zone typeahead: Teams asks as the user types (at most 15 a time)."""
+        value = turn_context.activity.value
+        if not isinstance(value, dict) or not isinstance(value.get("queryText", ""), str):
+            raise BadInvoke("A typeahead search needs its query text.")
+        options = value.get("queryOptions") or {}
+        skip, top = (options.get("skip", 0), options.get("top", project_cards.MAX_ZONE_RESULTS)) if isinstance(
+            options, dict) else (0, 0)
+        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (skip, top)):
+            raise BadInvoke("The typeahead's options must be whole numbers.")
+        found = project_cards.zone_matches(value.get("queryText", ""), skip, top or project_cards.MAX_ZONE_RESULTS) \
+            if value.get("dataset") == project_cards.TIME_ZONE_DATASET else []
+        return answered({"type": "application/vnd.microsoft.search.searchResponse", "value": {"results": found}})
 
     async def start(self, turn_context: TurnContext) -> tuple[Optional[str], dict]:
         """Whether the caller may open the set-up form and, if so, what it starts with:

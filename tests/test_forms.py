@@ -228,17 +228,36 @@ async def test_the_roster_card_cannot_fail_a_save_keeps_what_was_typed(personal:
 
 # The time zone ---------------------------------------------------------------------------------
 
-async def test_the_time_zone_is_a_searchable_choice_and_the_form_fits_in_a_teams_message(bot: Harness):
-    message = (await bot.say("setup", localTimezone="America/New_York"))[0]
+async def test_the_time_zone_is_a_typeahead_over_every_zone_and_the_form_stays_small(bot: Harness):
+    message = (await bot.say("setup", localTimezone="America/Argentina/Buenos_Aires"))[0]
     zone = {node["id"]: node for node in nodes(card_of(message), of_type("Input."))}["timeZone"]
     assert zone["type"] == "Input.ChoiceSet" and zone["style"] == "filtered"
+    assert zone["choices.data"] == {"type": "Data.Query", "dataset": "timeZones"}
     choices = [c["value"] for c in zone["choices"]]
-    assert choices[0] == "UTC" and zone["value"] == "America/New_York"
-    assert {"Europe/London", "Europe/Oslo", "Asia/Kolkata", "America/Argentina/Buenos_Aires"} <= set(choices)
-    assert len(choices) > 400, "every zone a country uses"
-    titles = [c["title"] for c in zone["choices"][1:]]
-    assert titles == sorted(titles, key=str.lower)
-    assert len(json.dumps(message).encode()) < TEAMS_MESSAGE_LIMIT - 2048, "with room to spare"
+    assert choices[:2] == ["UTC", "America/Argentina/Buenos_Aires"] and zone["value"] == choices[1], \
+        "the user's own zone chosen, with its place as title"
+    assert zone["choices"][1]["title"] == "Argentina / Buenos Aires"
+    assert {"Europe/London", "Asia/Kolkata", "America/New_York"} <= set(choices) and len(choices) < 40
+    assert len(json.dumps(message).encode()) < 8 * 1024, "not the 24 KB of every zone in the card"
+
+    async def typed(text: str, **options) -> list[str]:
+        status, body = await bot.invoke("application/search", {"queryText": text, "dataset": "timeZones",
+                                                               "queryOptions": {"skip": 0, "top": 15, **options}})
+        assert status == 200 and body["type"] == "application/vnd.microsoft.search.searchResponse"
+        return [found["value"] for found in body["value"]["results"]]
+
+    assert await typed("oslo") == ["Europe/Oslo"]
+    assert await typed("New York") == ["America/New_York"]
+    assert (await typed("buenos"))[0] == "America/Argentina/Buenos_Aires"
+    assert (await typed("kolk"))[0] == "Asia/Kolkata"
+    first, second = await typed("america"), await typed("america", skip=15)
+    assert len(first) == len(second) == 15 and not set(first) & set(second), "paged, 15 at a time"
+    assert await typed("mars") == []
+    status, body = await bot.invoke("application/search", {"queryText": 5})
+    assert status == 400 and body["error"]["code"] == "BadRequest"
+    await bot.send_value({**SETUP, "timeZone": "Pacific/Chatham"})  # one found by typing is taken
+    again = {node["id"]: node for node in nodes(card_of((await bot.say("setup"))[0]), of_type("Input."))}["timeZone"]
+    assert again["value"] == "Pacific/Chatham" and again["choices"][1] == {"title": "Chatham", "value": "Pacific/Chatham"}
 
 
 async def test_a_stored_time_zone_outside_the_list_is_kept(bot: Harness):

@@ -22,11 +22,13 @@ global.window = dom.window;
 console.log = console.error;
 const AC = require("adaptivecards/dist/adaptivecards.js");
 
-// Teams' People Picker is `choices.data` of type Data.Query on an Input.ChoiceSet, which Teams takes
-// in 1.5 cards and this renderer knows only from 1.6. Its version note is dropped when the card's
-// every choices.data is exactly that (a Data.Query on Teams' users dataset); anything else is reported.
+// Teams' typeahead search (the People Picker, and the bot's own datasets, which it answers through
+// application/search invokes) is `choices.data` of type Data.Query on an Input.ChoiceSet, which Teams
+// takes in 1.5 cards and this renderer knows only from 1.6. Its version note is dropped when the card's
+// every choices.data is exactly that (a Data.Query on one of these datasets); anything else is reported.
 const PEOPLE_PICKER_NOTE = 'Property "choices.data" is supported in version 1.6, but you are using version 1.5.';
-const PEOPLE_DATASETS = ["graph.microsoft.com/users", "graph.microsoft.com/users?scope=currentContext"];
+const PEOPLE_DATASETS = ["graph.microsoft.com/users", "graph.microsoft.com/users?scope=currentContext",
+  "timeZones"]; // timeZones: the set-up form's time zone (dialogs/setup.py answers it)
 
 function choicesData(node, found = []) {
   if (Array.isArray(node)) node.forEach((item) => choicesData(item, found));
