@@ -1,11 +1,19 @@
 """The embedded SQLite backend (stdlib sqlite3), the default when no Cosmos DB is configured.
 
-Concurrency: one connection, used only from one dedicated worker thread. Every
-call is handed to that thread, so the event loop never blocks on disk I/O and
-operations run one at a time; a conditional write (compare ETag, then write)
-is therefore atomic with respect to every other call in this process. Writes
-also run in `BEGIN IMMEDIATE` transactions with a busy timeout, so a second
-process on the same file waits its turn instead of corrupting anything.
+Concurrency: one connection, used only on the event loop's thread. Each call is a point read or
+write of one small document (or one partition's query), about a tenth of a millisecond, made at once:
+handed to a worker thread instead, each SQLite call inside it waited for the GIL while the loop was
+busy (up to the 5 ms switch interval, several times a write), and under load writes queued behind each
+other for over 100 ms (`make bench`, dialog step). Calls run one at a time, so a conditional write
+(compare ETag, then write) is atomic with respect to every other call in this process. Writes also
+run in `BEGIN IMMEDIATE` transactions with a busy timeout, so a second process on the same file waits
+its turn instead of corrupting anything.
+
+The only slow part of a write, the WAL checkpoint that copies it into the database file and syncs it
+to disk, is off the loop: automatic checkpoints are off on this connection, and every
+CHECKPOINT_EVERY writes a second connection on a worker thread runs a passive checkpoint, which
+never blocks the writes going on meanwhile. A commit itself does not wait for the disk
+(synchronous=NORMAL in WAL mode: a power cut can lose the last commits, never corrupt the file).
 
 Expiry, as in Azure Cosmos DB: a document with a positive integer `ttl` expires `ttl`
 seconds after its last write. Reads no longer see it, and every write transaction
@@ -36,6 +44,7 @@ from .base import (
 )
 
 BUSY_TIMEOUT_MS = 5000
+CHECKPOINT_EVERY = 500  # writes between the passive checkpoints run off the loop
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -66,8 +75,10 @@ class SqliteStore(DocumentStore):
 
     def __init__(self, path: str):
         self.path = path
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._conn: Optional[sqlite3.Connection] = None
+        self._checkpoints = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-checkpoint")
+        self._checkpointing: Optional[asyncio.Future] = None
+        self._writes = 0
 
     @classmethod
     async def open(cls, path: str) -> "SqliteStore":
@@ -75,18 +86,24 @@ class SqliteStore(DocumentStore):
         try:
             await store._run(store._open)
         except BaseException:
-            store._executor.shutdown(wait=False)
+            store._checkpoints.shutdown(wait=False)
             raise
         return store
 
-    def _open(self) -> None:
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+    def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions; we issue BEGIN IMMEDIATE ourselves.
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = self._connect()
+        if self.path != ":memory:":
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run off the loop (_checkpoint_soon)
         conn.execute(_SCHEMA)
         if "expires" not in {row[1] for row in conn.execute("PRAGMA table_info(documents)")}:
             conn.execute(_EXPIRY_COLUMN)
@@ -96,15 +113,34 @@ class SqliteStore(DocumentStore):
         self._conn = conn
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        if self._executor is None:
+        if self._conn is None and fn != self._open:
             raise StoreError("the store is closed")
-        loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor, fn, *args)
+            return fn(*args)
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise StoreUnavailable("The database is busy; please try again in a moment.") from error
             raise StoreError(f"SQLite error: {error}") from error
+
+    def _checkpoint_soon(self) -> None:
+        """Every CHECKPOINT_EVERY writes, a passive checkpoint on a worker thread (one at a time)."""
+        self._writes += 1
+        if self._writes < CHECKPOINT_EVERY or self.path == ":memory:" or (
+                self._checkpointing is not None and not self._checkpointing.done()):
+            return
+        self._writes = 0
+        self._checkpointing = asyncio.get_running_loop().run_in_executor(self._checkpoints, self._checkpoint,
+                                                                         "PASSIVE")
+
+    def _checkpoint(self, mode: str) -> None:
+        try:
+            conn = self._connect()
+            try:
+                conn.execute(f"PRAGMA wal_checkpoint({mode})")
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            pass  # busy or gone: the next one copies what this one did not
 
     def _write(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         """Run fn inside one immediate (write-locked) transaction."""
@@ -117,6 +153,7 @@ class SqliteStore(DocumentStore):
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        self._checkpoint_soon()
         return result
 
     @staticmethod
@@ -249,17 +286,14 @@ class SqliteStore(DocumentStore):
             return False
 
     async def close(self) -> None:
-        executor, self._executor = self._executor, None
-        if executor is None:
+        conn, self._conn = self._conn, None
+        if conn is None:
             return
-        conn = self._conn
-
-        def shut() -> None:
-            if conn is not None:
-                conn.close()
-
         try:
-            await asyncio.get_running_loop().run_in_executor(executor, shut)
+            if self._checkpointing is not None:
+                await asyncio.wait([self._checkpointing])
+            conn.close()
+            if self.path != ":memory:":  # the last writes into the database file, the WAL emptied
+                await asyncio.get_running_loop().run_in_executor(self._checkpoints, self._checkpoint, "TRUNCATE")
         finally:
-            executor.shutdown(wait=False)
-            self._conn = None
+            self._checkpoints.shutdown(wait=False)
