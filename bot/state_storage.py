@@ -23,6 +23,7 @@ for "did this turn change the state" (see _CachedState).
 
 from __future__ import annotations
 
+import collections
 import pickle
 from typing import Any, Dict, Iterable, Optional
 
@@ -34,6 +35,7 @@ from jsonpickle.unpickler import Unpickler
 from store import BOT_STATE, Conflict, DocumentStore, NotFound, storage_id
 
 DOC_TYPE = "botState"
+MAX_KNOWN_STATES = 2048  # conversations whose latest state is kept as pickle bytes
 
 
 class StateConflict(Conflict, KeyError):
@@ -54,6 +56,31 @@ class BotStateStorage(Storage):
     def __init__(self, store: DocumentStore):
         super().__init__()
         self.store = store
+        # (key, ETag) -> the state as pickle bytes: a state read or written here is restored by pickle
+        # (C speed) rather than by jsonpickle's walk (~0.1 ms a dialog turn); what is stored is unchanged.
+        self._known: collections.OrderedDict[tuple[str, str], bytes] = collections.OrderedDict()
+
+    def _remember(self, key: str, e_tag: str, item: Any) -> None:
+        try:
+            self._known[(key, e_tag)] = pickle.dumps(item, protocol=5)
+        except Exception:  # pylint: disable=broad-exception-caught
+            return  # not picklable: restored by jsonpickle each time, as before
+        while len(self._known) > MAX_KNOWN_STATES:
+            self._known.popitem(last=False)
+
+    def _restore(self, key: str, doc: dict) -> Any:
+        known = self._known.get((key, doc["_etag"]))
+        if known is not None:
+            item = pickle.loads(known)
+        else:
+            flat = doc["document"]
+            item = Unpickler().restore({**flat, "e_tag": doc["_etag"]} if isinstance(flat, dict) else flat)
+            self._remember(key, doc["_etag"], item)
+        if isinstance(item, dict):
+            item["e_tag"] = doc["_etag"]
+        elif isinstance(doc["document"], dict):  # an object (a StoreItem): jsonpickle sets it as an attribute
+            setattr(item, "e_tag", doc["_etag"])
+        return item
 
     async def read(self, keys: Optional[Iterable[str]]) -> Dict[str, Any]:
         items: Dict[str, Any] = {}
@@ -67,10 +94,7 @@ class BotStateStorage(Storage):
                 continue
             if doc.get("realId") != key:  # a hashed long key that collided: not ours
                 continue
-            flat = doc["document"]
-            if isinstance(flat, dict):
-                flat = {**flat, "e_tag": doc["_etag"]}
-            items[key] = Unpickler().restore(flat)
+            items[key] = self._restore(key, doc)
         return items
 
     async def write(self, changes: Dict[str, Any]) -> None:
@@ -88,15 +112,17 @@ class BotStateStorage(Storage):
             doc_id = storage_id(key)
             doc = {"id": doc_id, "projectId": doc_id, "type": DOC_TYPE, "realId": key, "document": flat}
             if e_tag is None or e_tag == "*":
-                await self.store.upsert(BOT_STATE, doc)
-                continue
-            try:
+                written = await self.store.upsert(BOT_STATE, doc)
+            else:
                 try:
-                    await self.store.replace(BOT_STATE, doc, e_tag)
-                except NotFound:
-                    await self.store.create(BOT_STATE, doc)  # as MemoryStorage: nothing stored, nothing to clash with
-            except Conflict:
-                raise StateConflict(f"Etag conflict for {key!r}: it was changed since e_tag {e_tag!r} was read") from None
+                    try:
+                        written = await self.store.replace(BOT_STATE, doc, e_tag)
+                    except NotFound:  # as MemoryStorage: nothing stored, nothing to clash with
+                        written = await self.store.create(BOT_STATE, doc)
+                except Conflict:
+                    raise StateConflict(f"Etag conflict for {key!r}: it was changed since e_tag {e_tag!r} was read"
+                                        ) from None
+            self._remember(key, written["_etag"], change)
 
     async def delete(self, keys: Iterable[str]) -> None:
         for key in keys:

@@ -322,3 +322,19 @@ async def test_any_change_deep_in_the_state_is_saved_even_one_pickle_cannot_take
         change(state.get(context))
         await state.save_changes(context)
         assert len(storage.writes) == 1 + number, f"change {number}"
+
+
+async def test_a_state_another_instance_wrote_is_read_as_written_and_ours_stay_private(store):
+    """Each instance restores the states it read or wrote from memory, by ETag: a change made elsewhere
+    has another ETag, so it is read from the store; and what a read returns is the reader's own copy."""
+    ours, theirs = BotStateStorage(store), BotStateStorage(store)
+    await ours.write({"conv": {"stack": [{"id": "setup", "step": 1}]}})
+    first = (await ours.read(["conv"]))["conv"]
+    first["stack"].append("changed by the caller")
+    mine = (await ours.read(["conv"]))["conv"]
+    assert mine["stack"] == [{"id": "setup", "step": 1}]
+    await theirs.write({"conv": {**mine, "stack": [{"id": "setup", "step": 2}]}})
+    again = (await ours.read(["conv"]))["conv"]
+    assert again["stack"] == [{"id": "setup", "step": 2}] and again["e_tag"] != mine["e_tag"]
+    with pytest.raises(StateConflict):
+        await ours.write({"conv": {**mine, "stack": []}})
