@@ -81,10 +81,16 @@ def messages_handler(adapter: CloudAdapter, bot: Callable[[], Bot]) -> Callable[
         if ASK_AGAIN_LATER.get():  # another delivery of this activity is still being handled
             return json_error(503, "InProgress", "This activity is still being handled; deliver it again later.")
         if invoke_response:
-            return web.json_response(_plain(invoke_response.body), status=invoke_response.status)
+            return web.json_response(_plain(invoke_response.body), status=invoke_response.status, dumps=_compact)
         return web.Response(status=201)
 
     return messages
+
+
+def _compact(body: object) -> str:
+    """An invoke answer (often a whole card) as compact JSON: smaller and quicker to write than aiohttp's
+    default, which puts spaces after every separator and escapes every non-ASCII letter."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
 def _plain(body: object) -> object:

@@ -43,6 +43,11 @@ def _zone_choices() -> tuple[dict, ...]:
     return ({"title": "UTC", "value": "UTC"},) + tuple({"title": t, "value": v} for t, v in titled)
 
 
+@functools.lru_cache(maxsize=1)
+def _zones_by_value() -> dict[str, dict]:
+    return {c["value"]: c for c in _zone_choices()}
+
+
 def zone_matches(query: str, skip: int = 0, count: int = MAX_ZONE_RESULTS) -> list[dict]:
     """The typeahead's answer: zones whose place or name contains `query` (any case; spaces and
     underscores alike), those starting with it first; all of them, in order, for a blank query."""
@@ -57,7 +62,7 @@ def time_zone_input(current: str) -> dict:
     come from the bot as the user types (the whole list would make the set-up form about 24 KB, close
     to the 28 KB Teams takes in one message). `current` is offered even when it is not in the list, so a
     stored alias or what was typed comes back as it was."""
-    by_value = {c["value"]: c for c in _zone_choices()}
+    by_value = _zones_by_value()
     choices = [by_value["UTC"]] + [by_value[zone] for zone in COMMON_ZONES if zone in by_value]
     current = current if len(current) <= SHOWN_ZONE_LENGTH else ""  # not echoed: it would swell the card
     if current and current not in {c["value"] for c in choices}:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import functools
 import hashlib
 import json
 import random
@@ -224,6 +225,7 @@ async def _update(store, container, project_id, id, mutate, attempts, current) -
 
 ID_ESCAPE = "*"
 
+@functools.lru_cache(maxsize=4096)  # every turn escapes its conversation's keys: the same few, again
 def storage_id(key: str) -> str:
     """A botbuilder storage key as a valid document id (also used as its partition key).
 

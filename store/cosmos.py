@@ -259,7 +259,8 @@ class CosmosStore(DocumentStore):
         while True:
             remaining = deadline - loop.time()
             try:
-                return await asyncio.wait_for(operation(), timeout=max(remaining, 0.001))
+                async with asyncio.timeout(max(remaining, 0.001)):  # no task per call, as wait_for makes
+                    return await operation()
             except CosmosHttpResponseError as error:
                 if error.status_code not in RETRY_STATUS:
                     raise _domain_error(error, what) from error
