@@ -52,7 +52,8 @@ def zone_matches(query: str, skip: int = 0, count: int = MAX_ZONE_RESULTS) -> li
     """The typeahead's answer: zones whose place or name contains `query` (any case; spaces and
     underscores alike), those starting with it first; all of them, in order, for a blank query."""
     wanted = " ".join(query.replace("_", " ").split()).casefold()
-    found = [c for c in _zone_choices() if wanted in c["title"].casefold() or wanted in c["value"].replace("_", " ").casefold()]
+    found = [c for c in _zone_choices()
+             if wanted in c["title"].casefold() or wanted in c["value"].replace("_", " ").casefold()]
     found.sort(key=lambda c: not c["title"].casefold().startswith(wanted))  # stable: by title within each
     return found[skip:skip + min(count, MAX_ZONE_RESULTS)]
 

@@ -65,13 +65,15 @@ def _query_text(value: Mapping) -> str:
     return typed[:QUERY_LIMIT]
 
 
-def _window(value: Mapping) -> tuple[int, int]:
+def window(value: Mapping, count_key: str = "count", most: int = MAX_RESULTS) -> tuple[int, int]:
+    """(skip, how many) from an invoke's queryOptions: a message extension names the count `count`, an
+    Adaptive Card typeahead `top`; anything but whole numbers is taken as the first page."""
     options = value.get("queryOptions") or {}
     if not isinstance(options, dict):
         raise BadInvoke("The query options are malformed.")
-    skip, count = options.get("skip", 0), options.get("count", MAX_RESULTS)
+    skip, count = options.get("skip", 0), options.get(count_key, most)
     whole = all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (skip, count))
-    return (skip, min(count, MAX_RESULTS) or MAX_RESULTS) if whole else (0, MAX_RESULTS)
+    return (skip, min(count, most) or most) if whole else (0, most)
 
 
 class Search:
@@ -85,7 +87,7 @@ class Search:
             raise BadInvoke("A search needs a commandId.")
         if value["commandId"] != COMMAND_ID:
             return answered(search_cards.message(t("dialogs.search.unknown_command")))
-        query, (skip, count) = _query_text(value), _window(value)
+        query, (skip, count) = _query_text(value), window(value)
         found = matching(self.services.catalog, query)[skip:skip + count]
         if not found:
             return answered(search_cards.message(t("dialogs.search.no_match", query=" ".join(query.split())[:60])))

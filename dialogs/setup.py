@@ -19,7 +19,7 @@ from workshops.project import FormError, ProjectDetails, project_from_answers
 from .context import PLAN, PROJECT, ROSTER, Refused, Services, actor, find, project_and_roster, project_key
 from .forms import FormDialog, Forms, InvalidAnswers
 from .replies import card_message
-from .search import BadInvoke, answered
+from .search import BadInvoke, answered, window
 
 @functools.lru_cache(maxsize=1)
 def time_zones() -> frozenset[str]:
@@ -45,13 +45,9 @@ class ProjectSetup:
         value = turn_context.activity.value
         if not isinstance(value, dict) or not isinstance(value.get("queryText", ""), str):
             raise BadInvoke("A typeahead search needs its query text.")
-        options = value.get("queryOptions") or {}
-        skip, top = (options.get("skip", 0), options.get("top", project_cards.MAX_ZONE_RESULTS)) if isinstance(
-            options, dict) else (0, 0)
-        if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in (skip, top)):
-            raise BadInvoke("The typeahead's options must be whole numbers.")
-        found = project_cards.zone_matches(value.get("queryText", ""), skip, top or project_cards.MAX_ZONE_RESULTS) \
-            if value.get("dataset") == project_cards.TIME_ZONE_DATASET else []
+        skip, count = window(value, "top", project_cards.MAX_ZONE_RESULTS)
+        found = (project_cards.zone_matches(value.get("queryText", ""), skip, count)
+                 if value.get("dataset") == project_cards.TIME_ZONE_DATASET else [])
         return answered({"type": "application/vnd.microsoft.search.searchResponse", "value": {"results": found}})
 
     async def start(self, turn_context: TurnContext) -> tuple[Optional[str], dict]:

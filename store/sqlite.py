@@ -76,6 +76,7 @@ class SqliteStore(DocumentStore):
     def __init__(self, path: str):
         self.path = path
         self._conn: Optional[sqlite3.Connection] = None
+        self._closed = False
         self._checkpoints = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-checkpoint")
         self._checkpointing: Optional[asyncio.Future] = None
         self._writes = 0
@@ -113,7 +114,7 @@ class SqliteStore(DocumentStore):
         self._conn = conn
 
     async def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        if self._conn is None and fn != self._open:
+        if self._closed:
             raise StoreError("the store is closed")
         try:
             return fn(*args)
@@ -286,7 +287,7 @@ class SqliteStore(DocumentStore):
             return False
 
     async def close(self) -> None:
-        conn, self._conn = self._conn, None
+        conn, self._conn, self._closed = self._conn, None, True
         if conn is None:
             return
         try:

@@ -26,8 +26,8 @@ const AC = require("adaptivecards/dist/adaptivecards.js");
 // application/search invokes) is `choices.data` of type Data.Query on an Input.ChoiceSet, which Teams
 // takes in 1.5 cards and this renderer knows only from 1.6. Its version note is dropped when the card's
 // every choices.data is exactly that (a Data.Query on one of these datasets); anything else is reported.
-const PEOPLE_PICKER_NOTE = 'Property "choices.data" is supported in version 1.6, but you are using version 1.5.';
-const PEOPLE_DATASETS = ["graph.microsoft.com/users", "graph.microsoft.com/users?scope=currentContext",
+const TYPEAHEAD_NOTE = 'Property "choices.data" is supported in version 1.6, but you are using version 1.5.';
+const TYPEAHEAD_DATASETS = ["graph.microsoft.com/users", "graph.microsoft.com/users?scope=currentContext",
   "timeZones"]; // timeZones: the set-up form's time zone (dialogs/setup.py answers it)
 
 function choicesData(node, found = []) {
@@ -39,21 +39,21 @@ function choicesData(node, found = []) {
   return found;
 }
 
-function peoplePickerEvents(card) {
+function typeaheadEvents(card) {
   const bad = choicesData(card).filter(({ data, type }) =>
-    type !== "Input.ChoiceSet" || !data || data.type !== "Data.Query" || !PEOPLE_DATASETS.includes(data.dataset));
-  return bad.map(({ data }) => `people picker: not a Teams People Picker: ${JSON.stringify(data)}`);
+    type !== "Input.ChoiceSet" || !data || data.type !== "Data.Query" || !TYPEAHEAD_DATASETS.includes(data.dataset));
+  return bad.map(({ data }) => `typeahead: not a Teams People Picker or one of the bot's datasets: ${JSON.stringify(data)}`);
 }
 
 function check(card) {
-  const events = peoplePickerEvents(card);
+  const events = typeaheadEvents(card);
   const pickersOk = events.length === 0;
   const context = new AC.SerializationContext(AC.Versions.v1_5);
   const adaptiveCard = new AC.AdaptiveCard();
   adaptiveCard.parse(card, context);
   for (let i = 0; i < context.eventCount; i++) {
     const e = context.getEventAt(i);
-    if (pickersOk && e.message === PEOPLE_PICKER_NOTE) continue;
+    if (pickersOk && e.message === TYPEAHEAD_NOTE) continue;
     events.push(`parse: ${e.message}`);
   }
   const validation = adaptiveCard.validateProperties();
