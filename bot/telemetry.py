@@ -9,7 +9,7 @@ from typing import Awaitable, Callable
 from botbuilder.core import Middleware, TurnContext
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from runtime.telemetry import TURN_DURATION, TURNS, tracer
+from runtime.telemetry import TURN_DURATION, TURNS, tracer, tracing
 
 
 class TurnTelemetry(Middleware):
@@ -20,16 +20,21 @@ class TurnTelemetry(Middleware):
         if activity.type == "invoke":
             attributes["activity.name"] = str(activity.name or "")[:64]
         started, outcome = time.perf_counter(), "ok"
-        with tracer.start_as_current_span(f"turn {attributes['activity.type']}", kind=SpanKind.SERVER,
-                                          attributes=attributes, record_exception=False,
-                                          set_status_on_exception=False) as span:
-            try:
+        try:
+            if not tracing():
                 return await logic()
-            except Exception as error:
-                outcome = "error"
-                span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-                raise
-            finally:
-                metric = {**attributes, "outcome": outcome}
-                TURNS.add(1, metric)
-                TURN_DURATION.record(time.perf_counter() - started, metric)
+            with tracer.start_as_current_span(f"turn {attributes['activity.type']}", kind=SpanKind.SERVER,
+                                              attributes=attributes, record_exception=False,
+                                              set_status_on_exception=False) as span:
+                try:
+                    return await logic()
+                except Exception as error:
+                    span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                    raise
+        except Exception:
+            outcome = "error"
+            raise
+        finally:
+            metric = {**attributes, "outcome": outcome}
+            TURNS.add(1, metric)
+            TURN_DURATION.record(time.perf_counter() - started, metric)

@@ -8,7 +8,7 @@ from typing import Optional
 
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from runtime.telemetry import tracer
+from runtime.telemetry import tracer, tracing
 from .client import GraphClient, GraphError
 
 # Path segments that are ids (users, events, meetings, reports, teams, channels, chats) become {id} in the span's name.
@@ -22,6 +22,8 @@ def route(url: str) -> str:
 
 class TracedGraphClient(GraphClient):
     async def _call(self, method: str, tenant_id: str, url: str, body: Optional[dict] = None) -> dict:
+        if not tracing():
+            return await super()._call(method, tenant_id, url, body)
         attributes = {"http.request.method": method, "url.template": route(url), "server.address": "graph"}
         with tracer.start_as_current_span(f"graph {method} {route(url)}", kind=SpanKind.CLIENT, attributes=attributes,
                                           record_exception=False, set_status_on_exception=False) as span:

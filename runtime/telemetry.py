@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from datetime import datetime, timezone
@@ -24,9 +25,25 @@ from runtime.settings import Settings
 
 NAME = "workshops"
 tracer = trace.get_tracer(NAME)
+
 _meter = metrics.get_meter(NAME)
 TURNS = _meter.create_counter("workshops.turns", unit="{turn}", description="Turns handled")
 TURN_DURATION = _meter.create_histogram("workshops.turn.duration", unit="s", description="Time to handle a turn")
+
+_NO_PROVIDER = object()
+_PROVIDER_FROM_ENVIRONMENT = "OTEL_PYTHON_TRACER_PROVIDER" in os.environ
+
+
+def tracing() -> bool:
+    """Whether spans are recorded: a tracer provider is installed (configure_telemetry, a test's, or one named
+    by OTEL_PYTHON_TRACER_PROVIDER). With the API's default one a span records nothing but still costs a
+    context switch, on every turn and store call. The API's own get_tracer_provider() looks the variable up
+    in os.environ on every call, which cost more than the span; the variable is read once here instead."""
+    installed = getattr(trace, "_TRACER_PROVIDER", _NO_PROVIDER)
+    if installed is _NO_PROVIDER:  # another version of the API: ask it
+        return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+    return installed is not None or _PROVIDER_FROM_ENVIRONMENT
+
 
 # A bearer credential in a header or an error text, and anything shaped like a JWT (three base64url parts).
 SECRET = re.compile(r"(?i)\b(bearer|basic)\s+[^\s\"',]+|\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")

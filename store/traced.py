@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from runtime.telemetry import tracer
+from runtime.telemetry import tracer, tracing
 from .base import DocumentStore
 
 
@@ -22,6 +22,8 @@ class TracedStore(DocumentStore):
         return getattr(self.inner, name)
 
     async def _traced(self, operation: str, container: str, call):
+        if not tracing():
+            return await call
         attributes = {"db.system": "cosmosdb" if self.backend == "cosmos" else "sqlite",
                       "db.operation": operation, "db.collection.name": container}
         with tracer.start_as_current_span(f"store.{operation}", kind=SpanKind.CLIENT, attributes=attributes,

@@ -7,7 +7,10 @@ import asyncio
 import dataclasses
 import gzip
 import json
+import os
 import signal
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
@@ -24,7 +27,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from graph.client import graph_from_settings
 from runtime.settings import Settings
 from runtime.telemetry import configure_telemetry, redact
-from tests.plugins.botapp import Harness
+from tests.plugins.botapp import ROOT, Harness
 from tests.plugins.graph import TENANT
 from tests.test_identity import cutover_event
 from tests.test_concurrency import _wait_ready
@@ -95,6 +98,18 @@ async def test_a_graph_call_is_a_span_named_by_the_path_shape(recorded, graph):
 
 def test_without_a_connection_string_nothing_is_exported():
     assert configure_telemetry(Settings()) == "none"
+
+
+@pytest.mark.parametrize("provider, spans", [(None, False), ("sdk_tracer_provider", True)])
+def test_spans_are_made_only_once_a_tracer_provider_is_installed(provider, spans):
+    """In a fresh process (this one has the tests' provider): with the API's no-op default, turns and store
+    calls skip their spans; a provider named by OTEL_PYTHON_TRACER_PROVIDER turns them on."""
+    env = {k: v for k, v in os.environ.items() if k != "OTEL_PYTHON_TRACER_PROVIDER"}
+    if provider:
+        env["OTEL_PYTHON_TRACER_PROVIDER"] = provider
+    out = subprocess.run([sys.executable, "-c", "from runtime.telemetry import tracing; print(tracing())"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, check=True).stdout
+    assert out.strip() == str(spans)
 
 
 def test_tokens_are_masked_in_any_log_text():
