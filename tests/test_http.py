@@ -83,6 +83,18 @@ async def test_malformed_card_actions_get_an_error_body_not_a_500(personal_bot: 
     assert body["value"]["code"] == code
 
 
+async def test_an_invoke_answer_is_compact_utf8_json_with_its_letters_as_they_are(personal_bot: Harness):
+    response = await personal_bot.post(personal_bot.activity("invoke", name="adaptiveCard/action", locale="de-DE",
+                                                             value={"action": {"type": "Action.Execute",
+                                                                               "verb": "agenda.refresh",
+                                                                               "data": {"workshopId": "cutover"}}}))
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    raw = await response.read()
+    assert "öffnen".encode() in raw and b"\\u" not in raw and b'": ' not in raw
+    assert json.loads(raw)["value"].startswith("Diese Agenda gibt es nicht mehr.")
+
+
 async def test_unknown_invoke_gets_the_protocols_not_implemented(personal_bot: Harness):
     response = await personal_bot.post(personal_bot.activity("invoke", name="no/such-invoke", value={}))
     assert response.status == 501
