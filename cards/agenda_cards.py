@@ -8,7 +8,7 @@ from typing import Mapping, Optional
 from zoneinfo import ZoneInfo
 
 from catalog import Catalog, Workshop
-from workshops import agenda, lifecycle
+from workshops import agenda, lifecycle, people
 from workshops.project import team_zone
 from texts import clock, t, t_count, weekday_day
 
@@ -41,17 +41,21 @@ def _names(people: list[dict]) -> str:
 def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog: Catalog, roster: Mapping, *,
                 now: datetime, viewer: Optional[str] = None, message: str = "", style: str = "Good",
                 calendar_url: Optional[str] = None, typed: Optional[Mapping] = None,
-                errors: Optional[Mapping] = None, schedule_anyway: Optional[Mapping] = None) -> dict:
+                errors: Optional[Mapping] = None, schedule_anyway: Optional[Mapping] = None,
+                own_view: bool = False) -> dict:
     """`viewer` (an aadObjectId) gets the personal view: their own RSVP is shown. The buttons are
-    the actions workshops/lifecycle.py allows at `now`. `typed` (the answers of a form that was
-    refused, its verb among them) and `errors` (by input id, or "form"): that form comes back as it
-    was typed, each error under its input. `schedule_anyway` (day, time, version) asks to confirm a
+    the actions workshops/lifecycle.py allows at `now`; on a card only the viewer sees (`own_view`: an
+    invoke answer or a refresh), only those their roles allow too (the server checks each again).
+    `typed` (the answers of a form that was refused, its verb among them) and `errors` (by input id, or
+    "form"): that form comes back as it was typed, each error under its input. `schedule_anyway` (day, time, version) asks to confirm a
     time outside the recommended window or working hours."""
     members = (roster.get("members") or {}) if roster else {}
     invited = agenda.invitees(workshop, roster or {})
     status = session["status"]
     tz = team_zone(project)
     allows = lambda action: lifecycle.check(session, now, action, title=workshop.title, tz=tz).allowed  # noqa: E731
+    may_shape = not own_view or people.is_lead(project, roster or {}, viewer or "")
+    may_approve = not own_view or people.can_approve(roster or {}, viewer or "")
     data = {"workshopId": workshop.id}
     versioned = {**data, "version": session["version"]}
 
@@ -113,15 +117,15 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
         body.append({"type": "ActionSet", "actions": answers})
 
     actions = []
-    if allows(lifecycle.APPROVE):
+    if may_approve and allows(lifecycle.APPROVE):
         actions.append(execute_button(t("cards.agenda.approve"), "agenda.approve", versioned))
     def form_state(verb: str) -> tuple[Mapping, Mapping]:
         return (typed, errors or {}) if retry == verb else ({}, {})
 
-    if allows(lifecycle.EDIT):
+    if may_shape and allows(lifecycle.EDIT):
         actions.append({"type": "Action.ShowCard", "title": form_title("agenda.edit"),
                         "card": _edit_form(session, members, versioned, *form_state("agenda.edit"))})
-    if allows(lifecycle.SCHEDULE):
+    if may_shape and allows(lifecycle.SCHEDULE):
         actions.append({"type": "Action.ShowCard", "title": form_title("agenda.schedule"),
                         "card": _schedule_form(session, project, versioned, *form_state("agenda.schedule"))})
     if meeting.get("joinUrl"):

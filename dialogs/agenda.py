@@ -99,8 +99,13 @@ class Agendas:
         workshop_id = session["workshopId"]
         by = actor(turn_context.activity)
         who = by["aadObjectId"]
+
+        async def own_view(doc: Mapping, **options) -> dict:
+            """The card as this person sees it (the answer to their press, or their refresh)."""
+            return await self.render(project, doc, roster, viewer=who, own_view=True, **options)
+
         if verb == "agenda.refresh":
-            return Outcome(await self.render(project, session, roster, viewer=who))
+            return Outcome(await own_view(session))
         if verb in ("agenda.edit", "agenda.schedule") and not people.is_lead(project, roster, who):
             raise Refused(t("dialogs.agenda.leads_change"))
         if verb == "agenda.approve" and not people.can_approve(roster, who):
@@ -147,16 +152,14 @@ class Agendas:
         except Stale:
             current = await find(self.store, project_id, session["id"])
             message = t("dialogs.agenda.out_of_date")
-            return Outcome(await self.render(project, current, roster, viewer=who, message=message,
-                                             style="Warning"), message)
+            return Outcome(await own_view(current, message=message, style="Warning"), message)
         except ScheduleAnyway as ask:
-            return Outcome(await self.render(project, session, roster, viewer=who, message=ask.message,
-                                             style="Warning", schedule_anyway=ask.when), ask.message)
+            return Outcome(await own_view(session, message=ask.message, style="Warning", schedule_anyway=ask.when),
+                           ask.message)
         except agenda.AgendaError as error:
             typed = {"typed": {**data, "verb": verb}, "errors": {error.field or "form": str(error)}} if verb in (
                 "agenda.edit", "agenda.schedule") else {}
-            return Outcome(await self.render(project, session, roster, viewer=who, message=str(error),
-                                             style="Attention", **typed), str(error))
+            return Outcome(await own_view(session, message=str(error), style="Attention", **typed), str(error))
         if pin is not None:
             self.pinning.pin_soon(pin)
         message = t({"agenda.rsvp": "dialogs.agenda.rsvp_saved", "agenda.approve": "dialogs.agenda.approved",
@@ -170,7 +173,7 @@ class Agendas:
                     message += " " + t("dialogs.agenda.meeting_pending")
         if verb in ("agenda.edit", "agenda.schedule") and saved["status"] == agenda.AWAITING:
             message += " " + t("dialogs.agenda.needs_approval")
-        return Outcome(await self.render(project, saved, roster, viewer=who, message=message), message,
+        return Outcome(await own_view(saved, message=message), message,
                        changed=True, everyone=functools.partial(self.draw, project, saved, roster))
 
     @staticmethod

@@ -10,7 +10,7 @@ import pytest
 
 from tests.plugins.botapp import Harness, card_of, card_text, nodes, of_type
 from tests.test_planning import (ADA, ALAN, ANSWERS, GO_LIVE, GRACE, KATHERINE, execute_invoke, give_roles,
-                                 press, set_up)
+                                 execute_actions, press, set_up, view)
 
 DATA_MIGRATION = "data-migration"
 
@@ -83,6 +83,25 @@ async def test_rsvps_are_recorded_and_each_person_sees_their_own(bot: Harness, c
     response = await bot.post(bot.activity("invoke", name="adaptiveCard/action", value=value, **{"from": GRACE}))
     assert "Your answer: **Accepted**" in card_text((await response.json())["value"])
 
+
+
+async def test_each_persons_own_view_offers_only_what_their_roles_allow(bot: Harness, connector):
+    """Katherine (no role) answers and sees only the answers; Alan (a lead) may also edit and schedule;
+    Grace (the architect) may approve too. The message everyone shares keeps every button."""
+    card = await ready(bot)
+    shaping = {"agenda.edit", "agenda.schedule"}
+    _, katherines = await press(bot, card, "agenda.rsvp", KATHERINE, response="accept")
+    offered = set(execute_actions(katherines["value"]))
+    assert {"agenda.rsvp"} <= offered and not (shaping | {"agenda.approve"}) & offered
+    assert "Edit agenda" not in str(katherines["value"]) and "Your answer: **Accepted**" in card_text(
+        katherines["value"])
+    alans = set(execute_actions(await view(bot, card, ALAN)))
+    assert shaping <= alans and "agenda.approve" not in alans
+    assert shaping | {"agenda.approve"} <= set(execute_actions(await view(bot, card, GRACE)))
+    assert shaping | {"agenda.approve"} <= set(execute_actions(card_of(connector.updates[-1])))
+    # A button from the shared card is still refused on the server, with the reason.
+    _, refused = await press(bot, card, "agenda.edit", KATHERINE, newTitle="Mine", newMinutes="5")
+    assert "Only leads" in str(refused)
 
 
 async def test_answers_within_the_update_window_make_one_update_drawn_once(bot: Harness, connector):
@@ -262,6 +281,6 @@ async def test_agenda_cards_parse_clean(bot: Harness):
     card = await ready(bot)
     _, body = await press(bot, card, "agenda.schedule", ALAN, day=future_day(30), time="09:00",
                           confirmed=True)
-    _, approved = await press(bot, body["value"], "agenda.approve", GRACE)
+    _, approved = await press(bot, await view(bot, body["value"], GRACE), "agenda.approve", GRACE)
     results = parse_cards([("draft", card), ("scheduled", body["value"]), ("approved", approved["value"])])
     assert {k: v for k, v in results.items() if v} == {}

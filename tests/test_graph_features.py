@@ -7,7 +7,7 @@ import pytest
 
 from tests.plugins.botapp import Harness, aad, card_of, card_text
 from tests.test_agenda import future_day, ready
-from tests.test_planning import ALAN, execute_actions, press
+from tests.test_planning import ALAN, execute_actions, press, view
 
 
 @pytest.fixture
@@ -62,6 +62,6 @@ async def test_approving_an_agenda_pins_its_tab_in_the_channel_once(bot: Harness
     assert "/tabs/workshop/data-migration" in tabs[0].body["configuration"]["contentUrl"]
     # Changed and approved again: the tab exists already, so no second one.
     _, edited = await press(bot, approved["value"], "agenda.edit", ALAN, newTitle="Archive scope", newMinutes="10")
-    await press(bot, edited["value"], "agenda.approve", GRACE)
+    await press(bot, await view(bot, edited["value"], GRACE), "agenda.approve", GRACE)
     await asyncio.sleep(0.3)
     assert len(graph.server.graph_requests("POST", "/tabs")) == 1

@@ -45,6 +45,14 @@ async def press(bot: Harness, card: dict, verb: str, who: dict, **inputs_) -> tu
     return status, body
 
 
+async def view(bot: Harness, card: dict, who: dict) -> dict:
+    """The card as `who` sees it: what Teams fetches for them with the card's refresh action. A card
+    answered to someone else offers only that person's actions (an architect's Approve is not on a lead's)."""
+    status, body = await press(bot, card, "agenda.refresh", who)
+    assert status == 200
+    return body["value"]
+
+
 async def set_up(bot: Harness, who=ADA) -> dict:
     await bot.say("setup", **{"from": who})
     return card_of((await bot.send_value(SETUP, **{"from": who}))[-1])

@@ -138,7 +138,8 @@ async def test_three_instances_lose_nothing_acknowledged_and_do_each_thing_once(
         people = [{"id": f"29:p{n}", "name": f"Person {n:02d}", "aadObjectId": f"aad-{n}"} for n in range(50)]
         answers = ["accept", "tentative", "decline"]
         burst = [execute_invoke(bot, card, "agenda.rsvp", p, response=answers[n % 3]) for n, p in enumerate(people)]
-        burst += [execute_invoke(bot, card, "agenda.approve", GRACE) for _ in range(5)]
+        graces = (await deliver(bot, execute_invoke(bot, card, "agenda.refresh", GRACE)))["value"]
+        burst += [execute_invoke(bot, graces, "agenda.approve", GRACE) for _ in range(5)]
         burst += [execute_invoke(bot, card, "attendance.checkin", p) for p in people[:10]]
         acknowledged = 0
 

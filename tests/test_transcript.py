@@ -8,7 +8,8 @@ from tests.plugins.botapp import Harness, card_of, card_text
 from tests.test_agenda import agenda_card
 from tests.test_followup import LONDON, move_start, record_outcomes, schedule_at, soon
 from tests.test_lifecycle import EARLY, ENGAGEMENT_CLOSED, said
-from tests.test_planning import ADA, ALAN, ANSWERS, GRACE, KATHERINE, SETUP, execute_actions, give_roles, press
+from tests.test_planning import (ADA, ALAN, ANSWERS, GRACE, KATHERINE, SETUP, execute_actions, give_roles, press,
+                                 view)
 
 TITLE = "Data migration strategy"
 
@@ -58,9 +59,10 @@ async def test_a_project_from_set_up_to_post_go_live_closed(personal_bot: Harnes
     local = f"on {start.astimezone(LONDON):%a %d %b %Y at %H:%M} (Europe/London)"
     assert await text("checkin data migration", KATHERINE) == (
         f"{TITLE} starts {local}. Check-in opens 15 minutes before the start.")
-    _, agenda_approved = await press(bot, card, "agenda.approve", GRACE)
+    graces = await view(bot, card, GRACE)
+    _, agenda_approved = await press(bot, graces, "agenda.approve", GRACE)
     assert "Agenda approved." in said(agenda_approved)
-    _, again = await press(bot, card, "agenda.approve", GRACE)  # the card from before, pressed again
+    _, again = await press(bot, graces, "agenda.approve", GRACE)  # the card from before, pressed again
     assert "This card was out of date, so nothing changed." in said(again) and "Approved by Grace" in said(again)
     _, answered = await press(bot, card, "agenda.rsvp", KATHERINE, response="accept")
     assert "Thanks, your answer is saved." in said(answered)
