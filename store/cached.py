@@ -33,7 +33,9 @@ import contextlib
 import json
 import time
 from contextvars import ContextVar
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional, Union
+
+import orjson
 
 from .base import DocumentStore, NotFound
 
@@ -58,7 +60,7 @@ class CachedStore(DocumentStore):
         self.inner, self.backend = inner, inner.backend
         self.seconds, self.clock, self.max_entries = seconds, clock, max_entries
         # (container, projectId, id) -> (JSON text or _MISSING, time the entry goes stale)
-        self._entries: collections.OrderedDict[tuple, tuple[str, float]] = collections.OrderedDict()
+        self._entries: collections.OrderedDict[tuple, tuple[Union[bytes, str], float]] = collections.OrderedDict()
         self._reading: dict[tuple, asyncio.Future] = {}
         self._overtaken: set[tuple] = set()  # reads in flight that a write began or ended during
 
@@ -79,9 +81,9 @@ class CachedStore(DocumentStore):
             reading.add_done_callback(lambda _done: self._reading.pop(key, None))
         return _copy(await asyncio.shield(reading), key)
 
-    async def _read(self, key: tuple) -> str:
+    async def _read(self, key: tuple) -> Union[bytes, str]:
         try:
-            text = json.dumps(await self.inner.get(*key))
+            text = _text(await self.inner.get(*key))
         except NotFound:
             text = _MISSING
         if key in self._overtaken:
@@ -90,7 +92,7 @@ class CachedStore(DocumentStore):
             self._keep(key, text)
         return text
 
-    def _keep(self, key: tuple, text: str) -> None:
+    def _keep(self, key: tuple, text: Union[bytes, str]) -> None:
         if self.seconds <= 0:
             return
         self._entries[key] = (text, self.clock() + self.seconds)
@@ -111,7 +113,7 @@ class CachedStore(DocumentStore):
         finally:
             self._overtake(key)
         if isinstance(written, dict) and not written.get("ttl"):
-            self._keep(key, json.dumps(written))
+            self._keep(key, _text(written))
         return written
 
     async def create(self, container: str, doc: dict) -> dict:
@@ -139,7 +141,17 @@ class CachedStore(DocumentStore):
         await self.inner.close()
 
 
-def _copy(text: str, key: tuple) -> dict:
+def _text(doc: dict) -> Union[bytes, str]:
+    """A stored document as JSON: orjson's bytes, several times quicker to write and read back than the json
+    module's text (each RSVP copies three documents out of here); the json module's text for a document
+    orjson cannot write (an integer beyond 64 bits), which it would also read back as a float."""
+    try:
+        return orjson.dumps(doc)
+    except TypeError:
+        return json.dumps(doc)
+
+
+def _copy(text: Union[bytes, str], key: tuple) -> dict:
     if text == _MISSING:
         raise NotFound(f"{'/'.join(key)} does not exist")
-    return json.loads(text)
+    return orjson.loads(text) if isinstance(text, bytes) else json.loads(text)

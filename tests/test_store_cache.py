@@ -66,6 +66,19 @@ async def test_each_reader_gets_its_own_copy(cached):
     assert (await cached.get(PROJECT_DATA, "p1", "session:cutover"))["topics"] == ["scope"]
 
 
+@pytest.mark.parametrize("value", [2 ** 70, -(2 ** 63) - 1, 0.1, "Müller ✓ \u2028", [None, True, {"k": 1.5e300}]],
+                         ids=["big-int", "below-int64", "float", "text", "nested"])
+async def test_what_comes_from_memory_equals_what_the_store_holds(cached, store, value):
+    """Kept as orjson's bytes, or the json module's text for integers orjson cannot write: either way the
+    copy handed out is the stored value, type and all (Cosmos DB itself keeps numbers as doubles)."""
+    await cached.create(PROJECT_DATA, doc(value=value))
+    remembered = (await cached.get(PROJECT_DATA, "p1", "session:cutover"))["value"]
+    stored = (await store.get(PROJECT_DATA, "p1", "session:cutover"))["value"]
+    assert remembered == stored and type(remembered) is type(stored)
+    if store.backend == "sqlite":
+        assert stored == value and type(stored) is type(value)
+
+
 async def test_concurrent_reads_of_one_document_make_one_call(store, clock):
     await store.create(PROJECT_DATA, doc())
     counts = count_operations(store)
