@@ -37,9 +37,8 @@ CARD_UPDATE = "card-update"  # outbox work: bring a posted card up to date
 class CardUpdates:
     def __init__(self, messenger: Messenger, outbox: Optional[Outbox] = None, delay: float = 0.0):
         self.messenger, self.outbox, self.delay = messenger, outbox, delay
-        # message -> (where it is, the asking turn's context, what draws the new message)
-        self._newest: dict[tuple[str, str], tuple[ConversationReference, contextvars.Context,
-                                                  Callable[[], Activity]]] = {}
+        # message -> (the activity that asked, its turn's context, what draws the new message)
+        self._newest: dict[tuple[str, str], tuple[Activity, contextvars.Context, Callable[[], Activity]]] = {}
         self._senders: dict[tuple[str, str], asyncio.Task] = {}
         self._kept: set[tuple[str, str]] = set()  # messages whose failed update waits in the outbox
         self._flushing = asyncio.Event()  # set by settled(): waiting updates go at once
@@ -48,9 +47,9 @@ class CardUpdates:
 
     def update(self, turn_context: TurnContext, message_id: str, draw: Callable[[], Activity]) -> None:
         """Replace the message `message_id` in this conversation with what `draw()` makes, soon."""
-        reference = TurnContext.get_conversation_reference(turn_context.activity)
-        key = (reference.conversation.id, message_id)
-        self._newest[key] = (reference, contextvars.copy_context(), draw)
+        activity = turn_context.activity  # its reference is read when the update is sent: most are replaced first
+        key = (activity.conversation.id, message_id)
+        self._newest[key] = (activity, contextvars.copy_context(), draw)
         if key not in self._senders:
             self._senders[key] = asyncio.get_running_loop().create_task(self._send(key), name="card-update")
 
@@ -65,7 +64,8 @@ class CardUpdates:
                 newest = self._newest.pop(key, None)
                 if newest is None:
                     break
-                reference, context, draw = newest
+                asked_in, context, draw = newest
+                reference = TurnContext.get_conversation_reference(asked_in)
                 activity = None
                 try:
                     activity = context.run(draw)
