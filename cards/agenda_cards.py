@@ -150,6 +150,7 @@ def _typed(typed: Mapping, id_: str, stored: str) -> str:
 def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mapping, errors: Mapping) -> dict:
     """The topics as stored, or as typed when this form was refused (`typed`, `errors`)."""
     owners = {agenda.NO_OWNER: t("cards.agenda.no_owner"), **{aad: m.get("name", "") for aad, m in members.items()}}
+    owner_label, minutes_label = t("cards.agenda.owner"), t("cards.agenda.minutes")  # once, not per topic
     body = [text(t("cards.agenda.edit_hint"), isSubtle=True)]
     body += field_error(errors, "form")
     for topic in session["topics"]:
@@ -160,11 +161,11 @@ def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mappi
              "valueOff": "false", "separator": True},
             {"type": "ColumnSet", "spacing": "None", "columns": [
                 {"type": "Column", "width": "stretch", "items": [
-                    people_picker(f"owner:{tid}", t("cards.agenda.owner"), owners,
+                    people_picker(f"owner:{tid}", owner_label, owners,
                                   _typed(typed, f"owner:{tid}", topic["owner"] or agenda.NO_OWNER)),
                     *field_error(errors, f"owner:{tid}")]},
                 {"type": "Column", "width": "auto", "items": [
-                    {"type": "Input.Number", "id": f"minutes:{tid}", "label": t("cards.agenda.minutes"), "min": 1,
+                    {"type": "Input.Number", "id": f"minutes:{tid}", "label": minutes_label, "min": 1,
                      "max": agenda.MAX_MINUTES, "value": number_value(typed.get(f"minutes:{tid}"), topic["minutes"])},
                     *field_error(errors, f"minutes:{tid}")]},
             ]},
@@ -174,9 +175,9 @@ def _edit_form(session: Mapping, members: Mapping, versioned: dict, typed: Mappi
         {"type": "Input.Text", "id": "newTitle", "label": t("cards.agenda.topic"), "maxLength": agenda.MAX_TOPIC_TITLE,
          "value": _typed(typed, "newTitle", "")},
         *field_error(errors, "newTitle"),
-        people_picker("newOwner", t("cards.agenda.owner"), owners, _typed(typed, "newOwner", agenda.NO_OWNER)),
+        people_picker("newOwner", owner_label, owners, _typed(typed, "newOwner", agenda.NO_OWNER)),
         *field_error(errors, "newOwner"),
-        {"type": "Input.Number", "id": "newMinutes", "label": t("cards.agenda.minutes"), "min": 1,
+        {"type": "Input.Number", "id": "newMinutes", "label": minutes_label, "min": 1,
          "max": agenda.MAX_MINUTES,
          "value": number_value(typed.get("newMinutes"), 15)},
         *field_error(errors, "newMinutes"),
