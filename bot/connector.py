@@ -8,9 +8,10 @@ import collections
 import json
 import time
 import weakref
-from typing import Optional
+from typing import Optional, Union
 
 import aiohttp
+import orjson
 from botbuilder.schema import Activity
 from botframework.connector import ConnectorClient
 from botframework.connector.auth import (AppCredentials, AuthenticateRequestResult, AuthenticationConstants,
@@ -221,7 +222,7 @@ class _CardSerializer(Serializer):
         if data_type == "Activity" and type(data) is Activity and not kwargs:
             written = self.writer(data)
             if written is not None:
-                return written
+                return _json_bytes(written)
         attachments = getattr(data, "attachments", None) if data_type == "Activity" else None
         if not attachments or not isinstance(data, Activity):
             return super().body(data, data_type, **kwargs)
@@ -243,6 +244,16 @@ class _CardSerializer(Serializer):
         for position, attachment in enumerate(attachments):
             if any(attachment is kept_attachment for kept_attachment, _ in kept):
                 serialised[position]["content"] = attachment.content
+        return body
+
+
+def _json_bytes(body: dict) -> Union[bytes, dict]:
+    """The activity as UTF-8 JSON, written by orjson: msrest's ClientRequest.add_content json.dumps-es a dict
+    (about a tenth of a form turn's CPU for a 4 KB form) and takes bytes as the request body as they are.
+    A body orjson cannot write (an integer beyond 64 bits) is left to msrest."""
+    try:
+        return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
         return body
 
 
