@@ -8,10 +8,9 @@ import collections
 import json
 import time
 import weakref
-from typing import Optional, Union
+from typing import Optional
 
 import aiohttp
-import orjson
 from botbuilder.schema import Activity
 from botframework.connector import ConnectorClient
 from botframework.connector.auth import (AppCredentials, AuthenticateRequestResult, AuthenticationConstants,
@@ -28,7 +27,7 @@ from cards.common import Card
 from dialogs.replies import SentBuiltCard, SentCard
 from runtime.retry import retry_after_seconds
 from runtime.settings import proxy_configured
-from .wire import ActivityWriter, is_plain_json
+from .wire import ActivityWriter, is_plain_json, json_bytes
 
 
 # Connector clients ------------------------------------------------------------------------------------
@@ -222,7 +221,7 @@ class _CardSerializer(Serializer):
         if data_type == "Activity" and type(data) is Activity and not kwargs:
             written = self.writer(data)
             if written is not None:
-                return _json_bytes(written)
+                return json_bytes(written)  # msrest's add_content takes bytes as the body as they are
         attachments = getattr(data, "attachments", None) if data_type == "Activity" else None
         if not attachments or not isinstance(data, Activity):
             return super().body(data, data_type, **kwargs)
@@ -244,16 +243,6 @@ class _CardSerializer(Serializer):
         for position, attachment in enumerate(attachments):
             if any(attachment is kept_attachment for kept_attachment, _ in kept):
                 serialised[position]["content"] = attachment.content
-        return body
-
-
-def _json_bytes(body: dict) -> Union[bytes, dict]:
-    """The activity as UTF-8 JSON, written by orjson: msrest's ClientRequest.add_content json.dumps-es a dict
-    (about a tenth of a form turn's CPU for a 4 KB form) and takes bytes as the request body as they are.
-    A body orjson cannot write (an integer beyond 64 bits) is left to msrest."""
-    try:
-        return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
-    except TypeError:
         return body
 
 

@@ -10,7 +10,6 @@ import json
 import logging
 from typing import Awaitable, Callable
 
-import orjson
 from aiohttp import web
 from botbuilder.core import Bot
 from botbuilder.core.serializer_helper import serializer_helper
@@ -21,7 +20,7 @@ from runtime.http import json_error
 from runtime.settings import VERSION, Settings
 
 from .delivery import ASK_AGAIN_LATER
-from .wire import ActivityReader
+from .wire import ActivityReader, json_bytes
 
 log = logging.getLogger(__name__)
 
@@ -82,17 +81,11 @@ def messages_handler(adapter: CloudAdapter, bot: Callable[[], Bot]) -> Callable[
         if ASK_AGAIN_LATER.get():  # another delivery of this activity is still being handled
             return json_error(503, "InProgress", "This activity is still being handled; deliver it again later.")
         if invoke_response:
-            return web.Response(body=_compact(_plain(invoke_response.body)), status=invoke_response.status,
+            return web.Response(body=json_bytes(_plain(invoke_response.body)), status=invoke_response.status,
                                 content_type="application/json", charset="utf-8")
         return web.Response(status=201)
 
     return messages
-
-
-def _compact(body: object) -> bytes:
-    """An invoke answer (often a whole card of 10-20 KB) as compact UTF-8 JSON. orjson writes it about
-    fifteen times faster than the json module, which was a tenth of the CPU of an RSVP."""
-    return orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _plain(body: object) -> object:

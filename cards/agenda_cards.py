@@ -47,8 +47,8 @@ def agenda_card(project: Mapping, session: Mapping, workshop: Workshop, catalog:
     the actions workshops/lifecycle.py allows at `now`; on a card only the viewer sees (`own_view`: an
     invoke answer or a refresh), only those their roles allow too (the server checks each again).
     `typed` (the answers of a form that was refused, its verb among them) and `errors` (by input id, or
-    "form"): that form comes back as it was typed, each error under its input. `schedule_anyway` (day, time, version) asks to confirm a
-    time outside the recommended window or working hours."""
+    "form"): that form comes back as it was typed, each error under its input. `schedule_anyway` (day,
+    time, version) asks to confirm a time outside the recommended window or working hours."""
     members = (roster.get("members") or {}) if roster else {}
     invited = agenda.invitees(workshop, roster or {})
     status = session["status"]
