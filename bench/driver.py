@@ -274,8 +274,10 @@ class Driver:
                     key = f"HTTP {status}"
                     errors[key] = errors.get(key, 0) + 1
 
+        stats_before = None
         if counts:
             await self.bot_stats(target, reset=True)
+            stats_before = await self.bot_stats(target)
         before_connector = await self.connector_stats()
         reset_peak_rss(target.pid)
         cpu_before, own_before, busy_before = cpu_seconds(target.pid), self._own_cpu(target), machine_busy_seconds()
@@ -285,6 +287,9 @@ class Driver:
         cpu = cpu_seconds(target.pid) - cpu_before
         other = (machine_busy_seconds() - busy_before) - (self._own_cpu(target) - own_before)
         memory = memory_kb(target.pid)
+        stats = await self.bot_stats(target) if counts else None
+        if stats_before and stats and "cpu_seconds" in stats:
+            cpu = stats["cpu_seconds"] - stats_before["cpu_seconds"]  # the bot's own clock: ns, not 10 ms ticks
         after_connector = await self.connector_stats()
         total = conversations * turns
         result = PhaseResult(target.name, turn_type.name, conversations, total, seconds, latencies, errors,
@@ -293,7 +298,6 @@ class Driver:
                              connector_calls={k: after_connector[k] - before_connector.get(k, 0)
                                               for k in after_connector})
         if counts:
-            stats = await self.bot_stats(target)
             if stats is not None:
                 result.store_ops = {k: v / total for k, v in sorted(stats["turn"].items())}
                 result.cross_partition = stats["cross_partition"]

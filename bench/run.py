@@ -237,7 +237,7 @@ async def measure(args, workdir: Path, log) -> dict:
             for store in args.stores if args.scale_sizes else ():
                 sizes = tuple(n for n in args.scale_sizes if store == "sqlite" or n <= args.cosmos_scale_limit)
                 results["scale"][store] = await scale.measure_scale(
-                    driver, store, store_env(store, workdir, cosmos_urls), sizes, min(args.conversations, 20),
+                    driver, store, lambda: store_env(store, workdir, cosmos_urls), sizes, min(args.conversations, 20),
                     args.turns, lambda name, env: python_process(name, ["-m", "bench.serve_bot"], env, workdir,
                                                                  ready_path="/healthz"), log)
 
@@ -398,7 +398,8 @@ def notes(results: dict, args) -> list[str]:
                "(bot/delivery.py), and `projects.replace` its done mark on turns that change something (an "
                "RSVP's one write is its own claim); "
                "`botstate` is conversation (dialog) state. CPU ms/turn is the bot process's user + system CPU "
-               "time over the timed turns, every thread included. `other load`: cores kept busy during the phase "
+               "time over the timed turns, every thread included (the bot's own clock, to the nanosecond; the "
+               "echo baselines': /proc, in 10 ms ticks). `other load`: cores kept busy during the phase "
                "by processes outside the benchmark (the machine may be shared); a run with more is less reliable.")
     return out + [""]
 

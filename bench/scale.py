@@ -4,11 +4,11 @@ Each project is what a team has part-way through its engagement: the project, it
 (copied from one made by real turns), a session for each of the twelve workshops (one scheduled, with
 its reminder), outcomes with findings and action items for four of them (their digest registered),
 and an audit entry per outcome. They are written straight through the store (store/, the same classes
-the bot uses), in concurrent batches, growing the same store from one size to the next; the bot is
-started afresh on it at each size (bench/serve_bot.py, counting store operations) and measured on the
-turns that read and write project data. At each size one round of the background loops (reminders and
-digests, outbox) runs inside the bot on a fresh counter (POST /bench/background): its reads show
-whether a round follows what is due or the number of projects.
+the bot uses), in concurrent batches, into one store per size. The bot is then started afresh on each
+store in turn (bench/serve_bot.py, counting store operations), in interleaved rounds, and measured on
+the turns that read and write project data. In the first round at each size, one round of the
+background loops (reminders and digests, outbox) runs inside the bot on a fresh counter
+(POST /bench/background): its reads show whether a round follows what is due or the number of projects.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ HELD = ("data-model", "integration", "data-migration", "security-model")  # work
 DUE_NOW = 5  # seeded projects whose digest is due when the round runs (nothing overdue: it moves on)
 DUE_IN = timedelta(days=7)  # when those are due: after the bot's own round at start-up, before anything else
 BATCH = 64  # documents written at once while seeding
-RUNS = 3  # runs of each turn type at each size, the one with the least CPU per turn kept (as the main phases)
+RUNS = 5  # rounds over the sizes; of each turn type's runs at a size, the one with the least CPU per turn is kept
 
 
 def _template_ids() -> tuple[str, ...]:
@@ -81,8 +81,8 @@ def project_documents(template: list[dict], project_id: str, due_now: bool, now:
     return docs
 
 
-async def seed(store, template: list[dict], start: int, stop: int) -> float:
-    """Write projects start..stop-1 (the first DUE_NOW of them with a digest due now); returns the seconds."""
+async def seed(store, template: list[dict], count: int) -> float:
+    """Write `count` projects (the first DUE_NOW of them with a digest due now); returns the seconds."""
     began, now = time.perf_counter(), datetime.now(timezone.utc)
     gate = asyncio.Semaphore(BATCH)
 
@@ -90,9 +90,9 @@ async def seed(store, template: list[dict], start: int, stop: int) -> float:
         async with gate:
             await store.upsert("projects", doc)
 
-    for first in range(start, stop, 100):
-        docs = [doc for n in range(first, min(stop, first + 100))
-                for doc in project_documents(template, f"19:seeded-{n}@thread.tacv2", n - start < DUE_NOW, now)]
+    for first in range(0, count, 100):
+        docs = [doc for n in range(first, min(count, first + 100))
+                for doc in project_documents(template, f"19:seeded-{n}@thread.tacv2", n < DUE_NOW, now)]
         await asyncio.gather(*(write(doc) for doc in docs))
     return time.perf_counter() - began
 
@@ -105,16 +105,18 @@ async def background_round(driver: Driver, target: Process, at: datetime) -> dic
         return await response.json()
 
 
-async def measure_scale(driver: Driver, store: str, env: dict, sizes: tuple[int, ...], conversations: int,
-                        turns: int, make_process: Callable[[str, dict], Process], log) -> dict:
-    """Grow one store (`env`: its SQLITE_PATH or COSMOS_* settings) through `sizes`, measuring at each;
-    returns {"sizes": [...], "seed_seconds": {...}}."""
+async def measure_scale(driver: Driver, store: str, make_env: Callable[[], dict], sizes: tuple[int, ...],
+                        conversations: int, turns: int, make_process: Callable[[str, dict], Process], log) -> dict:
+    """Seed one store per size (`make_env()`: a fresh SQLITE_PATH or COSMOS_* settings at each call), then
+    measure the sizes in interleaved rounds; returns {"sizes": [...], "seed_seconds": {...}}.
+
+    Each round visits every size, in alternating order (10, 1,000, 10,000, then back), so a machine that
+    speeds up or slows down during the phase weighs on every size alike rather than on the last one grown."""
     from runtime.settings import Settings
     from store import open_store
 
-    env = {**env, "REMINDER_INTERVAL_SECONDS": "3600"}  # the loops' own rounds stay out of the way
-    settings = Settings.from_env(env, dotenv_path="/nonexistent/.env")
-    bot = make_process(f"scale-{store}-template", env)
+    envs = {size: {**make_env(), "REMINDER_INTERVAL_SECONDS": "3600"} for size in sizes}  # loops out of the way
+    bot = make_process(f"scale-{store}-template", envs[sizes[0]])
     await bot.start()
     try:
         conv = scenarios.Conversation(scenarios.conversation_id(f"scale-{store}-template", 0), driver.connector_url)
@@ -122,39 +124,47 @@ async def measure_scale(driver: Driver, store: str, env: dict, sizes: tuple[int,
     finally:
         bot.stop()
     results: dict = {"sizes": [], "seed_seconds": {}}
-    seeded = 0
+    template: list[dict] = []
     for size in sizes:
-        db = await open_store(settings)
+        db = await open_store(Settings.from_env(envs[size], dotenv_path="/nonexistent/.env"))
         try:
-            if seeded == 0:
-                template = await read_template(db, conv.id.split(";", 1)[0])
-            results["seed_seconds"][size] = await seed(db, template, seeded, size)
+            template = template or await read_template(db, conv.id.split(";", 1)[0])
+            results["seed_seconds"][size] = await seed(db, template, size)
         finally:
             await db.close()
-        seeded = size
         log(f"  {store:22s} {size:>6,} projects seeded in {results['seed_seconds'][size]:.0f} s")
-        bot = make_process(f"scale-{store}-{size}", env)
-        await bot.start()
-        try:
-            phases: list[PhaseResult] = []
-            for turn_type in scenarios.BOT_TURNS:
-                if turn_type.name in TURN_TYPES:
-                    await driver.run(bot, turn_type, min(conversations, 10), 2, label=f"scale-warm-{store}-{size}")
-                    runs = [await driver.run(bot, turn_type, conversations, turns, counts=True,
-                                             label=f"scale-{store}-{size}-{turn_type.name}-{n}") for n in range(RUNS)]
-                    phase = min(runs, key=lambda run: run.cpu_ms_per_turn)
-                    phase.target = f"{store} {size}"
-                    phases.append(phase)
-                    log(f"  {store:22s} {size:>6,} {turn_type.name:8s} cpu {phase.cpu_ms_per_turn:5.2f} ms/turn"
-                        f"  p99 {phase.percentile(99):6.1f} ms  ops {sum(phase.store_ops.values()):.1f}/turn")
-            at = datetime.now(timezone.utc) + DUE_IN + timedelta(hours=1)
-            rounds = [await background_round(driver, bot, at) for _ in range(2)]
-            results["sizes"].append({"size": size, "phases": phases, "rounds": rounds,
-                                     "rss_mb": memory_kb(bot.pid).get("VmRSS", 0) / 1024})
-            log(f"  {store:22s} {size:>6,} background reads: first round {rounds[0]['operations']}, "
-                f"then {rounds[1]['operations']}")
-        finally:
-            bot.stop()
+    runs: dict[int, dict[str, list[PhaseResult]]] = {size: {} for size in sizes}
+    rounds: dict[int, list[dict]] = {}
+    rss: dict[int, float] = {}
+    for n in range(RUNS):
+        for size in sizes if n % 2 == 0 else sizes[::-1]:
+            bot = make_process(f"scale-{store}-{size}-{n}", envs[size])
+            await bot.start()
+            try:
+                for turn_type in scenarios.BOT_TURNS:
+                    if turn_type.name in TURN_TYPES:
+                        await driver.run(bot, turn_type, min(conversations, 10), 2, label=f"scale-warm-{store}-{size}")
+                        runs[size].setdefault(turn_type.name, []).append(await driver.run(
+                            bot, turn_type, conversations, turns, counts=True,
+                            label=f"scale-{store}-{size}-{turn_type.name}-{n}"))
+                if n == 0:
+                    at = datetime.now(timezone.utc) + DUE_IN + timedelta(hours=1)
+                    rounds[size] = [await background_round(driver, bot, at) for _ in range(2)]
+                    log(f"  {store:22s} {size:>6,} background reads: first round {rounds[size][0]['operations']}, "
+                        f"then {rounds[size][1]['operations']}")
+                rss[size] = memory_kb(bot.pid).get("VmRSS", 0) / 1024
+            finally:
+                bot.stop()
+    for size in sizes:
+        phases = []
+        for name, measured in runs[size].items():
+            phase = min(measured, key=lambda run: run.cpu_ms_per_turn)  # the least disturbed, as the main phases
+            phase.target = f"{store} {size}"
+            phases.append(phase)
+            log(f"  {store:22s} {size:>6,} {name:8s} cpu {phase.cpu_ms_per_turn:5.2f} ms/turn"
+                f" (runs: {', '.join(f'{run.cpu_ms_per_turn:.2f}' for run in measured)})"
+                f"  p99 {phase.percentile(99):6.1f} ms  ops {sum(phase.store_ops.values()):.1f}/turn")
+        results["sizes"].append({"size": size, "phases": phases, "rounds": rounds[size], "rss_mb": rss[size]})
     return results
 
 
@@ -190,9 +200,13 @@ def report(scale: dict) -> list[str]:
     lines = ["## Scale: the same turns with more projects in the store", "",
              "Each seeded project: project, roster and plan, twelve sessions (four held, one scheduled), outcomes "
              f"with findings and three action items for four workshops, an audit entry each, and its reminder and "
-             f"digest in the due-time index (bench/scale.py); {DUE_NOW} of the projects added at each size have a "
-             "digest due when the first background round runs (nothing overdue: it is moved on). Per-turn figures are the bot process's, per turn type; background: the store "
-             "reads of one round of the reminder, digest and outbox loops (first round, then the next one).", ""]
+             f"digest in the due-time index (bench/scale.py); one store per size, {DUE_NOW} of its projects with a "
+             "digest due when the first background round runs (nothing overdue: it is moved on). The sizes are "
+             f"measured in {RUNS} interleaved rounds (10, 1,000, 10,000, then back), so that a change in the "
+             "machine's speed during the phase falls on every size alike; of each turn type's runs at a size, the "
+             "one with the least CPU per turn is shown. Per-turn figures are the bot process's, per turn type; "
+             "background: the store reads of one round of the reminder, digest and outbox loops in the first "
+             "round at that size (first round, then the next one).", ""]
     for store, data in scale.items():
         lines += [f"### {store}", "", "| projects | turn type | turns/s | p50 ms | p99 ms | CPU ms/turn | store ops/turn "
                   "| RSS MB |", "|---|---|---|---|---|---|---|---|"]

@@ -2,9 +2,13 @@
 store-operation counting for the benchmark. Product code is not changed: this launcher wraps the
 store that `app.open_store` returns in a counting proxy, and adds two routes of its own:
 
-  GET  /bench/stats   -> {"turn": {"projects.get": n, ...}, "background": {...}, "cross_partition": n}
+  GET  /bench/stats   -> {"turn": {"projects.get": n, ...}, "background": {...}, "cross_partition": n,
+                          "cpu_seconds": x}
   POST /bench/reset   -> zero the counters
   POST /bench/background?at=<ISO time> -> run one round of the background loops; {"operations": {"projects.query": n, ...}, ...}
+
+`cpu_seconds` is the process's CPU time, every thread included, to the nanosecond
+(time.process_time): /proc/<pid>/stat counts in 10 ms ticks, 4% of a 400-turn run at 0.6 ms a turn.
 
 An operation is counted under "turn" when it runs inside a POST /api/messages request (a context
 variable set by a middleware follows the request into everything it awaits), else under
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import contextvars
+import time
 from typing import Any, Optional
 
 from aiohttp import web
@@ -102,7 +107,7 @@ async def mark_turns(request: web.Request, handler):
 
 async def stats(_request: web.Request) -> web.Response:
     return web.json_response({"turn": dict(COUNTS["turn"]), "background": dict(COUNTS["background"]),
-                              "cross_partition": COUNTS["cross_partition"]})
+                              "cross_partition": COUNTS["cross_partition"], "cpu_seconds": time.process_time()})
 
 
 async def background(request: web.Request) -> web.Response:
