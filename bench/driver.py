@@ -228,11 +228,11 @@ class Driver:
             return await response.json()
 
     async def bot_stats(self, target: Process, reset: bool = False) -> Optional[dict]:
+        """The counting bot's counters and CPU clock (bench/serve_bot.py), zeroed first with `reset`;
+        None from a process without them."""
         try:
-            if reset:
-                async with self.session.post(target.url + "/bench/reset") as response:
-                    return None if response.status != 200 else {}
-            async with self.session.get(target.url + "/bench/stats") as response:
+            async with self.session.request("POST" if reset else "GET",
+                                            target.url + ("/bench/reset" if reset else "/bench/stats")) as response:
                 return await response.json() if response.status == 200 else None
         except aiohttp.ClientError:
             return None
@@ -274,10 +274,7 @@ class Driver:
                     key = f"HTTP {status}"
                     errors[key] = errors.get(key, 0) + 1
 
-        stats_before = None
-        if counts:
-            await self.bot_stats(target, reset=True)
-            stats_before = await self.bot_stats(target)
+        stats_before = await self.bot_stats(target, reset=True) if counts else None
         before_connector = await self.connector_stats()
         reset_peak_rss(target.pid)
         cpu_before, own_before, busy_before = cpu_seconds(target.pid), self._own_cpu(target), machine_busy_seconds()
